@@ -1,0 +1,42 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const awsSdk = { group: ['@aws-sdk/*', '@smithy/*'], message: 'The AWS SDK lives in src/collectors/ only (SPEC §1).' };
+const actions = { group: ['@actions/*'], message: '@actions/* lives in src/action/ only.' };
+const nodeIo = {
+  group: ['node:fs', 'node:fs/*', 'fs', 'fs/*', 'node:net', 'node:http', 'node:https', 'node:child_process', 'node:process', 'node:os'],
+  message: 'The engine is pure: no I/O (STYLE habit 2).',
+};
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test-artifacts/**', 'out/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/collectors/**', 'src/action/**'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [awsSdk, actions] }] },
+  },
+  {
+    files: ['src/action/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [awsSdk] }] },
+  },
+  {
+    files: ['src/collectors/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [actions] }] },
+  },
+  {
+    files: ['src/engine/**/*.ts', 'src/snapshot/types.ts', 'src/reporters/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [awsSdk, actions, nodeIo] }],
+      'no-restricted-globals': ['error', { name: 'process', message: 'The engine and reporters are pure: pass values in.' }, { name: 'fetch', message: 'No I/O here.' }],
+      'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'Time is an argument (now).' }],
+    },
+  },
+);

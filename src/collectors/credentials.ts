@@ -1,0 +1,142 @@
+/**
+ * Who is calling, and how trailwarden signs calls in every other account: the SDK's standard
+ * credential chain for the caller (environment, shared config and SSO profiles, web identity for
+ * GitHub OIDC) and one AssumeRole per scanned account, refreshed before it expires.
+ */
+import { GetCallerIdentityCommand, AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { UserError } from '../errors.js';
+import { AwsCallError, MalformedResponseError, type ErrorDetail } from './errors.js';
+import type { AwsCredentials, AwsGateway, CredentialProvider } from './gateway.js';
+import { controlRegionOf, partitionOfCallerArn, roleArn, type Partition } from './map/arn.js';
+
+export interface Caller {
+  accountId: string;
+  arn: string;
+  partition: Partition;
+  /** Region of partition-wide calls (STS, Organizations, DescribeRegions, ListBuckets). */
+  controlRegion: string;
+}
+
+/** The account id used for calls made before GetCallerIdentity has answered. */
+const UNIDENTIFIED_CALLER = 'caller';
+
+/** The region the caller configured (environment or profile), if any. */
+export async function configuredRegion(profile: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+  const fromEnv = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (fromEnv) return fromEnv;
+  const probe = new STSClient(profile ? { profile } : {});
+  try {
+    return await probe.config.region();
+  } catch {
+    return undefined;
+  } finally {
+    probe.destroy();
+  }
+}
+
+/**
+ * Registers the caller's credentials with the gateway and asks STS who they belong to. Throws a
+ * UserError when there are no usable credentials: nothing can be scanned then.
+ */
+export async function identifyCaller(gateway: AwsGateway, options: { profile?: string; region?: string }): Promise<Caller> {
+  const provider = fromNodeProviderChain(options.profile ? { profile: options.profile } : {}) as CredentialProvider;
+  gateway.setCredentials(UNIDENTIFIED_CALLER, provider);
+  const region = options.region ?? 'us-east-1';
+  let identity: { Account?: string; Arn?: string };
+  try {
+    identity = await gateway.call({ accountId: UNIDENTIFIED_CALLER, region }, 'sts', new GetCallerIdentityCommand({}));
+  } catch (error) {
+    if (error instanceof AwsCallError) {
+      const detail = error.detail;
+      throw new UserError(
+        `could not identify the AWS caller (sts:GetCallerIdentity in ${region}: ${detail.code}${detail.message ? ` — ${detail.message}` : ''}); configure credentials (environment, --profile, SSO or web identity) and a region`,
+      );
+    }
+    throw error;
+  }
+  const partition = identity.Arn ? partitionOfCallerArn(identity.Arn) : undefined;
+  if (!identity.Account || !identity.Arn || partition === undefined) {
+    throw new UserError(`sts:GetCallerIdentity returned an unusable identity (${identity.Arn ?? 'no ARN'})`);
+  }
+  gateway.setCredentials(identity.Account, provider);
+  return { accountId: identity.Account, arn: identity.Arn, partition, controlRegion: controlRegionOf(partition) };
+}
+
+/** Renew role credentials this long before they expire, so no call is signed with stale ones. */
+const REFRESH_MARGIN_MS = 5 * 60 * 1000;
+
+export type AccessOutcome = { ok: true } | { ok: false; error: ErrorDetail };
+
+/**
+ * One role session per account, assumed on first use and cached; the caller's own account uses the
+ * caller's credentials. A failure is cached too, so an inaccessible account costs one AssumeRole.
+ */
+export class AccountAccess {
+  private readonly outcomes = new Map<string, Promise<AccessOutcome>>();
+
+  constructor(
+    private readonly gateway: AwsGateway,
+    private readonly caller: Caller,
+    private readonly role: { name?: string; externalId?: string },
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** Makes the account's credentials available to the gateway, or says why they are not. */
+  open(accountId: string): Promise<AccessOutcome> {
+    let outcome = this.outcomes.get(accountId);
+    if (outcome === undefined) {
+      outcome = this.assume(accountId);
+      this.outcomes.set(accountId, outcome);
+    }
+    return outcome;
+  }
+
+  private async assume(accountId: string): Promise<AccessOutcome> {
+    if (accountId === this.caller.accountId) return { ok: true };
+    if (!this.role.name) {
+      return { ok: false, error: { action: 'sts:AssumeRole', code: 'NoRoleName', accountId, message: 'no role name was given to assume in this account' } };
+    }
+    try {
+      let current = await this.assumeOnce(accountId, this.role.name);
+      let renewal: Promise<AwsCredentials> | undefined;
+      this.gateway.setCredentials(accountId, async () => {
+        const expiresAt = current.expiration?.getTime();
+        if (expiresAt !== undefined && expiresAt - this.clock() < REFRESH_MARGIN_MS) {
+          renewal ??= this.assumeOnce(accountId, this.role.name ?? '').finally(() => {
+            renewal = undefined;
+          });
+          current = await renewal;
+        }
+        return current;
+      });
+      return { ok: true };
+    } catch (error) {
+      if (error instanceof AwsCallError) return { ok: false, error: error.detail };
+      throw error;
+    }
+  }
+
+  private async assumeOnce(accountId: string, roleName: string): Promise<AwsCredentials> {
+    const output = await this.gateway.read(
+      { accountId: this.caller.accountId, region: this.caller.controlRegion },
+      'sts',
+      new AssumeRoleCommand({
+        RoleArn: roleArn(this.caller.partition, accountId, roleName),
+        RoleSessionName: 'trailwarden',
+        ...(this.role.externalId ? { ExternalId: this.role.externalId } : {}),
+      }),
+      (answer) => {
+        const credentials = answer.Credentials;
+        if (!credentials?.AccessKeyId || !credentials.SecretAccessKey) throw new MalformedResponseError('AssumeRole returned no credentials');
+        return credentials;
+      },
+    );
+    return {
+      accessKeyId: output.AccessKeyId ?? '',
+      secretAccessKey: output.SecretAccessKey ?? '',
+      ...(output.SessionToken ? { sessionToken: output.SessionToken } : {}),
+      ...(output.Expiration ? { expiration: output.Expiration } : {}),
+    };
+  }
+}

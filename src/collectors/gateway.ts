@@ -1,0 +1,254 @@
+/**
+ * The one door to AWS. Every call goes through `AwsGateway.call`, which
+ * - refuses an operation that is not listed in permissions.ts (read-only by construction),
+ * - waits for the (account, region, service) rate budget,
+ * - reuses one SDK client per (service, account, region) over one shared keep-alive HTTP agent,
+ * - stops promptly on abort, and
+ * - turns a failure into an `AwsCallError` carrying the snapshot's error shape.
+ */
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { S3Client } from '@aws-sdk/client-s3';
+import { S3ControlClient } from '@aws-sdk/client-s3-control';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { STSClient } from '@aws-sdk/client-sts';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { AbortedError } from '../errors.js';
+import { MalformedSelectorError } from '../snapshot/event-selectors.js';
+import { AwsCallError, MALFORMED_RESPONSE, MalformedResponseError, errorCodeOf, errorMessageOf, isAbortError } from './errors.js';
+import { UnlistedOperationError, findApiOperation, type ServiceId } from './permissions.js';
+import { RateBudgets } from './rate-budget.js';
+
+/** Where a call is made: the account whose credentials sign it and the region it goes to. */
+export interface Target {
+  accountId: string;
+  region: string;
+}
+
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+}
+export type CredentialProvider = () => Promise<AwsCredentials>;
+
+/** The structural part of an SDK v3 command the gateway relies on. */
+export interface SdkCommand {
+  readonly input: object;
+  readonly schema?: unknown;
+  resolveMiddleware(...args: never[]): unknown;
+}
+/** The output type of an SDK command, read from its middleware handler's signature. */
+export type OutputOf<C> = C extends { resolveMiddleware(...args: never[]): (...args: never[]) => Promise<{ output: infer O }> } ? O : never;
+
+interface SendingClient {
+  send(command: SdkCommand, options: { abortSignal?: AbortSignal }): Promise<unknown>;
+}
+
+export interface GatewayOptions {
+  signal?: AbortSignal;
+  /** Highest number of sockets per host; the keep-alive agent is shared by every client. */
+  maxSockets?: number;
+  budgets?: RateBudgets;
+  /** Environment that decides emulator settings (AWS_ENDPOINT_URL…); default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** SDK retry attempts (adaptive mode); the rate budgets make retries rare. */
+  maxAttempts?: number;
+}
+
+export interface CallRecord {
+  service: ServiceId;
+  operation: string;
+  accountId: string;
+  region: string;
+}
+
+/** The operation name of a command: from its service-model schema, else its class name. */
+export function operationNameOf(command: SdkCommand): string {
+  const schema = command.schema;
+  if (Array.isArray(schema) && typeof schema[2] === 'string') return schema[2];
+  if (typeof schema === 'object' && schema !== null && typeof (schema as { name?: unknown }).name === 'string') {
+    return (schema as { name: string }).name;
+  }
+  return command.constructor.name.replace(/Command$/, '');
+}
+
+export class AwsGateway {
+  readonly signal: AbortSignal | undefined;
+  private readonly httpHandler: NodeHttpHandler;
+  private readonly budgets: RateBudgets;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly maxAttempts: number;
+  private readonly clients = new Map<string, SendingClient>();
+  private readonly credentials = new Map<string, CredentialProvider>();
+  private readonly calls: CallRecord[] = [];
+
+  constructor(options: GatewayOptions = {}) {
+    this.signal = options.signal;
+    const maxSockets = options.maxSockets ?? 128;
+    this.httpHandler = new NodeHttpHandler({
+      httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
+      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
+      connectionTimeout: 10_000,
+      requestTimeout: 60_000,
+    });
+    this.budgets = options.budgets ?? new RateBudgets();
+    this.env = options.env ?? process.env;
+    this.maxAttempts = options.maxAttempts ?? 6;
+  }
+
+  /** Registers the credentials that sign calls made in an account. */
+  setCredentials(accountId: string, provider: CredentialProvider): void {
+    this.credentials.set(accountId, provider);
+  }
+
+  hasCredentials(accountId: string): boolean {
+    return this.credentials.has(accountId);
+  }
+
+  /** Every call sent so far (for progress totals and the call-budget tests). */
+  callLog(): readonly CallRecord[] {
+    return this.calls;
+  }
+
+  throwIfAborted(): void {
+    if (this.signal?.aborted) throw new AbortedError();
+  }
+
+  /**
+   * Sends one command. Throws AwsCallError for an AWS failure, AbortedError on abort, and
+   * UnlistedOperationError for an operation missing from permissions.ts.
+   */
+  async call<C extends SdkCommand>(target: Target, service: ServiceId, command: C): Promise<OutputOf<C>> {
+    const operation = operationNameOf(command);
+    const listed = findApiOperation(service, operation);
+    if (listed === undefined) throw new UnlistedOperationError(service, operation);
+    this.throwIfAborted();
+    try {
+      await this.budgets.take(target.accountId, target.region, service, this.signal);
+      this.throwIfAborted();
+      const client = this.client(service, target);
+      this.calls.push({ service, operation, accountId: target.accountId, region: target.region });
+      return (await client.send(command, this.signal ? { abortSignal: this.signal } : {})) as OutputOf<C>;
+    } catch (error) {
+      if (this.signal?.aborted || isAbortError(error)) throw new AbortedError();
+      if (error instanceof AwsCallError || error instanceof UnlistedOperationError) throw error;
+      const message = errorMessageOf(error);
+      throw new AwsCallError({
+        action: listed.iamAction,
+        code: errorCodeOf(error),
+        accountId: target.accountId,
+        region: target.region,
+        ...(message !== undefined ? { message } : {}),
+      });
+    }
+  }
+
+  /**
+   * Sends one command and maps its output; a mapper that finds the answer malformed yields an
+   * AwsCallError with code MalformedResponse, so callers handle one kind of failure.
+   */
+  async read<C extends SdkCommand, T>(target: Target, service: ServiceId, command: C, map: (output: OutputOf<C>) => T): Promise<T> {
+    const output = await this.call(target, service, command);
+    try {
+      return map(output);
+    } catch (error) {
+      if (!(error instanceof MalformedResponseError || error instanceof MalformedSelectorError)) throw error;
+      throw this.malformed(target, service, command, error.message);
+    }
+  }
+
+  /** Reads every page of a paginated operation (pages may be empty; only the token ends it). */
+  async readPages<C extends SdkCommand, Item>(
+    target: Target,
+    service: ServiceId,
+    commandFor: (token: string | undefined) => C,
+    itemsOf: (output: OutputOf<C>) => readonly Item[] | undefined,
+    tokenOf: (output: OutputOf<C>) => string | undefined,
+  ): Promise<Item[]> {
+    const items: Item[] = [];
+    const seenTokens = new Set<string>();
+    let token: string | undefined;
+    do {
+      const command = commandFor(token);
+      const output = await this.call(target, service, command);
+      items.push(...(itemsOf(output) ?? []));
+      token = tokenOf(output);
+      if (token !== undefined && seenTokens.has(token)) {
+        throw this.malformed(target, service, command, 'the service returned the same pagination token twice');
+      }
+      if (token !== undefined) seenTokens.add(token);
+    } while (token !== undefined && token !== '');
+    return items;
+  }
+
+  private malformed(target: Target, service: ServiceId, command: SdkCommand, message: string): AwsCallError {
+    return new AwsCallError({
+      action: findApiOperation(service, operationNameOf(command))?.iamAction ?? `${service}:${operationNameOf(command)}`,
+      code: MALFORMED_RESPONSE,
+      accountId: target.accountId,
+      region: target.region,
+      message,
+    });
+  }
+
+  /** Releases sockets so the process can exit; clients must not be used afterwards. */
+  destroy(): void {
+    this.httpHandler.destroy();
+    this.clients.clear();
+  }
+
+  private client(service: ServiceId, target: Target): SendingClient {
+    const key = `${service}|${target.accountId}|${target.region}`;
+    let client = this.clients.get(key);
+    if (client === undefined) {
+      const credentials = this.credentials.get(target.accountId);
+      if (credentials === undefined) throw new Error(`no credentials registered for account ${target.accountId}`);
+      client = this.createClient(service, target.region, credentials);
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+
+  private createClient(service: ServiceId, region: string, credentials: CredentialProvider): SendingClient {
+    const common = {
+      region,
+      credentials,
+      requestHandler: this.httpHandler,
+      retryMode: 'adaptive',
+      maxAttempts: this.maxAttempts,
+    };
+    const customEndpoint = (suffix: string) => Boolean(this.env[`AWS_ENDPOINT_URL${suffix}`] || this.env.AWS_ENDPOINT_URL);
+    switch (service) {
+      case 'sts':
+        return new STSClient(common);
+      case 'organizations':
+        return new OrganizationsClient(common);
+      case 'ec2':
+        return new EC2Client(common);
+      case 'cloudtrail':
+        return new CloudTrailClient(common);
+      case 's3':
+        // Emulators serve buckets by path; real S3 redirects to the bucket's region when asked elsewhere.
+        return new S3Client({ ...common, forcePathStyle: customEndpoint('_S3'), followRegionRedirects: true });
+      case 's3control':
+        // S3 Control prefixes the host with the account id, which an emulator's single host cannot serve.
+        return new S3ControlClient({ ...common, disableHostPrefix: customEndpoint('_S3_CONTROL') });
+      case 'kms':
+        return new KMSClient(common);
+      case 'logs':
+        return new CloudWatchLogsClient(common);
+      case 'cloudwatch':
+        return new CloudWatchClient(common);
+      case 'sns':
+        return new SNSClient(common);
+    }
+  }
+}

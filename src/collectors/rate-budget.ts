@@ -1,0 +1,60 @@
+/**
+ * Rate budgets per (account, region, service), kept well under AWS's published request quotas so
+ * that a scan of a thousand accounts loses no call to throttling; the SDK's adaptive retry is only
+ * the backstop. A budget is a GCRA token bucket: `burst` calls at once, then one per 1/rate s.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ServiceId } from './permissions.js';
+
+export interface Budget {
+  /** Sustained calls per second. */
+  rate: number;
+  /** Calls allowed back to back before the rate applies. */
+  burst: number;
+}
+
+/**
+ * Per account and region unless the service is global. CloudTrail's read APIs allow 10 TPS per
+ * account and region (DescribeTrails, GetTrailStatus, …); Organizations and STS calls all come from
+ * the caller account, so theirs are the budgets that pace a large organization.
+ */
+export const DEFAULT_BUDGETS: Record<ServiceId, Budget> = {
+  cloudtrail: { rate: 5, burst: 5 },
+  organizations: { rate: 8, burst: 4 },
+  sts: { rate: 100, burst: 50 },
+  ec2: { rate: 10, burst: 10 },
+  s3: { rate: 50, burst: 25 },
+  s3control: { rate: 10, burst: 5 },
+  kms: { rate: 20, burst: 10 },
+  logs: { rate: 4, burst: 4 },
+  cloudwatch: { rate: 5, burst: 5 },
+  sns: { rate: 10, burst: 10 },
+};
+
+export class RateBudgets {
+  private readonly theoreticalArrival = new Map<string, number>();
+
+  constructor(
+    private readonly budgets: Record<ServiceId, Budget> = DEFAULT_BUDGETS,
+    private readonly clock: () => number = () => performance.now(),
+  ) {}
+
+  /** Milliseconds to wait before the next call under this key's budget; reserves that slot. */
+  reserve(accountId: string, region: string, service: ServiceId): number {
+    const { rate, burst } = this.budgets[service];
+    const key = `${accountId}|${region}|${service}`;
+    const interval = 1000 / rate;
+    const tolerance = (burst - 1) * interval;
+    const now = this.clock();
+    const tat = this.theoreticalArrival.get(key) ?? now;
+    const allowedAt = Math.max(now, tat - tolerance);
+    this.theoreticalArrival.set(key, Math.max(tat, now) + interval);
+    return allowedAt - now;
+  }
+
+  /** Waits for this key's next slot; rejects with AbortError when the signal fires first. */
+  async take(accountId: string, region: string, service: ServiceId, signal?: AbortSignal): Promise<void> {
+    const delay = this.reserve(accountId, region, service);
+    if (delay > 0) await sleep(delay, undefined, signal ? { signal } : undefined);
+  }
+}

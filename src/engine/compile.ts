@@ -1,0 +1,257 @@
+/**
+ * Conditions (data) -> evaluators (closures), checked against the scope's view schema on the way.
+ *
+ * Evaluation is three-valued (Kleene): a comparison over a fact that was not collected is
+ * `unknown`; `all` is false as soon as one observed conjunct is false, `any` is true as soon as one
+ * observed disjunct is true, and otherwise unknown stays unknown. That is how "missing data is
+ * never a pass" and "never a fail for a fact nobody observed" hold at once.
+ */
+import type { CollectionError } from '../snapshot/schema.js';
+import type { Evidence } from '../results.js';
+import type { Condition, CountOperator, Operand, ParamValue } from '../policy/types.js';
+import { OPERATORS, isOperatorName, type OperatorName, type Truth } from './operators.js';
+import { checkPath, parsePath, resolvePath, type ValueKind } from './paths.js';
+
+export const MAX_EVIDENCE = 40;
+
+export interface EvalState {
+  now: Date;
+  evidence: Evidence[];
+  errors: CollectionError[];
+  /** Prefix of evidence paths inside quantifiers, e.g. `trails[arn:…].` */
+  prefix: string;
+}
+
+export type Evaluator = (subject: unknown, state: EvalState) => Truth;
+
+/** A problem found while compiling, located by its path inside the rule document. */
+export interface CompileProblem {
+  docPath: (string | number)[];
+  code: string;
+  message: string;
+}
+
+type JsonSchema = Record<string, unknown>;
+
+interface CompileContext {
+  params: Record<string, ParamValue>;
+  problems: CompileProblem[];
+}
+
+const COUNT_TESTS: Record<CountOperator, (a: number, b: number) => boolean> = {
+  eq: (a, b) => a === b,
+  ne: (a, b) => a !== b,
+  gt: (a, b) => a > b,
+  gte: (a, b) => a >= b,
+  lt: (a, b) => a < b,
+  lte: (a, b) => a <= b,
+};
+
+function isParamRef(value: unknown): value is { param: string } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && 'param' in value;
+}
+
+function kindOfLiteral(value: unknown): ValueKind {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value as ValueKind;
+}
+
+function recordEvidence(state: EvalState, path: string, value: unknown): void {
+  if (state.evidence.length < MAX_EVIDENCE) state.evidence.push({ path: state.prefix + path, value });
+}
+
+/** A readable id for an array element in evidence paths: its ARN, name or index. */
+function elementLabel(element: unknown, index: number): string {
+  if (element && typeof element === 'object') {
+    const e = element as Record<string, unknown>;
+    if (typeof e.arn === 'string') return e.arn;
+    if (typeof e.name === 'string') return e.name;
+  }
+  return String(index);
+}
+
+export function compileCondition(condition: Condition, schema: JsonSchema, params: Record<string, ParamValue>, docPath: (string | number)[]): {
+  evaluate: Evaluator;
+  problems: CompileProblem[];
+} {
+  const ctx: CompileContext = { params, problems: [] };
+  const evaluate = compile(condition, schema, ctx, docPath);
+  return { evaluate, problems: ctx.problems };
+}
+
+function compile(condition: Condition, schema: JsonSchema, ctx: CompileContext, at: (string | number)[]): Evaluator {
+  if ('all' in condition) {
+    const parts = condition.all.map((c, i) => compile(c, schema, ctx, [...at, 'all', i]));
+    return (subject, state) => {
+      let unknown = false;
+      for (const part of parts) {
+        const t = part(subject, state);
+        if (t === false) return false;
+        if (t === 'unknown') unknown = true;
+      }
+      return unknown ? 'unknown' : true;
+    };
+  }
+  if ('any' in condition) {
+    const parts = condition.any.map((c, i) => compile(c, schema, ctx, [...at, 'any', i]));
+    return (subject, state) => {
+      let unknown = false;
+      for (const part of parts) {
+        const t = part(subject, state);
+        if (t === true) return true;
+        if (t === 'unknown') unknown = true;
+      }
+      return unknown ? 'unknown' : false;
+    };
+  }
+  if ('not' in condition) {
+    const inner = compile(condition.not, schema, ctx, [...at, 'not']);
+    return (subject, state) => {
+      const t = inner(subject, state);
+      return t === 'unknown' ? t : !t;
+    };
+  }
+  if ('some' in condition || 'every' in condition || 'none' in condition || 'count' in condition) {
+    return compileQuantifier(condition as QuantifierCondition, schema, ctx, at);
+  }
+  if ('path' in condition) return compileLeaf(condition, schema, ctx, at);
+  if ('param' in condition) return compileParamLeaf(condition, ctx, at);
+  ctx.problems.push({ docPath: at, code: 'policy/condition', message: 'is not a condition (expected all, any, not, some, every, none, count, path or param)' });
+  return () => 'unknown';
+}
+
+type QuantifierCondition = Extract<Condition, { some: string } | { every: string } | { none: string } | { count: string }>;
+
+function compileQuantifier(condition: QuantifierCondition, schema: JsonSchema, ctx: CompileContext, at: (string | number)[]): Evaluator {
+  const kind = 'some' in condition ? 'some' : 'every' in condition ? 'every' : 'none' in condition ? 'none' : 'count';
+  const path = (condition as Record<string, unknown>)[kind] as string;
+  const segments = parsePath(path);
+  const check = checkPath(schema, segments);
+  if (!check.ok) {
+    pushUnknownPath(ctx, [...at, kind], path, check.badSegment, check.available);
+    return () => 'unknown';
+  }
+  if (!check.kinds.has('array') && !check.kinds.has('any')) {
+    ctx.problems.push({ docPath: [...at, kind], code: 'policy/not-an-array', message: `'${path}' is not an array; ${kind} needs one` });
+    return () => 'unknown';
+  }
+  const elementSchema: JsonSchema = check.elementSchemas.length === 1 ? check.elementSchemas[0]! : { anyOf: check.elementSchemas };
+  const where = condition.where ? compile(condition.where, elementSchema, ctx, [...at, 'where']) : () => true as Truth;
+
+  let countTest: ((n: number) => boolean) | undefined;
+  if (kind === 'count') {
+    const c = condition as Extract<Condition, { count: string }>;
+    const target = resolveOperand(c.value, ctx, [...at, 'value']);
+    const op = COUNT_TESTS[c.op];
+    countTest = (n) => typeof target === 'number' && op(n, target);
+  }
+
+  return (subject, state) => {
+    const r = resolvePath(subject, segments);
+    if (!r.ok) {
+      state.errors.push(r.error);
+      return 'unknown';
+    }
+    const elements = Array.isArray(r.value) ? r.value : [];
+    recordEvidence(state, `${path}.length`, elements.length);
+    const outerPrefix = state.prefix;
+    let trues = 0;
+    let unknowns = 0;
+    let falses = 0;
+    try {
+      for (let i = 0; i < elements.length; i++) {
+        state.prefix = `${outerPrefix}${path}[${elementLabel(elements[i], i)}].`;
+        const t = where(elements[i], state);
+        if (t === true) trues++;
+        else if (t === false) falses++;
+        else unknowns++;
+        if (kind === 'some' && t === true) return true;
+        if (kind === 'none' && t === true) return false;
+        if (kind === 'every' && t === false) return false;
+      }
+    } finally {
+      state.prefix = outerPrefix;
+    }
+    if (kind === 'count') {
+      // With unknown elements the count lies in [trues, trues + unknowns]; decide only if every
+      // possible count gives the same answer.
+      const first = countTest!(trues);
+      for (let n = trues + 1; n <= trues + unknowns; n++) if (countTest!(n) !== first) return 'unknown';
+      return first;
+    }
+    if (unknowns > 0) return 'unknown';
+    if (kind === 'some') return false;
+    if (kind === 'none') return true;
+    return falses === 0;
+  };
+}
+
+function pushUnknownPath(ctx: CompileContext, docPath: (string | number)[], path: string, bad?: string, available?: string[]): void {
+  const hint = available && available.length ? `; available here: ${available.slice(0, 30).join(', ')}` : '';
+  ctx.problems.push({ docPath, code: 'policy/unknown-path', message: `'${path}' is not in the snapshot schema for this scope: no '${bad}'${hint}` });
+}
+
+function resolveOperand(value: Operand | undefined, ctx: CompileContext, at: (string | number)[]): ParamValue | undefined {
+  if (!isParamRef(value)) return value;
+  if (!Object.hasOwn(ctx.params, value.param)) {
+    ctx.problems.push({ docPath: [...at, 'param'], code: 'policy/unknown-param', message: `parameter '${value.param}' is not declared in params` });
+    return undefined;
+  }
+  return ctx.params[value.param];
+}
+
+function checkOperator(op: string, hasValue: boolean, ctx: CompileContext, at: (string | number)[]): OperatorName | undefined {
+  if (!isOperatorName(op)) {
+    ctx.problems.push({ docPath: [...at, 'op'], code: 'policy/unknown-operator', message: `unknown operator '${op}'` });
+    return undefined;
+  }
+  const spec = OPERATORS[op];
+  if (spec.needsValue && !hasValue) ctx.problems.push({ docPath: [...at, 'op'], code: 'policy/missing-value', message: `operator '${op}' needs a value` });
+  if (!spec.needsValue && hasValue) ctx.problems.push({ docPath: [...at, 'value'], code: 'policy/unexpected-value', message: `operator '${op}' takes no value` });
+  return op;
+}
+
+function compileLeaf(condition: { path: string; op: string; value?: Operand }, schema: JsonSchema, ctx: CompileContext, at: (string | number)[]): Evaluator {
+  const segments = parsePath(condition.path);
+  const check = checkPath(schema, segments);
+  const op = checkOperator(condition.op, 'value' in condition, ctx, at);
+  if (!check.ok) {
+    pushUnknownPath(ctx, [...at, 'path'], condition.path, check.badSegment, check.available);
+    return () => 'unknown';
+  }
+  const expected = resolveOperand(condition.value, ctx, [...at, 'value']);
+  if (!op) return () => 'unknown';
+  const spec = OPERATORS[op];
+  const kinds = check.kinds;
+  const accepts: readonly string[] = spec.accepts;
+  if (!kinds.has('any') && !accepts.includes('any') && ![...kinds].some((k) => accepts.includes(k))) {
+    ctx.problems.push({ docPath: [...at, 'op'], code: 'policy/operator-type', message: `operator '${op}' does not apply to '${condition.path}' (${[...kinds].join(' | ')})` });
+  }
+  if ((op === 'eq' || op === 'ne') && expected !== undefined && !kinds.has('any')) {
+    const literalKind = kindOfLiteral(expected);
+    if (!kinds.has(literalKind)) {
+      ctx.problems.push({ docPath: [...at, 'value'], code: 'policy/value-type', message: `'${condition.path}' holds ${[...kinds].join(' | ')}, never ${literalKind} ${JSON.stringify(expected)}` });
+    }
+  }
+  const path = condition.path;
+  return (subject, state) => {
+    const r = resolvePath(subject, segments);
+    if (!r.ok) {
+      state.errors.push(r.error);
+      return 'unknown';
+    }
+    recordEvidence(state, path, r.value);
+    return spec.test(r.value, expected, state);
+  };
+}
+
+function compileParamLeaf(condition: { param: string; op: string; value?: Operand }, ctx: CompileContext, at: (string | number)[]): Evaluator {
+  const actual = resolveOperand({ param: condition.param }, ctx, at);
+  const expected = resolveOperand(condition.value, ctx, [...at, 'value']);
+  const op = checkOperator(condition.op, 'value' in condition, ctx, at);
+  if (!op) return () => 'unknown';
+  const spec = OPERATORS[op];
+  // Parameters are fixed when the rule loads, so the comparison is too.
+  return (_subject, state) => spec.test(actual, expected, state);
+}

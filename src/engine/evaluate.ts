@@ -1,0 +1,116 @@
+/**
+ * evaluate(snapshot, rules, { now }) -> findings. Pure and deterministic: the same snapshot, rules
+ * and time give the same findings in the same order.
+ */
+import type { Snapshot, CollectionError } from '../snapshot/schema.js';
+import type { Finding, ResourceRef, Status } from '../results.js';
+import type { LoadedRule, ParamValue, Scope } from '../policy/types.js';
+import type { EvalState, Evaluator } from './compile.js';
+import { SnapshotViews, type Subject } from './views.js';
+
+/** A loaded rule with its conditions compiled (see policy/loader). */
+export interface CompiledRule extends LoadedRule {
+  evaluateApplies?: Evaluator;
+  evaluateCondition: Evaluator;
+}
+
+export interface EvaluateOptions {
+  now: Date;
+}
+
+const ARTICLE_LABELS: Record<ResourceRef['type'], (r: ResourceRef) => string> = {
+  account: (r) => `account ${r.accountId}${r.name ? ` (${r.name})` : ''}`,
+  region: (r) => (r.region ? `region ${r.region} of account ${r.accountId}` : `regions of account ${r.accountId}`),
+  organization: (r) => `organization ${r.name ?? r.arn}`,
+  trail: (r) => `trail ${r.name ?? ''} (${r.arn})`.replace('trail  (', 'trail ('),
+  bucket: (r) => `bucket ${r.name ?? r.arn}`,
+  'kms-key': (r) => `KMS key ${r.arn}`,
+  'log-group': (r) => `log group ${r.name ?? r.arn}`,
+  'event-data-store': (r) => `event data store ${r.name ?? ''} (${r.arn})`,
+};
+
+export function resourceLabel(resource: ResourceRef): string {
+  return ARTICLE_LABELS[resource.type](resource);
+}
+
+function formatParam(value: ParamValue | undefined): string {
+  if (Array.isArray(value)) return value.join(', ');
+  return value === null || value === undefined ? '' : String(value);
+}
+
+/** `{resource}` and `{param.NAME}` placeholders; a leading placeholder is capitalised. */
+export function renderMessage(template: string, resource: ResourceRef, params: Record<string, ParamValue>): string {
+  const label = resourceLabel(resource);
+  const text = template
+    .replace(/\{resource\}/g, label)
+    .replace(/\{param\.([A-Za-z0-9_]+)\}/g, (_m, name: string) => formatParam(params[name]));
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function describeError(e: CollectionError['$error']): string {
+  const where = [e.accountId ? `account ${e.accountId}` : '', e.region ?? ''].filter(Boolean).join(', ');
+  return `${e.action} failed with ${e.code}${where ? ` in ${where}` : ''}${e.message ? ` (${e.message})` : ''}`;
+}
+
+function uniqueErrors(errors: CollectionError[]): CollectionError['$error'][] {
+  const seen = new Map<string, CollectionError['$error']>();
+  for (const { $error: e } of errors) {
+    const key = `${e.action}|${e.code}|${e.accountId ?? ''}|${e.region ?? ''}|${e.message ?? ''}`;
+    if (!seen.has(key)) seen.set(key, e);
+  }
+  return [...seen.values()];
+}
+
+function frameworkTags(rule: LoadedRule): string[] {
+  return Object.entries(rule.frameworks).flatMap(([framework, controls]) => controls.map((c) => `${framework}:${c}`));
+}
+
+export function evaluateSubject(rule: CompiledRule, subject: Subject, now: Date): Finding {
+  const state: EvalState = { now, evidence: [], errors: [], prefix: '' };
+  let status: Status;
+  let message: string;
+  const applies = rule.evaluateApplies ? rule.evaluateApplies(subject.view, state) : true;
+  if (applies === false) {
+    status = 'not_applicable';
+    message = renderMessage(rule.messages.notApplicable ?? `{resource}: not applicable to "${rule.title}".`, subject.resource, rule.paramValues);
+  } else {
+    const verdict = applies === 'unknown' ? 'unknown' : rule.evaluateCondition(subject.view, state);
+    if (verdict === 'unknown') {
+      status = 'error';
+      const errors = uniqueErrors(state.errors);
+      message = `Could not evaluate "${rule.title}" for the ${resourceLabel(subject.resource)}: ${errors.slice(0, 3).map(describeError).join('; ')}${errors.length > 3 ? `; and ${errors.length - 3} more` : ''}.`;
+      return {
+        ruleId: rule.id,
+        status,
+        severity: rule.severity,
+        resource: subject.resource,
+        message,
+        evidence: state.evidence,
+        frameworks: frameworkTags(rule),
+        errors,
+      };
+    }
+    status = verdict ? 'pass' : 'fail';
+    message = renderMessage(verdict ? rule.messages.pass : rule.messages.fail, subject.resource, rule.paramValues);
+  }
+  return { ruleId: rule.id, status, severity: rule.severity, resource: subject.resource, message, evidence: state.evidence, frameworks: frameworkTags(rule) };
+}
+
+export function evaluate(snapshot: Snapshot, rules: readonly CompiledRule[], options: EvaluateOptions): Finding[] {
+  const views = new SnapshotViews(snapshot);
+  const byScope = new Map<Scope, CompiledRule[]>();
+  for (const rule of rules) byScope.set(rule.scope, [...(byScope.get(rule.scope) ?? []), rule]);
+  const findings: Finding[] = [];
+  // Rules in id order, subjects in snapshot order: deterministic output for golden files and diffs.
+  const ordered = [...rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const subjectsByScope = new Map<Scope, Subject[]>();
+  for (const rule of ordered) {
+    let subjects = subjectsByScope.get(rule.scope);
+    if (!subjects) {
+      subjects = views.subjects(rule.scope);
+      subjectsByScope.set(rule.scope, subjects);
+    }
+    for (const subject of subjects) findings.push(evaluateSubject(rule, subject, options.now));
+  }
+  return findings;
+}

@@ -1,0 +1,66 @@
+/**
+ * Findings + snapshot + rules -> the Results document every reporter renders (SPEC §3), and the
+ * exit code it implies (SPEC §2). Pure.
+ */
+import { isCollectionError, type Snapshot } from '../snapshot/schema.js';
+import { collectionErrors } from '../snapshot/errors.js';
+import { RESULTS_SCHEMA_VERSION, SEVERITY_RANK, type Finding, type Results, type RuleMeta, type Severity } from '../results.js';
+import type { LoadedRule } from '../policy/types.js';
+import type { ExpiredSuppression } from '../policy/suppressions.js';
+
+export type FailOn = 'none' | Exclude<Severity, 'info'>;
+
+export function ruleMeta(rule: LoadedRule): RuleMeta {
+  return {
+    id: rule.id,
+    title: rule.title,
+    severity: rule.severity,
+    scope: rule.scope,
+    description: rule.description,
+    remediation: rule.remediation,
+    frameworks: rule.frameworks,
+    source: rule.source,
+    ...(rule.helpUri ? { helpUri: rule.helpUri } : {}),
+  };
+}
+
+export function buildResults(input: {
+  snapshot: Snapshot;
+  rules: readonly LoadedRule[];
+  findings: Finding[];
+  toolVersion: string;
+  scanTime: Date;
+  expiredSuppressions?: ExpiredSuppression[];
+  pack?: string;
+}): Results {
+  const { snapshot } = input;
+  const org = snapshot.organization;
+  const regions = new Set<string>();
+  for (const a of snapshot.accounts) {
+    if (isCollectionError(a.regions)) continue;
+    for (const r of a.regions) if (r.optInStatus !== 'not-opted-in') regions.add(r.name);
+  }
+  return {
+    schemaVersion: RESULTS_SCHEMA_VERSION,
+    tool: { name: 'trailwarden', version: input.toolVersion },
+    scanTime: input.scanTime.toISOString(),
+    snapshotTime: snapshot.scanTime,
+    partition: snapshot.partition,
+    ...(org && !isCollectionError(org) ? { organizationId: org.id } : {}),
+    accounts: snapshot.accounts.map((a) => ({ id: a.id, ...(a.name ? { name: a.name } : {}) })),
+    regions: [...regions].sort(),
+    collectionErrors: collectionErrors(snapshot),
+    rules: input.rules.map(ruleMeta),
+    findings: input.findings,
+    ...(input.expiredSuppressions?.length ? { expiredSuppressions: input.expiredSuppressions } : {}),
+    ...(input.pack ? { pack: input.pack } : {}),
+  };
+}
+
+/** 0 clean, 1 failing at/above the threshold, 3 facts missing (and nothing failing at/above it). */
+export function exitCodeFor(findings: readonly Finding[], failOn: FailOn): 0 | 1 | 3 {
+  const live = findings.filter((f) => !f.suppression);
+  if (failOn !== 'none' && live.some((f) => f.status === 'fail' && SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn])) return 1;
+  if (live.some((f) => f.status === 'error')) return 3;
+  return 0;
+}

@@ -1,0 +1,134 @@
+/**
+ * What a rule sees, per scope, as JSON Schema: snapshot objects plus facts derived from them by
+ * pure analyses (selector coverage, policy analysis, public exposure, lifecycle retention).
+ * Policy paths are checked against these schemas when policies load, so a typo is an error.
+ */
+import { Type, type Static, type TSchema } from 'typebox';
+import {
+  AccountSchema,
+  BucketSchema,
+  CollectionErrorSchema,
+  EventDataStoreSchema,
+  KmsKeySchema,
+  LogGroupSchema,
+  OrganizationSchema,
+  PublicAccessBlockSchema,
+  RegionInfoSchema,
+  TrailSchema,
+} from '../snapshot/schema.js';
+import type { Scope } from '../policy/types.js';
+
+const Derived = <T extends TSchema>(value: T, description: string) => Type.Union([value, CollectionErrorSchema], { description });
+
+export const SelectorCoverageSchema = Type.Object({
+  management: Type.Object({
+    read: Type.Boolean(),
+    write: Type.Boolean(),
+    excludedSources: Type.Array(Type.String()),
+    narrowedBy: Type.Array(Type.String()),
+  }),
+  s3DataAllBuckets: Type.Object({ read: Type.Boolean(), write: Type.Boolean() }),
+  lambdaDataAllFunctions: Type.Object({ read: Type.Boolean(), write: Type.Boolean() }),
+});
+
+export const TrailViewSchema = Type.Object({
+  ...TrailSchema.properties,
+  coverage: Derived(SelectorCoverageSchema, 'What the event selectors record (derived from eventSelectors).'),
+  ownerIsOrganizationAdmin: Derived(Type.Boolean(), 'Owner is the management account or a CloudTrail delegated administrator.'),
+});
+
+const Trails = (description: string) => Derived(Type.Array(Type.Union([TrailViewSchema, CollectionErrorSchema])), description);
+
+const AccountFacts = Type.Object({
+  id: Type.String(),
+  name: Type.Optional(Type.String()),
+  isManagementAccount: Type.Boolean(),
+  isDelegatedAdministrator: Derived(Type.Boolean(), 'A CloudTrail delegated administrator of the organization.'),
+  regions: AccountSchema.properties.regions,
+  publicAccessBlock: AccountSchema.properties.publicAccessBlock,
+});
+
+export const PolicyWriteGrantSchema = Type.Object({
+  present: Type.Boolean(),
+  scoped: Type.Boolean(),
+  unscopedStatements: Type.Array(Type.String()),
+});
+
+export const BucketPolicyAnalysisSchema = Type.Object({
+  publicStatements: Type.Array(Type.String()),
+  deniesInsecureTransport: Type.Boolean(),
+  cloudTrailWrite: PolicyWriteGrantSchema,
+  otherWriters: Type.Array(Type.String()),
+  malformed: Type.Optional(Type.String()),
+});
+
+export const KeyPolicyAnalysisSchema = Type.Object({
+  cloudTrailUse: PolicyWriteGrantSchema,
+  publicStatements: Type.Array(Type.String()),
+  malformed: Type.Optional(Type.String()),
+});
+
+export const PublicExposureSchema = Type.Object({
+  isPublic: Type.Boolean(),
+  aclPublicGrants: Type.Array(Type.String()),
+  policyPublicStatements: Type.Array(Type.String()),
+  policyStatusIsPublic: Type.Union([Type.Boolean(), Type.Null()]),
+  blockPublicAccess: PublicAccessBlockSchema,
+});
+
+export const RetentionSchema = Type.Object({
+  shortestExpirationDays: Type.Union([Type.Integer(), Type.Null()]),
+  expiresByDate: Type.Array(Type.String()),
+  applyingRules: Type.Array(Type.String()),
+});
+
+export const AccessLoggingSchema = Type.Object({
+  enabled: Type.Boolean(),
+  targetBucket: Type.Union([Type.String(), Type.Null()]),
+  targetIsSelf: Type.Boolean(),
+  sameRegion: Type.Union([Type.Boolean(), Type.Null()]),
+});
+
+export const BucketViewSchema = Type.Object({
+  ...BucketSchema.properties,
+  publicExposure: Derived(PublicExposureSchema, 'ACL, policy and Block Public Access combined (bucket and account).'),
+  policyAnalysis: Derived(BucketPolicyAnalysisSchema, 'Analysis of the bucket policy.'),
+  retention: Derived(RetentionSchema, "Lifecycle rules that expire the trails' log objects."),
+  accessLogging: Derived(AccessLoggingSchema, 'Server access logging target.'),
+});
+
+export const KeyViewSchema = Type.Object({
+  ...KmsKeySchema.properties,
+  policyAnalysis: Derived(KeyPolicyAnalysisSchema, 'Analysis of the key policy.'),
+  inBucketRegion: Derived(Type.Boolean(), "The key is in the region of every bucket its trails deliver to."),
+});
+
+export const VIEW_SCHEMAS = {
+  account: Type.Object({ account: AccountFacts, trails: Trails('Every trail that applies to the account (own and organization trails).') }),
+  region: Type.Object({
+    account: AccountFacts,
+    region: RegionInfoSchema,
+    trails: Trails('Trails that record this region: multi-region trails and trails homed here.'),
+  }),
+  organization: Type.Object({
+    organization: Type.Object({ ...OrganizationSchema.properties }),
+    trails: Trails('Organization trails seen in any scanned account.'),
+  }),
+  trail: Type.Object({ trail: TrailViewSchema }),
+  bucket: Type.Object({
+    bucket: BucketViewSchema,
+    trails: Trails('Trails that deliver to the bucket.'),
+  }),
+  'kms-key': Type.Object({ key: KeyViewSchema, trails: Trails('Trails encrypted with the key.') }),
+  'log-group': Type.Object({ logGroup: Type.Object({ ...LogGroupSchema.properties }), trails: Trails('Trails that deliver to the log group.') }),
+  'event-data-store': Type.Object({ eventDataStore: EventDataStoreSchema, account: AccountFacts }),
+} satisfies Record<Scope, TSchema>;
+
+export type TrailView = Static<typeof TrailViewSchema>;
+export type BucketView = Static<typeof BucketViewSchema>;
+export type KeyView = Static<typeof KeyViewSchema>;
+export type AccountFactsView = Static<typeof AccountFacts>;
+export type SelectorCoverageView = Static<typeof SelectorCoverageSchema>;
+export type BucketPolicyAnalysisView = Static<typeof BucketPolicyAnalysisSchema>;
+export type KeyPolicyAnalysisView = Static<typeof KeyPolicyAnalysisSchema>;
+export type ScopeView<S extends Scope> = Static<(typeof VIEW_SCHEMAS)[S]>;

@@ -1,0 +1,295 @@
+/**
+ * Snapshot -> the subjects rules are evaluated on, one per resource and scope (RULES.md "Scopes").
+ * Derived facts (selector coverage, policy analysis, exposure, retention) are computed here once
+ * per resource; a derived fact whose input was not collected is that input's CollectionError.
+ */
+import { isCollectionError, type Account, type Bucket, type CollectionError, type FactOf, type Snapshot, type Trail } from '../snapshot/schema.js';
+import type { ResourceRef } from '../results.js';
+import type { Scope } from '../policy/types.js';
+import { selectorCoverage } from './analysis/event-selectors.js';
+import { analyzeBucketPolicy, analyzeKeyPolicy } from './analysis/policy-document.js';
+import { cloudTrailObjectPrefix, effectiveBlockPublicAccess, lifecycleRetention, publicAclGrants } from './analysis/bucket-exposure.js';
+import type { Truth } from './operators.js';
+import type { AccountFactsView, TrailView } from './view-schema.js';
+
+export interface Subject {
+  resource: ResourceRef;
+  view: Record<string, unknown>;
+}
+
+type Fact<T> = FactOf<T>;
+
+/** Apply `fn` to observed inputs; the first missing input stands in for the result. */
+function derive<I extends unknown[], R>(inputs: { [K in keyof I]: Fact<I[K]> }, fn: (...values: I) => R): Fact<R> {
+  for (const input of inputs) if (isCollectionError(input)) return input;
+  return fn(...(inputs as unknown as I));
+}
+
+function missing(action: string, code: string, accountId: string | undefined, message: string, region?: string): CollectionError {
+  return { $error: { action, code, ...(accountId ? { accountId } : {}), ...(region ? { region } : {}), message } };
+}
+
+/** Kleene helpers for facts that combine several partial observations. */
+const and = (a: Truth, b: Truth): Truth => (a === false || b === false ? false : a === 'unknown' || b === 'unknown' ? 'unknown' : true);
+const or = (a: Truth, b: Truth): Truth => (a === true || b === true ? true : a === 'unknown' || b === 'unknown' ? 'unknown' : false);
+const not = (a: Truth): Truth => (a === 'unknown' ? a : !a);
+
+export function normalizeLogGroupArn(arn: string): string {
+  return arn.endsWith(':*') ? arn.slice(0, -2) : arn;
+}
+
+export class SnapshotViews {
+  readonly snapshot: Snapshot;
+  readonly partition: string;
+  private readonly trailViews = new Map<string, TrailView>();
+  private readonly accountsById = new Map<string, Account>();
+  private readonly bucketsByName = new Map<string, Bucket>();
+  private readonly accountFacts = new Map<string, AccountFactsView>();
+  private readonly organizationId: string | undefined;
+
+  constructor(snapshot: Snapshot) {
+    this.snapshot = snapshot;
+    this.partition = snapshot.partition;
+    const org = snapshot.organization;
+    this.organizationId = org && !isCollectionError(org) ? org.id : undefined;
+    for (const a of snapshot.accounts) this.accountsById.set(a.id, a);
+    for (const b of snapshot.buckets) this.bucketsByName.set(b.name, b);
+    for (const t of snapshot.trails) this.trailViews.set(t.arn, this.buildTrailView(t));
+  }
+
+  private buildTrailView(trail: Trail): TrailView {
+    return {
+      ...trail,
+      coverage: derive([trail.eventSelectors], (es) => selectorCoverage(es, this.partition)),
+      ownerIsOrganizationAdmin: this.isOrganizationAdmin(trail.ownerAccountId),
+    };
+  }
+
+  private isOrganizationAdmin(accountId: string): Fact<boolean> {
+    const org = this.snapshot.organization;
+    if (org === null) return false;
+    if (isCollectionError(org)) return org;
+    if (org.managementAccountId === accountId) return true;
+    return derive([org.cloudTrailDelegatedAdministrators], (admins) => admins.includes(accountId));
+  }
+
+  private facts(account: Account): AccountFactsView {
+    let facts = this.accountFacts.get(account.id);
+    if (!facts) {
+      const org = this.snapshot.organization;
+      const isManagementAccount = !!org && !isCollectionError(org) && org.managementAccountId === account.id;
+      facts = {
+        id: account.id,
+        ...(account.name !== undefined ? { name: account.name } : {}),
+        isManagementAccount,
+        isDelegatedAdministrator: isManagementAccount ? false : this.isOrganizationAdmin(account.id),
+        regions: account.regions,
+        publicAccessBlock: account.publicAccessBlock,
+      };
+      this.accountFacts.set(account.id, facts);
+    }
+    return facts;
+  }
+
+  /** Trails for ARNs an account reported; an ARN with no collected trail is an explicit error. */
+  private trailsOf(arns: Fact<string[]>, accountId: string): Fact<(TrailView | CollectionError)[]> {
+    return derive([arns], (list) =>
+      list.map(
+        (arn) =>
+          this.trailViews.get(arn) ??
+          missing('cloudtrail:DescribeTrails', 'TrailNotCollected', accountId, `trail ${arn} was listed but its configuration was not collected`),
+      ),
+    );
+  }
+
+  private trailsUsing(predicate: (t: TrailView) => boolean): TrailView[] {
+    return [...this.trailViews.values()].filter(predicate);
+  }
+
+  private accountArn(id: string): string {
+    return `arn:${this.partition}:iam::${id}:root`;
+  }
+
+  subjects(scope: Scope): Subject[] {
+    switch (scope) {
+      case 'account':
+        return this.snapshot.accounts.map((a) => ({
+          resource: { type: 'account', arn: this.accountArn(a.id), accountId: a.id, ...(a.name ? { name: a.name } : {}) },
+          view: { account: this.facts(a), trails: this.trailsOf(a.trailArns, a.id) },
+        }));
+      case 'region':
+        return this.snapshot.accounts.flatMap((a) => this.regionSubjects(a));
+      case 'organization':
+        return this.organizationSubjects();
+      case 'trail':
+        return [...this.trailViews.values()].map((t) => ({
+          resource: { type: 'trail', arn: t.arn, accountId: t.ownerAccountId, region: t.homeRegion, name: t.name },
+          view: { trail: t },
+        }));
+      case 'bucket':
+        return this.snapshot.buckets.map((b) => this.bucketSubject(b));
+      case 'kms-key':
+        return this.snapshot.kmsKeys.map((k) => {
+          const trails = this.trailsUsing((t) => t.kmsKeyId === k.arn);
+          const inBucketRegion = trails.reduce<Fact<boolean>>((acc, t) => {
+            if (isCollectionError(acc) || acc === false || !t.s3BucketName) return acc;
+            const bucket = this.bucketsByName.get(t.s3BucketName);
+            if (!bucket) return missing('s3:GetBucketLocation', 'BucketNotCollected', t.ownerAccountId, `bucket ${t.s3BucketName} was not collected`);
+            return derive([bucket.region], (region) => region === k.region);
+          }, true);
+          return {
+            resource: { type: 'kms-key', arn: k.arn, accountId: k.accountId, region: k.region },
+            view: {
+              key: {
+                ...k,
+                policyAnalysis: derive([k.policy], (doc) =>
+                  analyzeKeyPolicy(doc, { partition: this.partition, keyAccountId: k.accountId, trailArns: trails.map((t) => t.arn), ...(this.organizationId ? { organizationId: this.organizationId } : {}) }),
+                ),
+                inBucketRegion,
+              },
+              trails,
+            },
+          };
+        });
+      case 'log-group':
+        return this.snapshot.logGroups.map((g) => ({
+          resource: { type: 'log-group', arn: normalizeLogGroupArn(g.arn), accountId: g.accountId, region: g.region, name: g.name },
+          view: { logGroup: g, trails: this.trailsUsing((t) => !!t.cloudWatchLogsLogGroupArn && normalizeLogGroupArn(t.cloudWatchLogsLogGroupArn) === normalizeLogGroupArn(g.arn)) },
+        }));
+      case 'event-data-store':
+        return this.snapshot.eventDataStores.map((e) => {
+          const account = this.accountsById.get(e.accountId);
+          return {
+            resource: { type: 'event-data-store', arn: e.arn, accountId: e.accountId, region: e.region, name: e.name },
+            view: {
+              eventDataStore: e,
+              account: account
+                ? this.facts(account)
+                : missing('cloudtrail:ListEventDataStores', 'AccountNotInScan', e.accountId, `account ${e.accountId} is not in the scan`),
+            },
+          };
+        });
+    }
+  }
+
+  private regionSubjects(account: Account): Subject[] {
+    const facts = this.facts(account);
+    const trails = this.trailsOf(account.trailArns, account.id);
+    if (isCollectionError(account.regions)) {
+      // Without the region list no region can be judged: one error subject stands for them all.
+      return [
+        {
+          resource: { type: 'region', arn: `arn:${this.partition}:cloudtrail:*:${account.id}:trail/*`, accountId: account.id, name: '*' },
+          view: { account: facts, region: account.regions, trails: account.regions },
+        },
+      ];
+    }
+    return account.regions.map((region) => ({
+      resource: { type: 'region', arn: `arn:${this.partition}:cloudtrail:${region.name}:${account.id}:trail/*`, accountId: account.id, region: region.name, name: region.name },
+      view: {
+        account: facts,
+        region,
+        trails: derive([trails], (list) => list.filter((t) => isCollectionError(t) || t.isMultiRegion || t.homeRegion === region.name)),
+      },
+    }));
+  }
+
+  private organizationSubjects(): Subject[] {
+    const org = this.snapshot.organization;
+    if (org === null) return [];
+    const caller = this.snapshot.callerAccountId ?? this.snapshot.accounts[0]?.id ?? '000000000000';
+    if (isCollectionError(org)) {
+      return [{ resource: { type: 'organization', arn: `arn:${this.partition}:organizations::${caller}:organization/unknown`, accountId: caller }, view: { organization: org, trails: org } }];
+    }
+    return [
+      {
+        resource: { type: 'organization', arn: `arn:${this.partition}:organizations::${org.managementAccountId}:organization/${org.id}`, accountId: org.managementAccountId, name: org.id },
+        view: { organization: org, trails: this.trailsUsing((t) => t.isOrganizationTrail) },
+      },
+    ];
+  }
+
+  private bucketSubject(bucket: Bucket): Subject {
+    const trails = this.trailsUsing((t) => t.s3BucketName === bucket.name);
+    const referrer = trails[0]?.ownerAccountId;
+    const owner = bucket.ownerAccountId;
+    const ownerAccount: Fact<Account> = derive([owner], (id) => this.accountsById.get(id) ?? missing('s3:ListAllMyBuckets', 'OwnerNotInScan', id, `evaluate in account ${id}`));
+    const accountBlock = isCollectionError(ownerAccount) ? ownerAccount : ownerAccount.publicAccessBlock;
+    const bucketRegion = isCollectionError(bucket.region) ? undefined : bucket.region;
+    const resourceAccount = isCollectionError(owner) ? (owner.$error.accountId ?? referrer ?? '000000000000') : owner;
+    const prefixes = trails.map((t) => cloudTrailObjectPrefix(t.s3KeyPrefix));
+    const trailOwners = [...new Set(trails.map((t) => t.ownerAccountId))];
+    const policyAnalysis = derive([bucket.policy], (doc) =>
+      analyzeBucketPolicy(doc, {
+        partition: this.partition,
+        bucketName: bucket.name,
+        trailArns: trails.map((t) => t.arn),
+        trailOwnerAccountIds: trailOwners,
+        ...(this.organizationId ? { organizationId: this.organizationId } : {}),
+      }),
+    );
+    return {
+      resource: { type: 'bucket', arn: `arn:${this.partition}:s3:::${bucket.name}`, accountId: resourceAccount, ...(bucketRegion ? { region: bucketRegion } : {}), name: bucket.name },
+      view: {
+        bucket: {
+          ...bucket,
+          publicExposure: this.publicExposure(bucket, accountBlock, policyAnalysis),
+          policyAnalysis,
+          retention: derive([bucket.lifecycleRules], (rules) => lifecycleRetention(rules, prefixes)),
+          accessLogging: this.accessLogging(bucket),
+        },
+        trails,
+      },
+    };
+  }
+
+  private publicExposure(
+    bucket: Bucket,
+    accountBlock: Fact<Account['publicAccessBlock'] extends Fact<infer T> ? T : never>,
+    policyAnalysis: Fact<ReturnType<typeof analyzeBucketPolicy>>,
+  ) {
+    const errors: CollectionError[] = [];
+    const truth = <T>(fact: Fact<T>, fn: (v: T) => boolean): Truth => {
+      if (isCollectionError(fact)) {
+        errors.push(fact);
+        return 'unknown';
+      }
+      return fn(fact);
+    };
+    const aclGrants = isCollectionError(bucket.acl) ? [] : publicAclGrants(bucket.acl);
+    const policyStatements = isCollectionError(policyAnalysis) ? [] : policyAnalysis.publicStatements;
+    const aclPublic = truth(bucket.acl, () => aclGrants.length > 0);
+    const policyPublic = or(
+      truth(policyAnalysis, (a) => a.publicStatements.length > 0),
+      truth(bucket.policyStatusIsPublic, (p) => p === true),
+    );
+    const bucketBlock = bucket.publicAccessBlock;
+    const block = (key: 'ignorePublicAcls' | 'restrictPublicBuckets'): Truth =>
+      or(
+        truth(bucketBlock, (b) => !!b?.[key]),
+        truth(accountBlock, (b) => !!b?.[key]),
+      );
+    const isPublic = or(and(aclPublic, not(block('ignorePublicAcls'))), and(policyPublic, not(block('restrictPublicBuckets'))));
+    if (isPublic === 'unknown') return errors[0]!;
+    return {
+      isPublic,
+      aclPublicGrants: aclGrants,
+      policyPublicStatements: policyStatements,
+      policyStatusIsPublic: isCollectionError(bucket.policyStatusIsPublic) ? null : bucket.policyStatusIsPublic,
+      blockPublicAccess: effectiveBlockPublicAccess(
+        isCollectionError(bucketBlock) ? null : bucketBlock,
+        isCollectionError(accountBlock) ? null : accountBlock,
+      ),
+    };
+  }
+
+  private accessLogging(bucket: Bucket) {
+    return derive([bucket.logging], (logging) => {
+      if (!logging) return { enabled: false, targetBucket: null, targetIsSelf: false, sameRegion: null };
+      const targetRegion = bucket.loggingTargetRegion;
+      const sameRegion =
+        targetRegion === undefined || isCollectionError(targetRegion) || isCollectionError(bucket.region) ? null : targetRegion === bucket.region;
+      return { enabled: true, targetBucket: logging.targetBucket, targetIsSelf: logging.targetBucket === bucket.name, sameRegion };
+    });
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * Policy files -> compiled rules and packs. Loading reports every problem of every file at once as
+ * located diagnostics; it never stops at the first.
+ */
+import { readFile, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Diagnostic } from '../errors.js';
+import { compileCondition, type CompileProblem } from '../engine/compile.js';
+import type { CompiledRule } from '../engine/evaluate.js';
+import { VIEW_SCHEMAS } from '../engine/view-schema.js';
+import { packSchema, policySchema } from './policy-schema.js';
+import type { Pack, ParamSpec, ParamValue, RuleDefinition } from './types.js';
+import { compileSchema, diagnosticAt, parseYaml, schemaDiagnostics, type OneOfHint, type YamlSource } from './yaml-source.js';
+import type { RuleSettings } from './config.js';
+
+export const CONDITION_HINT: OneOfHint = {
+  schemaPathPrefix: '#/$defs/condition',
+  discriminators: ['all', 'any', 'not', 'some', 'every', 'none', 'count', 'path', 'param'],
+  describe: 'a condition',
+};
+
+export interface SourceFile {
+  /** The path shown in diagnostics and SARIF (repo-relative for built-ins). */
+  file: string;
+  text: string;
+  builtin: boolean;
+}
+
+export interface LoadResult {
+  rules: CompiledRule[];
+  packs: Pack[];
+  diagnostics: Diagnostic[];
+}
+
+const PARAM_CHECKS: Record<ParamSpec['type'], (v: unknown) => boolean> = {
+  string: (v) => typeof v === 'string' || v === null,
+  number: (v) => typeof v === 'number' || v === null,
+  integer: (v) => Number.isInteger(v) || v === null,
+  boolean: (v) => typeof v === 'boolean',
+  'string-array': (v) => Array.isArray(v) && v.every((x) => typeof x === 'string'),
+};
+
+export function isCasesFile(file: string): boolean {
+  return /\.cases\.ya?ml$/.test(file);
+}
+
+/** `.../policies/trail/kms-encryption.yaml` -> `trail/kms-encryption`. */
+export function idFromPath(file: string): string {
+  const parts = file.split(/[\\/]/);
+  const name = parts.at(-1)!.replace(/\.ya?ml$/, '');
+  return `${parts.at(-2) ?? ''}/${name}`;
+}
+
+function problemToDiagnostic(source: YamlSource, p: CompileProblem): Diagnostic {
+  return diagnosticAt(source, p.docPath, p.code, p.message);
+}
+
+/** Parse, validate and compile one rule file. `settings` are the config's overrides for it. */
+export function loadRule(sourceFile: SourceFile, settings?: RuleSettings): { rule?: CompiledRule; diagnostics: Diagnostic[] } {
+  const source = parseYaml(sourceFile.text, sourceFile.file);
+  if (source.diagnostics.length) return { diagnostics: source.diagnostics };
+  const diagnostics = schemaDiagnostics(source, compileSchema(policySchema), [CONDITION_HINT]);
+  if (diagnostics.length) return { diagnostics };
+  const def = source.data as RuleDefinition;
+
+  const expectedId = idFromPath(sourceFile.file);
+  if (def.id !== expectedId) {
+    diagnostics.push(diagnosticAt(source, ['id'], 'policy/id-mismatch', `id '${def.id}' must equal its path '${expectedId}' (policies/<group>/<name>.yaml)`));
+  }
+  const params = def.params ?? {};
+  const paramValues: Record<string, ParamValue> = {};
+  for (const [name, spec] of Object.entries(params)) {
+    if (!PARAM_CHECKS[spec.type](spec.default)) {
+      diagnostics.push(diagnosticAt(source, ['params', name, 'default'], 'policy/param-type', `default of '${name}' must be ${spec.type}`));
+    }
+    paramValues[name] = spec.default;
+  }
+  for (const [name, value] of Object.entries(settings?.params ?? {})) {
+    const spec = params[name];
+    if (!spec) continue; // reported by the config check, which knows where the override is
+    if (PARAM_CHECKS[spec.type](value)) paramValues[name] = value;
+  }
+  for (const [key, template] of Object.entries(def.messages)) {
+    for (const m of template.matchAll(/\{param\.([A-Za-z0-9_]+)\}/g)) {
+      if (!Object.hasOwn(params, m[1]!)) diagnostics.push(diagnosticAt(source, ['messages', key], 'policy/unknown-param', `message uses {param.${m[1]}}, which is not declared in params`));
+    }
+  }
+
+  const schema = VIEW_SCHEMAS[def.scope] as unknown as Record<string, unknown>;
+  const condition = compileCondition(def.condition, schema, paramValues, ['condition']);
+  const applies = def.applies ? compileCondition(def.applies, schema, paramValues, ['applies']) : undefined;
+  for (const p of [...condition.problems, ...(applies?.problems ?? [])]) diagnostics.push(problemToDiagnostic(source, p));
+  if (diagnostics.length) return { diagnostics };
+
+  const idLine = source.doc.contents && 'items' in source.doc.contents ? diagnosticAt(source, ['id'], '', '').line : 1;
+  const rule: CompiledRule = {
+    ...def,
+    severity: settings?.severity ?? def.severity,
+    params,
+    paramValues,
+    source: { file: sourceFile.file, line: idLine, builtin: sourceFile.builtin },
+    evaluateCondition: condition.evaluate,
+    ...(applies ? { evaluateApplies: applies.evaluate } : {}),
+  };
+  return { rule, diagnostics: [] };
+}
+
+export function loadPack(sourceFile: SourceFile): { pack?: Pack; diagnostics: Diagnostic[]; source?: YamlSource } {
+  const source = parseYaml(sourceFile.text, sourceFile.file);
+  if (source.diagnostics.length) return { diagnostics: source.diagnostics };
+  const diagnostics = schemaDiagnostics(source, compileSchema(packSchema));
+  if (diagnostics.length) return { diagnostics, source };
+  const pack = source.data as Pack;
+  const expected = path.basename(sourceFile.file).replace(/\.ya?ml$/, '');
+  if (pack.id !== expected) diagnostics.push(diagnosticAt(source, ['id'], 'pack/id-mismatch', `id '${pack.id}' must equal the file name '${expected}'`));
+  return { pack, diagnostics, source };
+}
+
+/** Rule ids a pack selects. */
+export function packRuleIds(pack: Pack): string[] {
+  return [...new Set([...(pack.rules ?? []), ...(pack.controls ?? []).flatMap((c) => c.rules)])];
+}
+
+/**
+ * Load rules and packs from sources; later sources override earlier ones by rule id (SPEC §4:
+ * rules with the same id override built-ins).
+ */
+export function loadSources(sources: readonly SourceFile[], ruleSettings: Record<string, RuleSettings> = {}): LoadResult {
+  const diagnostics: Diagnostic[] = [];
+  const rules = new Map<string, CompiledRule>();
+  const seenInSet = new Map<string, string>();
+  const packs: { pack: Pack; source: YamlSource }[] = [];
+  for (const sf of sources) {
+    if (isCasesFile(sf.file)) continue;
+    if (/(^|[\\/])packs[\\/][^\\/]+\.ya?ml$/.test(sf.file)) {
+      const r = loadPack(sf);
+      diagnostics.push(...r.diagnostics);
+      if (r.pack && r.source && !r.diagnostics.length) packs.push({ pack: r.pack, source: r.source });
+      continue;
+    }
+    const id = idFromPath(sf.file);
+    const r = loadRule(sf, ruleSettings[id]);
+    diagnostics.push(...r.diagnostics);
+    if (!r.rule) continue;
+    const previous = seenInSet.get(r.rule.id);
+    if (previous && rules.get(r.rule.id)?.source.builtin === sf.builtin) {
+      diagnostics.push({ file: sf.file, line: r.rule.source.line, column: 1, code: 'policy/duplicate-id', message: `rule '${r.rule.id}' is also defined in ${previous}` });
+      continue;
+    }
+    seenInSet.set(r.rule.id, sf.file);
+    rules.set(r.rule.id, r.rule);
+  }
+  for (const { pack, source } of packs) {
+    (pack.controls ?? []).forEach((control, i) =>
+      control.rules.forEach((ruleId, j) => {
+        if (!rules.has(ruleId)) diagnostics.push(diagnosticAt(source, ['controls', i, 'rules', j], 'pack/unknown-rule', `control ${control.id} names unknown rule '${ruleId}'`));
+      }),
+    );
+    (pack.rules ?? []).forEach((ruleId, j) => {
+      if (!rules.has(ruleId)) diagnostics.push(diagnosticAt(source, ['rules', j], 'pack/unknown-rule', `unknown rule '${ruleId}'`));
+    });
+  }
+  const enabled = [...rules.values()].filter((r) => ruleSettings[r.id]?.enabled !== false);
+  return { rules: enabled.sort((a, b) => (a.id < b.id ? -1 : 1)), packs: packs.map((p) => p.pack), diagnostics };
+}
+
+/** Every .yaml/.yml file under a path (a file or a folder), in a stable order. */
+export async function readPolicyPath(target: string, options: { builtin: boolean; displayRoot?: string }): Promise<SourceFile[]> {
+  const info = await stat(target);
+  const files: string[] = [];
+  if (info.isDirectory()) {
+    const walk = async (dir: string) => {
+      const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
+      for (const e of entries) {
+        const full = path.join(dir, e.name);
+        if (e.isDirectory()) await walk(full);
+        else if (/\.ya?ml$/.test(e.name)) files.push(full);
+      }
+    };
+    await walk(target);
+  } else {
+    files.push(target);
+  }
+  return Promise.all(
+    files.map(async (f) => ({
+      file: options.displayRoot ? path.relative(options.displayRoot, f).split(path.sep).join('/') : f,
+      text: await readFile(f, 'utf8'),
+      builtin: options.builtin,
+    })),
+  );
+}

@@ -1,0 +1,68 @@
+import type { RESOURCE_TYPES, Remediation, Severity } from '../results.js';
+
+export type Scope = (typeof RESOURCE_TYPES)[number];
+
+/** A rule parameter's value, or a reference to one in a condition. */
+export type ParamValue = string | number | boolean | null | string[] | number[];
+export interface ParamRef {
+  param: string;
+}
+export type Operand = ParamValue | ParamRef;
+
+export interface ParamSpec {
+  type: 'string' | 'number' | 'integer' | 'boolean' | 'string-array';
+  default: ParamValue;
+  description: string;
+}
+
+/** Conditions are data (SPEC §4): combinators, quantifiers over arrays, and leaf comparisons. */
+export type Condition =
+  | { all: Condition[] }
+  | { any: Condition[] }
+  | { not: Condition }
+  | { some: string; where: Condition }
+  | { every: string; where: Condition }
+  | { none: string; where: Condition }
+  | { count: string; where?: Condition; op: CountOperator; value: number | ParamRef }
+  | { path: string; op: string; value?: Operand }
+  | { param: string; op: string; value?: Operand };
+
+export type CountOperator = 'eq' | 'ne' | 'gt' | 'gte' | 'lt' | 'lte';
+
+export interface RuleMessages {
+  pass: string;
+  fail: string;
+  notApplicable?: string;
+}
+
+export interface RuleDefinition {
+  id: string;
+  title: string;
+  severity: Severity;
+  scope: Scope;
+  description: string;
+  remediation: Remediation;
+  frameworks: Record<string, string[]>;
+  params?: Record<string, ParamSpec>;
+  applies?: Condition;
+  condition: Condition;
+  messages: RuleMessages;
+  helpUri?: string;
+}
+
+/** A rule as loaded: its definition, where it came from, and its effective parameters. */
+export interface LoadedRule extends RuleDefinition {
+  params: Record<string, ParamSpec>;
+  paramValues: Record<string, ParamValue>;
+  source: { file: string; line: number; builtin: boolean };
+}
+
+export interface Pack {
+  id: string;
+  title: string;
+  version?: string;
+  description?: string;
+  sources?: string[];
+  controls?: { id: string; title: string; rules: string[] }[];
+  rules?: string[];
+}

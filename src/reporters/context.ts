@@ -1,0 +1,22 @@
+/**
+ * What a reporter may know beyond the Results: decisions the CLI or the Action makes from the
+ * environment (TTY, NO_COLOR, terminal width, --category), passed in so reporters stay pure.
+ */
+import type { Results } from '../results.js';
+
+export interface ReportContext {
+  /** SARIF `runs[0].automationDetails.id` category (from `--category`); absent means none is written. */
+  category?: string;
+  /** Whether console output may carry ANSI colour codes. */
+  color: boolean;
+  /** Terminal columns available to the console reporter. */
+  width: number;
+  /** Receives non-fatal notices, e.g. SARIF results aggregated or truncated to fit GitHub's limits. */
+  onWarning?: (message: string) => void;
+}
+
+export interface Reporter {
+  /** File written into --out-dir; absent for reporters whose output the CLI routes itself. */
+  readonly fileName?: string;
+  render(results: Results, ctx: ReportContext): string;
+}

@@ -1,0 +1,443 @@
+/**
+ * report.html (SPEC §6): one self-contained page. The summary (counts, charts, region coverage,
+ * account × rule matrix, collection errors, rule catalogue) is rendered here through Handlebars,
+ * which escapes every value. Findings travel as JSON inside a non-executable script element and
+ * are rendered a page at a time by reports/report.js with textContent, so tens of thousands of
+ * findings cost one JSON.parse rather than a DOM node each.
+ *
+ * The page loads nothing: its Content-Security-Policy allows only its own style and script, by
+ * hash, and images from data: URIs.
+ */
+import { createHash } from 'node:crypto';
+import reportScript from '../../reports/report.js?raw';
+import reportStyles from '../../reports/report.css?raw';
+import reportTemplate from '../../reports/report.html.hbs?raw';
+import { SEVERITIES, STATUSES, type Finding, type Results, type Severity, type Status } from '../results.js';
+import type { Reporter } from './context.js';
+import {
+  buildMatrix,
+  catalogRules,
+  cellState,
+  compareFindings,
+  compareText,
+  formatCount,
+  frameworkKey,
+  groupCollectionErrors,
+  GLOBAL_REGION,
+  isAccessDenial,
+  plural,
+  regionOf,
+  ruleControls,
+  SEVERITY_LABEL,
+  STATUS_LABEL,
+  tallyBy,
+  tallyFindings,
+  type AccountRuleMatrix,
+  type CellState,
+  type RuleCatalog,
+  type Tally,
+} from './model.js';
+import { lazyTemplate, trusted, type TrustedText } from './templates.js';
+
+/** Accounts and rules shown in the matrix; the findings explorer below covers the rest. */
+export const MATRIX_MAX_ACCOUNTS = 50;
+export const MATRIX_MAX_RULES = 40;
+const MAX_ERROR_GROUPS = 200;
+const LISTED_ERROR_ACCOUNTS = 6;
+
+/** Field order of one finding in the payload; the client reads it from `fields`, never by position alone. */
+export const FINDING_FIELDS = ['rule', 'status', 'severity', 'account', 'region', 'type', 'arn', 'name', 'message', 'controls', 'evidence', 'errors', 'suppression'] as const;
+
+type Tone = Status | 'suppressed';
+
+interface Segment {
+  tone: Tone;
+  x: string;
+  width: string;
+}
+
+interface HtmlView {
+  title: string;
+  csp: string;
+  styles: TrustedText;
+  script: TrustedText;
+  payload: TrustedText;
+  header: { organization: string | null; partition: string; scanTime: string; snapshotTime: string; version: string; pack: string | null; accounts: string; regions: string; rules: string };
+  kpis: { label: string; value: string; tone: Tone; hint: string }[];
+  donut: { segments: { tone: Tone; dash: string; offset: string }[]; center: string; caption: string; legend: { tone: Tone; label: string; value: string }[] };
+  severityRows: { severity: Severity; label: string; total: string; segments: Segment[]; counts: { tone: Tone; value: string }[] }[];
+  regionRows: { region: string; segments: Segment[]; fail: string; error: string; pass: string; notApplicable: string; passRate: string }[];
+  matrix: {
+    empty: boolean;
+    rules: { column: number; index: number; id: string; title: string; severity: Severity }[];
+    accounts: { index: number; id: string; name: string | null; fail: string; error: string; cells: { state: CellState; text: string; title: string; rule: number }[] }[];
+    note: string | null;
+  };
+  errors: { groups: { action: string; code: string; count: string; accounts: string; regions: string; message: string | null; grant: boolean }[]; total: string; note: string | null };
+  expired: { ruleId: string; resource: string; reason: string; expires: string }[];
+  rules: {
+    index: number;
+    anchor: string;
+    id: string;
+    title: string;
+    severity: Severity;
+    severityLabel: string;
+    scope: string;
+    description: string;
+    console: string | null;
+    cli: string | null;
+    controls: string[];
+    source: string;
+    helpUri: string | null;
+    fail: number;
+    error: number;
+    pass: number;
+    notApplicable: number;
+    suppressed: number;
+    state: CellState;
+  }[];
+  generated: string;
+}
+
+const template = lazyTemplate<HtmlView>(reportTemplate);
+
+export function renderHtml(results: Results): string {
+  const catalog = catalogRules(results);
+  const findings = [...results.findings].sort(compareFindings);
+  const tally = tallyFindings(findings);
+  const matrix = buildMatrix(results, catalog);
+  const payload = buildPayload(results, catalog, findings);
+  const view: HtmlView = {
+    title: `CloudTrail compliance report${results.organizationId ? ` — ${results.organizationId}` : ''}`,
+    csp: contentSecurityPolicy(),
+    styles: trusted(reportStyles),
+    script: trusted(reportScript),
+    payload: trusted(jsonForScript(payload)),
+    header: {
+      organization: results.organizationId ?? null,
+      partition: results.partition,
+      scanTime: results.scanTime,
+      snapshotTime: results.snapshotTime,
+      version: results.tool.version,
+      pack: results.pack ?? null,
+      accounts: plural(payload.accounts.length, 'account'),
+      regions: plural(results.regions.length, 'region'),
+      rules: plural(catalog.rules.length, 'rule'),
+    },
+    kpis: kpis(tally),
+    donut: donut(tally),
+    severityRows: severityRows(tally),
+    regionRows: regionRows(findings),
+    matrix: matrixView(matrix, catalog, payload.accounts),
+    errors: errorsView(results),
+    expired: (results.expiredSuppressions ?? []).map((entry) => ({ ...entry })),
+    rules: rulesView(findings, catalog),
+    generated: `trailwarden ${results.tool.version}`,
+  };
+  return template(view);
+}
+
+export const htmlReporter: Reporter = { fileName: 'report.html', render: (results) => renderHtml(results) };
+
+// ---------------------------------------------------------------------------------------------
+// Security: CSP and the JSON payload
+// ---------------------------------------------------------------------------------------------
+
+function sha256Source(text: string): string {
+  return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+}
+
+let cachedPolicy: string | undefined;
+
+/** Only the report's own style and script run; nothing is fetched, nothing is submitted. */
+export function contentSecurityPolicy(): string {
+  cachedPolicy ??= [
+    "default-src 'none'",
+    `style-src ${sha256Source(reportStyles)}`,
+    `script-src ${sha256Source(reportScript)}`,
+    'img-src data:',
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+  return cachedPolicy;
+}
+
+/**
+ * JSON that cannot end its script element or start markup inside it: `<`, `>` and `&` become
+ * \u escapes (so no `</script>` or `<!--`), as do U+2028/2029 for older parsers.
+ */
+export function jsonForScript(value: unknown): string {
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+interface PayloadAccount {
+  id: string;
+  name: string | null;
+}
+
+function buildPayload(results: Results, catalog: RuleCatalog, findings: readonly Finding[]) {
+  const accountIds = new Set([...results.accounts.map((account) => account.id), ...findings.map((finding) => finding.resource.accountId)]);
+  const names = new Map(results.accounts.map((account) => [account.id, account.name]));
+  const accounts: PayloadAccount[] = [...accountIds].sort(compareText).map((id) => ({ id, name: names.get(id) ?? null }));
+  const accountIndex = new Map(accounts.map((account, index) => [account.id, index]));
+  const regions = [...new Set([...results.regions, ...findings.map(regionOf)])].sort(compareText);
+  const regionIndex = new Map(regions.map((region, index) => [region, index]));
+  // Most findings of a rule carry the same controls: intern each distinct list once.
+  const controlSets: string[][] = [];
+  const controlSetIndex = new Map<string, number>();
+  const internControls = (controls: readonly string[]) => {
+    const key = controls.join('\u0000');
+    let index = controlSetIndex.get(key);
+    if (index === undefined) {
+      index = controlSets.push([...controls]) - 1;
+      controlSetIndex.set(key, index);
+    }
+    return index;
+  };
+  const frameworks = new Set<string>();
+  for (const rule of catalog.rules) for (const control of ruleControls(rule)) frameworks.add(frameworkKey(control));
+  const rows = findings.map((finding) => {
+    for (const control of finding.frameworks) frameworks.add(frameworkKey(control));
+    const row: Record<(typeof FINDING_FIELDS)[number], unknown> = {
+      rule: catalog.indexOf(finding.ruleId),
+      status: finding.status,
+      severity: finding.severity,
+      account: accountIndex.get(finding.resource.accountId),
+      region: regionIndex.get(regionOf(finding)),
+      type: finding.resource.type,
+      arn: finding.resource.arn,
+      name: finding.resource.name ?? null,
+      message: finding.message,
+      controls: internControls(finding.frameworks),
+      evidence: finding.evidence,
+      errors: finding.errors ?? null,
+      suppression: finding.suppression ?? null,
+    };
+    return FINDING_FIELDS.map((field) => row[field]);
+  });
+  return {
+    fields: FINDING_FIELDS,
+    statuses: STATUSES,
+    severities: SEVERITIES,
+    statusLabels: STATUS_LABEL,
+    severityLabels: SEVERITY_LABEL,
+    rules: catalog.rules.map((rule) => ({
+      id: rule.id,
+      title: rule.title,
+      severity: rule.severity,
+      scope: rule.scope,
+      console: rule.remediation.console ?? null,
+      cli: rule.remediation.cli ?? null,
+    })),
+    accounts,
+    regions,
+    frameworks: [...frameworks].sort(compareText),
+    controlSets,
+    findings: rows,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Summary view
+// ---------------------------------------------------------------------------------------------
+
+function percent(part: number, whole: number): number {
+  return whole === 0 ? 0 : (part / whole) * 100;
+}
+
+/** SVG coordinates with two decimals: precise enough to draw, short enough to keep the page small. */
+function coordinate(value: number): string {
+  return (Math.round(value * 100) / 100).toString();
+}
+
+function kpis(tally: Tally): HtmlView['kpis'] {
+  const failing = tally.byStatus.fail;
+  const severe = tally.bySeverity.critical.fail + tally.bySeverity.high.fail;
+  const evaluated = tally.byStatus.fail + tally.byStatus.pass;
+  return [
+    { label: 'Failing', value: formatCount(failing), tone: 'fail', hint: `${formatCount(severe)} critical or high` },
+    { label: 'Could not evaluate', value: formatCount(tally.byStatus.error), tone: 'error', hint: 'facts missing: permissions or API errors' },
+    { label: 'Passing', value: formatCount(tally.byStatus.pass), tone: 'pass', hint: `${coordinate(percent(tally.byStatus.pass, evaluated))}% of evaluated checks` },
+    { label: 'Not applicable', value: formatCount(tally.byStatus.not_applicable), tone: 'not_applicable', hint: 'regions not opted in, rules that do not apply' },
+    { label: 'Suppressed', value: formatCount(tally.suppressed), tone: 'suppressed', hint: 'accepted by configuration' },
+  ];
+}
+
+const DONUT_TONES: readonly Tone[] = ['fail', 'error', 'pass', 'not_applicable', 'suppressed'];
+
+function toneCount(tally: Tally, tone: Tone): number {
+  return tone === 'suppressed' ? tally.suppressed : tally.byStatus[tone];
+}
+
+function toneLabel(tone: Tone): string {
+  return tone === 'suppressed' ? 'Suppressed' : STATUS_LABEL[tone];
+}
+
+/** A ring whose circumference is 100 units, so each segment's dash length is its percentage. */
+function donut(tally: Tally): HtmlView['donut'] {
+  let start = 0;
+  const segments: HtmlView['donut']['segments'] = [];
+  for (const tone of DONUT_TONES) {
+    const share = percent(toneCount(tally, tone), tally.total);
+    if (share <= 0) continue;
+    // Dash offsets run backwards from the 12 o'clock position (25 units before the 3 o'clock start).
+    segments.push({ tone, dash: `${coordinate(share)} ${coordinate(100 - share)}`, offset: coordinate(25 - start) });
+    start += share;
+  }
+  const evaluated = tally.byStatus.fail + tally.byStatus.pass;
+  return {
+    segments,
+    center: evaluated === 0 ? '–' : `${Math.floor(percent(tally.byStatus.pass, evaluated))}%`,
+    caption: 'passing',
+    legend: DONUT_TONES.map((tone) => ({ tone, label: toneLabel(tone), value: formatCount(toneCount(tally, tone)) })),
+  };
+}
+
+const BAR_TONES: readonly Status[] = ['fail', 'error', 'pass', 'not_applicable'];
+
+function stackedSegments(counts: Record<Status, number>, scale: number): Segment[] {
+  let x = 0;
+  const segments: Segment[] = [];
+  for (const tone of BAR_TONES) {
+    const width = percent(counts[tone], scale);
+    if (width <= 0) continue;
+    segments.push({ tone, x: coordinate(x), width: coordinate(width) });
+    x += width;
+  }
+  return segments;
+}
+
+function severityRows(tally: Tally): HtmlView['severityRows'] {
+  const totals = SEVERITIES.map((severity) => BAR_TONES.reduce((sum, tone) => sum + tally.bySeverity[severity][tone], 0));
+  const scale = Math.max(1, ...totals);
+  return SEVERITIES.map((severity, index) => ({
+    severity,
+    label: SEVERITY_LABEL[severity],
+    total: formatCount(totals[index] ?? 0),
+    segments: stackedSegments(tally.bySeverity[severity], scale),
+    counts: BAR_TONES.map((tone) => ({ tone, value: formatCount(tally.bySeverity[severity][tone]) })),
+  }));
+}
+
+function regionRows(findings: readonly Finding[]): HtmlView['regionRows'] {
+  const byRegion = tallyBy(findings, regionOf);
+  return [...byRegion]
+    .sort(([a], [b]) => Number(a === GLOBAL_REGION) - Number(b === GLOBAL_REGION) || compareText(a, b))
+    .map(([region, tally]) => {
+      const counted = BAR_TONES.reduce((sum, tone) => sum + tally.byStatus[tone], 0);
+      const evaluated = tally.byStatus.fail + tally.byStatus.pass;
+      return {
+        region,
+        segments: stackedSegments(tally.byStatus, Math.max(1, counted)),
+        fail: formatCount(tally.byStatus.fail),
+        error: formatCount(tally.byStatus.error),
+        pass: formatCount(tally.byStatus.pass),
+        notApplicable: formatCount(tally.byStatus.not_applicable),
+        passRate: evaluated === 0 ? '–' : `${Math.floor(percent(tally.byStatus.pass, evaluated))}%`,
+      };
+    });
+}
+
+function cellText(state: CellState, tally: Tally | undefined): string {
+  if (!tally) return '';
+  switch (state) {
+    case 'fail':
+      return formatCount(tally.byStatus.fail);
+    case 'error':
+      return '?';
+    case 'pass':
+      return '✓';
+    case 'not_applicable':
+      return '–';
+    case 'suppressed':
+      return 's';
+    case 'none':
+      return '';
+  }
+}
+
+function cellTitle(accountLabel: string, ruleId: string, tally: Tally | undefined): string {
+  if (!tally) return `${accountLabel} · ${ruleId}: no findings`;
+  const parts = STATUSES.filter((status) => tally.byStatus[status] > 0).map((status) => `${formatCount(tally.byStatus[status])} ${STATUS_LABEL[status].toLowerCase()}`);
+  if (tally.suppressed > 0) parts.push(`${formatCount(tally.suppressed)} suppressed`);
+  return `${accountLabel} · ${ruleId}: ${parts.join(', ')}`;
+}
+
+function matrixView(matrix: AccountRuleMatrix, catalog: RuleCatalog, accounts: readonly PayloadAccount[]): HtmlView['matrix'] {
+  const accountIndex = new Map(accounts.map((account, index) => [account.id, index]));
+  const rules = matrix.rules.slice(0, MATRIX_MAX_RULES);
+  const shownAccounts = matrix.accounts.slice(0, MATRIX_MAX_ACCOUNTS);
+  const hidden: string[] = [];
+  if (matrix.accounts.length > shownAccounts.length) hidden.push(`the ${formatCount(shownAccounts.length)} accounts with the most failures of ${formatCount(matrix.accounts.length)}`);
+  if (matrix.rules.length > rules.length) hidden.push(`the ${formatCount(rules.length)} most severe rules of ${formatCount(matrix.rules.length)}`);
+  return {
+    empty: rules.length === 0 || shownAccounts.length === 0,
+    rules: rules.map(({ rule }, column) => ({ column: column + 1, index: catalog.indexOf(rule.id), id: rule.id, title: rule.title, severity: rule.severity })),
+    accounts: shownAccounts.map((account) => {
+      const label = account.name ? `${account.name} (${account.id})` : account.id;
+      return {
+        index: accountIndex.get(account.id) ?? -1,
+        id: account.id,
+        name: account.name ?? null,
+        fail: formatCount(account.tally.byStatus.fail),
+        error: formatCount(account.tally.byStatus.error),
+        cells: rules.map(({ rule }) => {
+          const tally = matrix.cell(account.id, rule.id);
+          const state = cellState(tally);
+          return { state, text: cellText(state, tally), title: cellTitle(label, rule.id, tally), rule: catalog.indexOf(rule.id) };
+        }),
+      };
+    }),
+    note: hidden.length > 0 ? `Showing ${hidden.join(' and ')}. Use the filters below for the rest.` : null,
+  };
+}
+
+function listWithMore(items: readonly string[], shown: number): string {
+  if (items.length <= shown) return items.join(', ');
+  return `${items.slice(0, shown).join(', ')} and ${formatCount(items.length - shown)} more`;
+}
+
+function errorsView(results: Results): HtmlView['errors'] {
+  const groups = groupCollectionErrors(results.collectionErrors);
+  return {
+    groups: groups.slice(0, MAX_ERROR_GROUPS).map((group) => ({
+      action: group.action,
+      code: group.code,
+      count: formatCount(group.count),
+      accounts: group.accounts.length === 0 ? '—' : listWithMore(group.accounts, LISTED_ERROR_ACCOUNTS),
+      regions: group.regions.length === 0 ? '—' : listWithMore(group.regions, LISTED_ERROR_ACCOUNTS),
+      message: group.message ?? null,
+      grant: isAccessDenial(group.code),
+    })),
+    total: formatCount(results.collectionErrors.length),
+    note: groups.length > MAX_ERROR_GROUPS ? `Showing the ${formatCount(MAX_ERROR_GROUPS)} most frequent of ${formatCount(groups.length)} kinds of error; results.json lists every one.` : null,
+  };
+}
+
+function rulesView(findings: readonly Finding[], catalog: RuleCatalog): HtmlView['rules'] {
+  const byRule = tallyBy(findings, (finding) => finding.ruleId);
+  return catalog.rules.map((rule, index) => {
+    const tally = byRule.get(rule.id) ?? tallyFindings([]);
+    return {
+      index,
+      anchor: `rule-${index}`,
+      id: rule.id,
+      title: rule.title,
+      severity: rule.severity,
+      severityLabel: SEVERITY_LABEL[rule.severity],
+      scope: rule.scope,
+      description: rule.description.trim(),
+      console: rule.remediation.console?.trim() ?? null,
+      cli: rule.remediation.cli?.trim() ?? null,
+      controls: ruleControls(rule),
+      source: `${rule.source.file}:${rule.source.line}`,
+      helpUri: rule.helpUri ?? null,
+      fail: tally.byStatus.fail,
+      error: tally.byStatus.error,
+      pass: tally.byStatus.pass,
+      notApplicable: tally.byStatus.not_applicable,
+      suppressed: tally.suppressed,
+      state: byRule.has(rule.id) ? cellState(tally) : 'none',
+    };
+  });
+}

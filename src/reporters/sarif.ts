@@ -1,0 +1,390 @@
+/**
+ * results.sarif for GitHub code scanning (SPEC §5).
+ *
+ * GitHub rejects a whole upload for one malformed result, so every result carries exactly one
+ * physical location (the rule's policy file, relative, no scheme) and the resource goes into the
+ * logical location, properties and message. Alert identity comes from the resource, not from a
+ * line: `partialFingerprints.primaryLocationLineHash` is the resource fingerprint too, because
+ * code scanning matches alerts on that key alone and would otherwise derive it from the policy
+ * line — the same line for every resource of a rule, which would fold their alerts into one.
+ */
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { SEVERITY_RANK, type Finding, type Results, type RuleMeta, type Severity } from '../results.js';
+import type { ReportContext, Reporter } from './context.js';
+import { ruleHelpMarkdown, ruleHelpText } from './markdown.js';
+import {
+  artifactUri,
+  catalogRules,
+  compareText,
+  describeCollectionError,
+  formatCount,
+  groupCollectionErrors,
+  plural,
+  ruleControls,
+  ruleHelpUri,
+  TRAILWARDEN_REPOSITORY_URL,
+  truncate,
+  type RuleCatalog,
+} from './model.js';
+
+export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
+export const FINGERPRINT_KEY = 'trailwarden/v1';
+
+export interface SarifLimits {
+  /** Above this many results, GitHub shows only the top ones: aggregate per rule and account instead. */
+  aggregateAbove: number;
+  /** GitHub rejects a run with more results than this. */
+  maxResults: number;
+  /** GitHub rejects an upload whose gzipped size exceeds this. */
+  maxGzipBytes: number;
+}
+
+export const SARIF_LIMITS: SarifLimits = { aggregateAbove: 5_000, maxResults: 25_000, maxGzipBytes: 10 * 1024 * 1024 };
+
+/** GitHub maps >9.0 critical, 7.0–8.9 high, 4.0–6.9 medium, 0.1–3.9 low; 0.0 means none, so info has none. */
+export const SECURITY_SEVERITY: Record<Severity, string | undefined> = { critical: '9.5', high: '8.0', medium: '5.5', low: '2.0', info: undefined };
+
+type SarifLevel = 'error' | 'warning' | 'note';
+const LEVEL: Record<Severity, SarifLevel> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };
+
+/** GitHub shows at most 10 tags and truncates descriptions at 1,024 characters and names at 255. */
+const MAX_TAGS = 10;
+const MAX_DESCRIPTION = 1_024;
+const MAX_NAME = 255;
+/** Resources listed by name in an aggregated result's message; the rest are counted. */
+const AGGREGATE_MESSAGE_RESOURCES = 5;
+/** Resources kept per aggregated result, so one huge account cannot blow the size budget. */
+const AGGREGATE_MAX_RESOURCES = 1_000;
+/** Collection-error groups reported as tool notifications. */
+const MAX_NOTIFICATIONS = 100;
+
+export interface SarifLocation {
+  physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; endLine: number } };
+  logicalLocations: { fullyQualifiedName: string; name?: string; kind: 'resource' }[];
+}
+
+export interface SarifResult {
+  ruleId: string;
+  ruleIndex: number;
+  kind?: 'open';
+  level: SarifLevel;
+  message: { text: string };
+  locations: [SarifLocation];
+  partialFingerprints: Record<string, string>;
+  properties: Record<string, unknown>;
+}
+
+interface RankedResult {
+  /** Higher first: severity of failures, then unverifiable checks. */
+  rank: number;
+  order: string[];
+  result: SarifResult;
+}
+
+export function renderSarif(results: Results, ctx: ReportContext, limits: SarifLimits = SARIF_LIMITS): string {
+  const warn = ctx.onWarning ?? (() => undefined);
+  const catalog = catalogRules(results);
+  const reportable = results.findings.filter((finding) => !finding.suppression && (finding.status === 'fail' || finding.status === 'error'));
+  const locations = policyLocations(catalog, warn);
+
+  let ranked: RankedResult[];
+  if (reportable.length > limits.aggregateAbove) {
+    ranked = aggregateResults(reportable, results.partition, catalog, locations);
+    warn(
+      `SARIF: ${formatCount(reportable.length)} failing and error findings exceed ${formatCount(limits.aggregateAbove)}, the most GitHub code scanning displays; ` +
+        `aggregated into ${plural(ranked.length, 'result')}, one per rule and account (results.json and report.html keep every finding).`,
+    );
+  } else {
+    ranked = reportable.map((finding) => findingResult(finding, results.partition, catalog, locations));
+  }
+  ranked = withUniqueFingerprints(ranked, warn);
+  ranked.sort((a, b) => b.rank - a.rank || compareOrder(a.order, b.order));
+
+  if (ranked.length > limits.maxResults) {
+    warn(`SARIF: ${formatCount(ranked.length)} results exceed GitHub's limit of ${formatCount(limits.maxResults)}; kept the ${formatCount(limits.maxResults)} most severe.`);
+    ranked = ranked.slice(0, limits.maxResults);
+  }
+
+  const serialize = (kept: RankedResult[]) => `${JSON.stringify(sarifLog(results, catalog, ctx, kept), null, 2)}\n`;
+  let text = serialize(ranked);
+  const total = ranked.length;
+  // Gzip can only shrink JSON, so the costly measurement is needed only when the raw text is too big.
+  let gzipped = Buffer.byteLength(text) > limits.maxGzipBytes ? gzipSync(text).byteLength : 0;
+  while (gzipped > limits.maxGzipBytes && ranked.length > 0) {
+    const keep = Math.min(ranked.length - 1, Math.floor((ranked.length * limits.maxGzipBytes * 0.9) / gzipped));
+    ranked = ranked.slice(0, keep);
+    text = serialize(ranked);
+    gzipped = gzipSync(text).byteLength;
+  }
+  if (ranked.length < total) {
+    warn(`SARIF: the upload would exceed GitHub's ${formatCount(limits.maxGzipBytes)}-byte gzipped limit; kept the ${formatCount(ranked.length)} most severe of ${formatCount(total)} results.`);
+  }
+  return text;
+}
+
+export const sarifReporter: Reporter = { fileName: 'results.sarif', render: (results, ctx) => renderSarif(results, ctx) };
+
+// ---------------------------------------------------------------------------------------------
+// The log
+// ---------------------------------------------------------------------------------------------
+
+function sarifLog(results: Results, catalog: RuleCatalog, ctx: ReportContext, ranked: readonly RankedResult[]) {
+  const category = ctx.category?.trim();
+  return {
+    $schema: SARIF_SCHEMA_URI,
+    version: '2.1.0' as const,
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'trailwarden',
+            semanticVersion: results.tool.version,
+            informationUri: TRAILWARDEN_REPOSITORY_URL,
+            rules: catalog.rules.map(ruleDescriptor),
+          },
+        },
+        // GitHub takes everything before the last "/" as the category; the trailing slash makes the whole value one.
+        ...(category ? { automationDetails: { id: category.endsWith('/') ? category : `${category}/` } } : {}),
+        invocations: [{ executionSuccessful: true, toolExecutionNotifications: collectionNotifications(results) }],
+        columnKind: 'utf16CodeUnits' as const,
+        results: ranked.map(({ result }) => result),
+        properties: runProperties(results),
+      },
+    ],
+  };
+}
+
+function runProperties(results: Results): Record<string, unknown> {
+  return {
+    partition: results.partition,
+    ...(results.organizationId ? { organizationId: results.organizationId } : {}),
+    ...(results.pack ? { pack: results.pack } : {}),
+    scanTime: results.scanTime,
+    snapshotTime: results.snapshotTime,
+    accountCount: results.accounts.length,
+    regions: results.regions,
+  };
+}
+
+/** Facts that could not be collected, grouped by permission, so the run shows why some checks are open. */
+function collectionNotifications(results: Results) {
+  return groupCollectionErrors(results.collectionErrors)
+    .slice(0, MAX_NOTIFICATIONS)
+    .map((group) => ({
+      level: 'warning' as const,
+      message: {
+        text: `${group.action} failed with ${group.code} ${plural(group.count, 'time')} (${plural(group.accounts.length, 'account')}, ${plural(group.regions.length, 'region')}).`,
+      },
+      descriptor: { id: group.action },
+      properties: { code: group.code, count: group.count, accounts: group.accounts, regions: group.regions },
+    }));
+}
+
+export function ruleDescriptor(rule: RuleMeta) {
+  const securitySeverity = SECURITY_SEVERITY[rule.severity];
+  return {
+    id: rule.id,
+    name: truncate(pascalCase(rule.id), MAX_NAME),
+    shortDescription: { text: truncate(rule.title, MAX_DESCRIPTION) },
+    fullDescription: { text: truncate(rule.description.trim() || rule.title, MAX_DESCRIPTION) },
+    help: { text: ruleHelpText(rule), markdown: ruleHelpMarkdown(rule) },
+    ...(ruleHelpUri(rule) ? { helpUri: ruleHelpUri(rule) } : {}),
+    defaultConfiguration: { level: LEVEL[rule.severity] },
+    properties: {
+      tags: ruleTags(rule),
+      // Verdicts are deterministic reads of configuration, not heuristics.
+      precision: 'very-high',
+      ...(securitySeverity ? { 'security-severity': securitySeverity } : {}),
+    },
+  };
+}
+
+/** "security" first so code scanning treats the rule as a security rule; then product, group and framework controls. */
+export function ruleTags(rule: RuleMeta): string[] {
+  const group = rule.id.includes('/') ? rule.id.slice(0, rule.id.indexOf('/')) : undefined;
+  const tags = ['security', 'cloudtrail', ...(group ? [group] : []), ...ruleControls(rule)];
+  return [...new Set(tags)].slice(0, MAX_TAGS);
+}
+
+/** "coverage/multi-region-management-events" -> "CoverageMultiRegionManagementEvents" */
+export function pascalCase(id: string): string {
+  return id
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((word) => word[0]!.toUpperCase() + word.slice(1))
+    .join('');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Locations
+// ---------------------------------------------------------------------------------------------
+
+/** One physical location per rule: its policy file at the line of its `id:`. */
+function policyLocations(catalog: RuleCatalog, warn: (message: string) => void): Map<string, SarifLocation['physicalLocation']> {
+  return new Map(
+    catalog.rules.map((rule) => {
+      if (isAbsolutePath(rule.source.file)) {
+        warn(`SARIF: rule ${rule.id} comes from an absolute path (${rule.source.file}); code scanning needs a path relative to the repository root.`);
+      }
+      const line = Math.max(1, Math.trunc(rule.source.line) || 1);
+      return [rule.id, { artifactLocation: { uri: artifactUri(rule.source.file) }, region: { startLine: line, endLine: line } }];
+    }),
+  );
+}
+
+function isAbsolutePath(file: string): boolean {
+  return /^([a-z][a-z0-9+.-]*:|[\\/])/i.test(file);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results
+// ---------------------------------------------------------------------------------------------
+
+function fingerprint(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('hex');
+}
+
+/** The resource part of an ARN (arn:partition:service:region:account:resource). */
+function arnResourceId(arn: string): string {
+  const parts = arn.split(':');
+  return parts.length > 5 ? parts.slice(5).join(':') : arn;
+}
+
+export function findingFingerprint(finding: Finding, partition: string): string {
+  const { accountId, region, arn } = finding.resource;
+  return fingerprint(finding.ruleId, partition, accountId, region ?? '', arnResourceId(arn));
+}
+
+function rankOf(status: 'fail' | 'error', severity: Severity): number {
+  // Every failure outranks every unverifiable check: a known problem before an unknown one.
+  return status === 'fail' ? 10 + SEVERITY_RANK[severity] : SEVERITY_RANK[severity];
+}
+
+function resultMessage(finding: Finding): string {
+  const { arn } = finding.resource;
+  if (finding.status === 'error') {
+    const causes = [...new Set((finding.errors ?? []).map(describeCollectionError))];
+    const cause = causes.length > 0 ? causes.join('; ') : withoutFinalPeriod(finding.message);
+    return `Could not evaluate ${finding.ruleId} for ${arn}: ${cause}.`;
+  }
+  const message = withoutFinalPeriod(finding.message);
+  return message.includes(arn) ? `${message}.` : `${message} (${arn}).`;
+}
+
+function withoutFinalPeriod(text: string): string {
+  return text.trim().replace(/\.+$/, '');
+}
+
+function findingResult(finding: Finding, partition: string, catalog: RuleCatalog, locations: Map<string, SarifLocation['physicalLocation']>): RankedResult {
+  const status = finding.status === 'error' ? 'error' : 'fail';
+  const { arn, accountId, region, type, name } = finding.resource;
+  const hash = findingFingerprint(finding, partition);
+  return {
+    rank: rankOf(status, finding.severity),
+    order: [finding.ruleId, accountId, region ?? '', arn],
+    result: {
+      ruleId: finding.ruleId,
+      ruleIndex: catalog.indexOf(finding.ruleId),
+      ...(status === 'error' ? { kind: 'open' as const } : {}),
+      level: status === 'error' ? 'note' : LEVEL[finding.severity],
+      message: { text: resultMessage(finding) },
+      locations: [{ physicalLocation: locations.get(finding.ruleId)!, logicalLocations: [{ fullyQualifiedName: arn, ...(name ? { name } : {}), kind: 'resource' }] }],
+      partialFingerprints: { [FINGERPRINT_KEY]: hash, primaryLocationLineHash: hash },
+      properties: {
+        arn,
+        accountId,
+        ...(region ? { region } : {}),
+        resourceType: type,
+        severity: finding.severity,
+        status: finding.status,
+        ...(finding.frameworks.length > 0 ? { frameworks: finding.frameworks } : {}),
+      },
+    },
+  };
+}
+
+/** One result per (rule, account, outcome), listing the resources. */
+function aggregateResults(findings: readonly Finding[], partition: string, catalog: RuleCatalog, locations: Map<string, SarifLocation['physicalLocation']>): RankedResult[] {
+  const groups = new Map<string, Finding[]>();
+  for (const finding of findings) {
+    const key = [finding.ruleId, finding.resource.accountId, finding.status].join('\u0000');
+    const group = groups.get(key);
+    if (group) group.push(finding);
+    else groups.set(key, [finding]);
+  }
+  return [...groups.values()].map((group) => {
+    const first = group[0]!;
+    const { ruleId } = first;
+    const { accountId } = first.resource;
+    const status = first.status === 'error' ? 'error' : 'fail';
+    const rule = catalog.get(ruleId);
+    const severity = group.reduce<Severity>((worst, finding) => (SEVERITY_RANK[finding.severity] > SEVERITY_RANK[worst] ? finding.severity : worst), first.severity);
+    const resources = [...new Set(group.map((finding) => finding.resource.arn))].sort(compareText);
+    const kept = resources.slice(0, AGGREGATE_MAX_RESOURCES);
+    const listed = resources.slice(0, AGGREGATE_MESSAGE_RESOURCES).join(', ');
+    const more = resources.length > AGGREGATE_MESSAGE_RESOURCES ? ` and ${formatCount(resources.length - AGGREGATE_MESSAGE_RESOURCES)} more` : '';
+    const subject = `${plural(resources.length, 'resource')} in account ${accountId}`;
+    const text =
+      status === 'error'
+        ? `${subject} could not be evaluated for ${ruleId} (${aggregateCauses(group)}): ${listed}${more}.`
+        : `${subject} fail ${ruleId} (${rule.title.trim()}): ${listed}${more}.`;
+    // The error aggregate needs its own identity: a (rule, account) can hold both failing and unverifiable resources.
+    const hash = status === 'error' ? fingerprint(ruleId, partition, accountId, 'error') : fingerprint(ruleId, partition, accountId);
+    const regions = [...new Set(group.flatMap((finding) => (finding.resource.region ? [finding.resource.region] : [])))].sort(compareText);
+    return {
+      rank: rankOf(status, severity),
+      order: [ruleId, accountId, status],
+      result: {
+        ruleId,
+        ruleIndex: catalog.indexOf(ruleId),
+        ...(status === 'error' ? { kind: 'open' as const } : {}),
+        level: status === 'error' ? 'note' : LEVEL[severity],
+        message: { text },
+        locations: [
+          {
+            physicalLocation: locations.get(ruleId)!,
+            logicalLocations: kept.slice(0, 100).map((arn) => ({ fullyQualifiedName: arn, kind: 'resource' as const })),
+          },
+        ],
+        partialFingerprints: { [FINGERPRINT_KEY]: hash, primaryLocationLineHash: hash },
+        properties: {
+          accountId,
+          regions,
+          resourceType: first.resource.type,
+          severity,
+          status,
+          resourceCount: resources.length,
+          resources: kept,
+        },
+      },
+    };
+  });
+}
+
+function aggregateCauses(group: readonly Finding[]): string {
+  const causes = [...new Set(group.flatMap((finding) => (finding.errors ?? []).map((error) => `${error.action} ${error.code}`)))].sort(compareText);
+  if (causes.length === 0) return 'facts could not be collected';
+  return causes.length > 3 ? `${causes.slice(0, 3).join(', ')} and ${causes.length - 3} more` : causes.join(', ');
+}
+
+/** Two findings for the same rule and resource are one alert; keep the worse and say so. */
+function withUniqueFingerprints(ranked: RankedResult[], warn: (message: string) => void): RankedResult[] {
+  const byFingerprint = new Map<string, RankedResult>();
+  for (const candidate of ranked) {
+    const key = candidate.result.partialFingerprints[FINGERPRINT_KEY]!;
+    const existing = byFingerprint.get(key);
+    if (!existing || candidate.rank > existing.rank) byFingerprint.set(key, candidate);
+  }
+  const merged = ranked.length - byFingerprint.size;
+  if (merged > 0) warn(`SARIF: ${plural(merged, 'finding')} repeated the rule and resource of another and ${merged === 1 ? 'was' : 'were'} merged into one alert.`);
+  return [...byFingerprint.values()];
+}
+
+function compareOrder(a: readonly string[], b: readonly string[]): number {
+  for (let index = 0; index < Math.max(a.length, b.length); index += 1) {
+    const difference = compareText(a[index] ?? '', b[index] ?? '');
+    if (difference !== 0) return difference;
+  }
+  return 0;
+}

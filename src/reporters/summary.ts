@@ -1,0 +1,218 @@
+/**
+ * summary.md: GitHub-flavoured markdown for the Action's job summary (SPEC §7) — verdict,
+ * severity table, a bounded account × rule matrix, top failures with remediation links and the
+ * permissions that were missing. GitHub refuses job summaries over 1 MiB, so every list is
+ * bounded, every AWS string is shortened, and a final guard cuts the text with a note.
+ */
+import summaryTemplate from '../../reports/summary.md.hbs?raw';
+import { SEVERITIES, SEVERITY_RANK, type Finding, type Results, type RuleMeta } from '../results.js';
+import type { Reporter } from './context.js';
+import { codeSpan, inline, type Markdown } from './markdown.js';
+import {
+  buildMatrix,
+  catalogRules,
+  cellState,
+  compareText,
+  formatCount,
+  groupCollectionErrors,
+  isAccessDenial,
+  plural,
+  ruleHelpUri,
+  SEVERITY_LABEL,
+  tallyFindings,
+  truncate,
+  type CellState,
+  type Tally,
+} from './model.js';
+import { lazyTemplate } from './templates.js';
+
+export interface SummaryLimits {
+  maxBytes: number;
+  matrixAccounts: number;
+  matrixRules: number;
+  topFailures: number;
+  errorGroups: number;
+  expiredSuppressions: number;
+  /** Longest AWS-supplied string kept (ARNs, names, messages). */
+  textLength: number;
+}
+
+/** GitHub's job summary limit is 1 MiB per step. */
+export const SUMMARY_LIMITS: SummaryLimits = {
+  maxBytes: 1024 * 1024,
+  matrixAccounts: 15,
+  matrixRules: 8,
+  topFailures: 15,
+  errorGroups: 10,
+  expiredSuppressions: 10,
+  textLength: 160,
+};
+
+const EXAMPLE_RESOURCES = 3;
+
+interface SummaryView {
+  verdict: Markdown;
+  scope: Markdown;
+  severityRows: { label: Markdown; fail: Markdown; error: Markdown; pass: Markdown; notApplicable: Markdown; suppressed: Markdown }[];
+  matrix: { header: Markdown; divider: Markdown; rows: Markdown[]; note: Markdown | null } | null;
+  topFailures: { severity: Markdown; rule: Markdown; title: Markdown; resources: Markdown; accounts: Markdown; examples: Markdown; fix: Markdown }[];
+  topFailuresNote: Markdown | null;
+  errors: { action: Markdown; code: Markdown; count: Markdown; accounts: Markdown; fix: Markdown }[];
+  errorsTotal: Markdown;
+  errorsNote: Markdown | null;
+  expired: { rule: Markdown; resource: Markdown; expires: Markdown }[];
+  expiredNote: Markdown | null;
+  footer: Markdown;
+}
+
+const template = lazyTemplate<SummaryView>(summaryTemplate, { noEscape: true });
+
+export function renderSummary(results: Results, limits: SummaryLimits = SUMMARY_LIMITS): string {
+  const catalog = catalogRules(results);
+  const tally = tallyFindings(results.findings);
+  const short = (text: string) => truncate(text, limits.textLength);
+  const groups = groupCollectionErrors(results.collectionErrors);
+  const expired = results.expiredSuppressions ?? [];
+  const failures = topFailures(results.findings, (id) => catalog.get(id));
+  const view: SummaryView = {
+    verdict: verdict(tally),
+    scope: inline(
+      [
+        results.organizationId ? `Organization ${results.organizationId}` : undefined,
+        plural(results.accounts.length, 'account'),
+        plural(results.regions.length, 'region'),
+        plural(catalog.rules.length, 'rule'),
+        results.pack ? `pack ${results.pack}` : undefined,
+        `scanned ${results.scanTime}`,
+      ]
+        .filter(Boolean)
+        .join(' · '),
+    ),
+    severityRows: SEVERITIES.map((severity) => {
+      const counts = tally.bySeverity[severity];
+      const suppressed = results.findings.filter((finding) => finding.suppression && finding.severity === severity).length;
+      return {
+        label: inline(SEVERITY_LABEL[severity]),
+        fail: count(counts.fail),
+        error: count(counts.error),
+        pass: count(counts.pass),
+        notApplicable: count(counts.not_applicable),
+        suppressed: count(suppressed),
+      };
+    }),
+    matrix: matrixView(results, catalog, limits, short),
+    topFailures: failures.slice(0, limits.topFailures).map(({ rule, findings }) => ({
+      severity: inline(SEVERITY_LABEL[rule.severity]),
+      rule: codeSpan(rule.id, 'table'),
+      title: inline(short(rule.title)),
+      resources: count(findings.length),
+      accounts: count(new Set(findings.map((finding) => finding.resource.accountId)).size),
+      examples: joinCells(findings.slice(0, EXAMPLE_RESOURCES).map((finding) => codeSpan(short(finding.resource.arn), 'table')), findings.length - EXAMPLE_RESOURCES),
+      fix: remediationLink(rule),
+    })),
+    topFailuresNote: failures.length > limits.topFailures ? inline(`${formatCount(failures.length - limits.topFailures)} more failing rules are listed in report.html.`) : null,
+    errors: groups.slice(0, limits.errorGroups).map((group) => ({
+      action: codeSpan(group.action, 'table'),
+      code: inline(group.code),
+      count: count(group.count),
+      accounts: joinCells(group.accounts.slice(0, EXAMPLE_RESOURCES).map((account) => codeSpan(account, 'table')), group.accounts.length - EXAMPLE_RESOURCES),
+      fix: inline(isAccessDenial(group.code) ? `Grant ${group.action} to the scanning role` : short(group.message ?? 'Retry, or check the service in these accounts')),
+    })),
+    errorsTotal: count(results.collectionErrors.length),
+    errorsNote: groups.length > limits.errorGroups ? inline(`${formatCount(groups.length - limits.errorGroups)} more kinds of error are listed in report.html and results.json.`) : null,
+    expired: expired.slice(0, limits.expiredSuppressions).map((entry) => ({
+      rule: codeSpan(entry.ruleId, 'table'),
+      resource: codeSpan(short(entry.resource), 'table'),
+      expires: inline(entry.expires),
+    })),
+    expiredNote: expired.length > limits.expiredSuppressions ? inline(`${formatCount(expired.length - limits.expiredSuppressions)} more expired suppressions are listed in results.json.`) : null,
+    footer: inline(`trailwarden ${results.tool.version} · partition ${results.partition} · snapshot ${results.snapshotTime}`),
+  };
+  return withinBytes(template(view), limits.maxBytes);
+}
+
+export const summaryReporter: Reporter = { fileName: 'summary.md', render: (results) => renderSummary(results) };
+
+function count(value: number): Markdown {
+  return inline(formatCount(value));
+}
+
+function joinCells(parts: readonly Markdown[], more: number): Markdown {
+  const suffix = more > 0 ? ` ${inline(`and ${formatCount(more)} more`)}` : '';
+  return `${parts.join(', ')}${suffix}` as Markdown;
+}
+
+function verdict(tally: Tally): Markdown {
+  const failing = tally.byStatus.fail;
+  const severe = SEVERITIES.filter((severity) => tally.bySeverity[severity].fail > 0).map(
+    (severity) => `${formatCount(tally.bySeverity[severity].fail)} ${severity}`,
+  );
+  const parts = [
+    failing > 0 ? `🔴 **${inline(plural(failing, 'failing finding'))}** (${inline(severe.join(', '))})` : '🟢 **No failing findings**',
+    tally.byStatus.error > 0 ? `🟠 **${inline(formatCount(tally.byStatus.error))}** could not be evaluated` : undefined,
+    `${inline(formatCount(tally.byStatus.pass))} passing`,
+    tally.suppressed > 0 ? `${inline(formatCount(tally.suppressed))} suppressed` : undefined,
+  ];
+  return parts.filter(Boolean).join(' · ') as Markdown;
+}
+
+const CELL_MARK: Record<CellState, string> = { fail: '❌', error: '⚠️', pass: '✅', not_applicable: '➖', suppressed: '🔕', none: ' ' };
+
+function matrixView(results: Results, catalog: ReturnType<typeof catalogRules>, limits: SummaryLimits, short: (text: string) => string): SummaryView['matrix'] {
+  const matrix = buildMatrix(results, catalog);
+  const rules = matrix.rules.slice(0, limits.matrixRules);
+  const accounts = matrix.accounts.slice(0, limits.matrixAccounts);
+  if (rules.length === 0 || accounts.length === 0) return null;
+  const header = `| Account | ${rules.map(({ rule }) => codeSpan(rule.id, 'table')).join(' | ')} |` as Markdown;
+  const divider = `| --- | ${rules.map(() => ':---:').join(' | ')} |` as Markdown;
+  const rows = accounts.map((account) => {
+    const label = account.name ? `${inline(short(account.name))} ${codeSpan(account.id, 'table')}` : codeSpan(account.id, 'table');
+    const cells = rules.map(({ rule }) => {
+      const tally = matrix.cell(account.id, rule.id);
+      const state = cellState(tally);
+      return state === 'fail' && tally ? `${CELL_MARK.fail} ${formatCount(tally.byStatus.fail)}` : CELL_MARK[state];
+    });
+    return `| ${label} | ${cells.join(' | ')} |` as Markdown;
+  });
+  const hidden: string[] = [];
+  if (matrix.accounts.length > accounts.length) hidden.push(`the ${accounts.length} accounts with the most failures of ${formatCount(matrix.accounts.length)}`);
+  if (matrix.rules.length > rules.length) hidden.push(`the ${rules.length} most severe rules of ${formatCount(matrix.rules.length)}`);
+  return { header, divider, rows, note: hidden.length > 0 ? inline(`Showing ${hidden.join(' and ')}; report.html has the full matrix.`) : null };
+}
+
+interface RuleFailures {
+  rule: RuleMeta;
+  findings: Finding[];
+}
+
+function topFailures(findings: readonly Finding[], ruleOf: (id: string) => RuleMeta): RuleFailures[] {
+  const byRule = new Map<string, Finding[]>();
+  for (const finding of findings) {
+    if (finding.status !== 'fail' || finding.suppression) continue;
+    const list = byRule.get(finding.ruleId);
+    if (list) list.push(finding);
+    else byRule.set(finding.ruleId, [finding]);
+  }
+  return [...byRule]
+    .map(([ruleId, list]) => ({ rule: ruleOf(ruleId), findings: list.sort((a, b) => compareText(a.resource.arn, b.resource.arn)) }))
+    .sort((a, b) => SEVERITY_RANK[b.rule.severity] - SEVERITY_RANK[a.rule.severity] || b.findings.length - a.findings.length || compareText(a.rule.id, b.rule.id));
+}
+
+/** Only https links, percent-encoding what would end a markdown link target. */
+function remediationLink(rule: RuleMeta): Markdown {
+  const uri = ruleHelpUri(rule);
+  if (!uri || !/^https:\/\/[^\s]+$/.test(uri)) return inline('see report.html');
+  const target = uri.replace(/[()<>\s|]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  return `[How to fix](${target})` as Markdown;
+}
+
+/** The last line of defence for GitHub's limit: cut at a line break and say so. */
+function withinBytes(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text) <= maxBytes) return text;
+  const note = '\n\n> [!WARNING]\n> This summary was cut to stay under GitHub\'s 1 MiB job summary limit. report.html and results.json hold everything.\n';
+  const budget = maxBytes - Buffer.byteLength(note);
+  let cut = Buffer.from(text).subarray(0, Math.max(0, budget)).toString('utf8');
+  // A cut inside a multi-byte character decodes to U+FFFD: drop it with the partial line.
+  cut = cut.slice(0, Math.max(0, cut.lastIndexOf('\n')));
+  return `${cut}${note}`;
+}
