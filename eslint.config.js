@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 const awsSdk = { group: ['@aws-sdk/*', '@smithy/*'], message: 'The AWS SDK lives in src/collectors/ only (SPEC §1).' };
 const actions = { group: ['@actions/*'], message: '@actions/* lives in src/action/ only.' };
@@ -12,6 +13,7 @@ export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test-artifacts/**', 'out/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  { files: ['scripts/**/*.mjs', '*.js'], languageOptions: { globals: globals.node } },
   {
     files: ['**/*.ts'],
     rules: {

@@ -138,7 +138,7 @@
     if (account.name) accountCell.appendChild(el('span', 'sub mono', account.id));
     tr.appendChild(accountCell);
 
-    tr.appendChild(el('td', 'mono small', data.regions[row[F.region]]));
+    tr.appendChild(el('td', 'cell-region mono small', data.regions[row[F.region]]));
 
     var resourceCell = cell('cell-resource');
     if (row[F.name]) resourceCell.appendChild(el('span', 'res-name', row[F.name]));

@@ -94,16 +94,17 @@ export class AccountAccess {
 
   private async assume(accountId: string): Promise<AccessOutcome> {
     if (accountId === this.caller.accountId) return { ok: true };
-    if (!this.role.name) {
+    const roleName = this.role.name;
+    if (!roleName) {
       return { ok: false, error: { action: 'sts:AssumeRole', code: 'NoRoleName', accountId, message: 'no role name was given to assume in this account' } };
     }
     try {
-      let current = await this.assumeOnce(accountId, this.role.name);
+      let current = await this.assumeOnce(accountId, roleName);
       let renewal: Promise<AwsCredentials> | undefined;
       this.gateway.setCredentials(accountId, async () => {
         const expiresAt = current.expiration?.getTime();
         if (expiresAt !== undefined && expiresAt - this.clock() < REFRESH_MARGIN_MS) {
-          renewal ??= this.assumeOnce(accountId, this.role.name ?? '').finally(() => {
+          renewal ??= this.assumeOnce(accountId, roleName).finally(() => {
             renewal = undefined;
           });
           current = await renewal;
@@ -112,8 +113,13 @@ export class AccountAccess {
       });
       return { ok: true };
     } catch (error) {
-      if (error instanceof AwsCallError) return { ok: false, error: error.detail };
-      throw error;
+      if (!(error instanceof AwsCallError)) throw error;
+      // The call ran in the caller account; the error belongs to the account that could not be opened.
+      const reason = error.detail.message ? `: ${error.detail.message}` : '';
+      return {
+        ok: false,
+        error: { action: 'sts:AssumeRole', code: error.detail.code, accountId, message: `could not assume ${roleArn(this.caller.partition, accountId, roleName)}${reason}` },
+      };
     }
   }
 

@@ -165,12 +165,15 @@ export class AwsGateway {
     }
   }
 
-  /** Reads every page of a paginated operation (pages may be empty; only the token ends it). */
+  /**
+   * Reads every page of a paginated operation, mapping each page's items (pages may be empty; only
+   * the absence of a token ends the listing).
+   */
   async readPages<C extends SdkCommand, Item>(
     target: Target,
     service: ServiceId,
     commandFor: (token: string | undefined) => C,
-    itemsOf: (output: OutputOf<C>) => readonly Item[] | undefined,
+    itemsOf: (output: OutputOf<C>) => readonly Item[],
     tokenOf: (output: OutputOf<C>) => string | undefined,
   ): Promise<Item[]> {
     const items: Item[] = [];
@@ -178,14 +181,14 @@ export class AwsGateway {
     let token: string | undefined;
     do {
       const command = commandFor(token);
-      const output = await this.call(target, service, command);
-      items.push(...(itemsOf(output) ?? []));
-      token = tokenOf(output);
+      const page = await this.read(target, service, command, (output) => ({ items: itemsOf(output), next: tokenOf(output) }));
+      items.push(...page.items);
+      token = page.next === '' ? undefined : page.next;
       if (token !== undefined && seenTokens.has(token)) {
         throw this.malformed(target, service, command, 'the service returned the same pagination token twice');
       }
       if (token !== undefined) seenTokens.add(token);
-    } while (token !== undefined && token !== '');
+    } while (token !== undefined);
     return items;
   }
 

@@ -9,7 +9,7 @@
 import type { CollectionError } from '../snapshot/schema.js';
 import type { Evidence } from '../results.js';
 import type { Condition, CountOperator, Operand, ParamValue } from '../policy/types.js';
-import { OPERATORS, isOperatorName, type OperatorName, type Truth } from './operators.js';
+import { OPERATORS, isOperatorName, type OperatorName, type OperatorSpec, type Truth } from './operators.js';
 import { checkPath, parsePath, resolvePath, type ValueKind } from './paths.js';
 
 export const MAX_EVIDENCE = 40;
@@ -193,6 +193,10 @@ function pushUnknownPath(ctx: CompileContext, docPath: (string | number)[], path
 }
 
 function resolveOperand(value: Operand | undefined, ctx: CompileContext, at: (string | number)[]): ParamValue | undefined {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && !isParamRef(value)) {
+    // A structured operator argument: resolve the parameter references inside it.
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveOperand(v as Operand, ctx, [...at, k])])) as unknown as ParamValue;
+  }
   if (!isParamRef(value)) return value;
   if (!Object.hasOwn(ctx.params, value.param)) {
     ctx.problems.push({ docPath: [...at, 'param'], code: 'policy/unknown-param', message: `parameter '${value.param}' is not declared in params` });
@@ -228,6 +232,14 @@ function compileLeaf(condition: { path: string; op: string; value?: Operand }, s
   if (!kinds.has('any') && !accepts.includes('any') && ![...kinds].some((k) => accepts.includes(k))) {
     ctx.problems.push({ docPath: [...at, 'op'], code: 'policy/operator-type', message: `operator '${op}' does not apply to '${condition.path}' (${[...kinds].join(' | ')})` });
   }
+  const spec0: OperatorSpec = spec;
+  const argumentIsObject = expected !== null && typeof expected === 'object' && !Array.isArray(expected);
+  if (spec0.checkArgument) {
+    const problem = spec0.checkArgument(expected);
+    if (problem) ctx.problems.push({ docPath: [...at, 'value'], code: 'policy/argument', message: problem });
+  } else if (argumentIsObject) {
+    ctx.problems.push({ docPath: [...at, 'value'], code: 'policy/value-type', message: `operator '${op}' takes a plain value, not an object` });
+  }
   if ((op === 'eq' || op === 'ne') && expected !== undefined && !kinds.has('any')) {
     const literalKind = kindOfLiteral(expected);
     if (!kinds.has(literalKind)) {
@@ -242,7 +254,10 @@ function compileLeaf(condition: { path: string; op: string; value?: Operand }, s
       return 'unknown';
     }
     recordEvidence(state, path, r.value);
-    return spec.test(r.value, expected, state);
+    const verdict = spec.test(r.value, expected, state);
+    if (typeof verdict === 'boolean') return verdict;
+    state.errors.push(verdict);
+    return 'unknown';
   };
 }
 
@@ -253,5 +268,5 @@ function compileParamLeaf(condition: { param: string; op: string; value?: Operan
   if (!op) return () => 'unknown';
   const spec = OPERATORS[op];
   // Parameters are fixed when the rule loads, so the comparison is too.
-  return (_subject, state) => spec.test(actual, expected, state);
+  return (_subject, state) => spec.test(actual, expected, state) === true;
 }

@@ -11,12 +11,21 @@ export interface OperatorContext {
 export interface OperatorSpec {
   /** Whether the operator needs a `value` in the condition. */
   needsValue: boolean;
+  /**
+   * For operators whose value is a structured argument (an object whose fields may be parameter
+   * references): checks the resolved argument at load time and returns a problem, if any.
+   */
+  checkArgument?: (argument: unknown) => string | undefined;
   /** The kinds of snapshot value the operator is meaningful for (checked at load time). */
   accepts: ReadonlyArray<'string' | 'number' | 'boolean' | 'array' | 'object' | 'null' | 'any'>;
-  test(actual: unknown, expected: unknown, ctx: OperatorContext): boolean;
+  /** True or false; a CollectionError when the comparison itself cannot be judged. */
+  test(actual: unknown, expected: unknown, ctx: OperatorContext): boolean | CollectionError;
   /** Human phrase for messages and evidence, e.g. "is at least". */
   phrase: string;
 }
+
+import type { CollectionError } from '../snapshot/schema.js';
+import { CIS_VERSIONS, MONITORING_CONTROLS, checkMetricFilter, type CisVersion, type MonitoringControl } from './analysis/cis-monitoring.js';
 
 const isAbsent = (v: unknown) => v === undefined || v === null;
 const isEmpty = (v: unknown) => isAbsent(v) || v === '' || (Array.isArray(v) && v.length === 0);
@@ -71,6 +80,30 @@ export const OPERATORS = {
     test: (a, e, ctx) => {
       const h = hoursSince(a, ctx.now);
       return h !== undefined && typeof e === 'number' && h <= e;
+    },
+  },
+  coversCis: {
+    needsValue: true,
+    accepts: ['string'],
+    phrase: 'selects at least the CIS event set of',
+    checkArgument: (argument) => {
+      const a = argument as { control?: unknown; version?: unknown; strict?: unknown } | null;
+      if (!a || typeof a !== 'object') return 'coversCis takes { control, version, strict }';
+      if (!(MONITORING_CONTROLS as readonly unknown[]).includes(a.control)) return `unknown CIS monitoring control ${JSON.stringify(a.control)}; one of ${MONITORING_CONTROLS.join(', ')}`;
+      if (!(CIS_VERSIONS as readonly unknown[]).includes(a.version)) return `unknown CIS version ${JSON.stringify(a.version)}; one of ${CIS_VERSIONS.join(', ')}`;
+      if (a.strict !== undefined && typeof a.strict !== 'boolean') return 'strict must be true or false';
+      return undefined;
+    },
+    test: (actual, argument) => {
+      if (typeof actual !== 'string') return false;
+      const a = argument as { control: MonitoringControl; version: CisVersion; strict?: boolean };
+      const result = checkMetricFilter(actual, a.control, a.version, { strict: a.strict ?? false });
+      if (result.verdict === 'covers') return true;
+      // A filter we cannot parse is not evidence either way: report it instead of guessing.
+      if (result.verdict === 'unparseable') {
+        return { $error: { action: 'logs:DescribeMetricFilters', code: 'UnparseableFilterPattern', message: `${result.detail} (pattern: ${actual.slice(0, 200)})` } };
+      }
+      return false;
     },
   },
 } satisfies Record<string, OperatorSpec>;

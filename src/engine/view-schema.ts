@@ -13,6 +13,9 @@ import {
   LogGroupSchema,
   OrganizationSchema,
   PublicAccessBlockSchema,
+  MetricFilterSchema,
+  AlarmSchema,
+  SnsTopicSchema,
   RegionInfoSchema,
   TrailSchema,
 } from '../snapshot/schema.js';
@@ -31,8 +34,28 @@ export const SelectorCoverageSchema = Type.Object({
   lambdaDataAllFunctions: Type.Object({ read: Type.Boolean(), write: Type.Boolean() }),
 });
 
+export const AlarmViewSchema = Type.Object({
+  ...AlarmSchema.properties,
+  topics: Type.Array(Type.Union([SnsTopicSchema, CollectionErrorSchema]), { description: 'The SNS topics among the alarm actions.' }),
+});
+
+export const MetricFilterViewSchema = Type.Object({
+  ...MetricFilterSchema.properties,
+  alarms: Derived(Type.Array(AlarmViewSchema), "Alarms on one of the filter's metrics (same metric name and namespace)."),
+});
+
+export const LogGroupViewSchema = Type.Object({
+  arn: Type.String(),
+  name: Type.String(),
+  accountId: Type.String(),
+  region: Type.String(),
+  details: LogGroupSchema.properties.details,
+  metricFilters: Derived(Type.Array(MetricFilterViewSchema), 'DescribeMetricFilters for the group, each with its alarms.'),
+});
+
 export const TrailViewSchema = Type.Object({
   ...TrailSchema.properties,
+  logGroup: Derived(Type.Union([LogGroupViewSchema, Type.Null()]), 'The CloudWatch Logs group the trail delivers to (null when none is configured).'),
   coverage: Derived(SelectorCoverageSchema, 'What the event selectors record (derived from eventSelectors).'),
   ownerIsOrganizationAdmin: Derived(Type.Boolean(), 'Owner is the management account or a CloudTrail delegated administrator.'),
 });

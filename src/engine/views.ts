@@ -3,7 +3,7 @@
  * Derived facts (selector coverage, policy analysis, exposure, retention) are computed here once
  * per resource; a derived fact whose input was not collected is that input's CollectionError.
  */
-import { isCollectionError, type Account, type Bucket, type CollectionError, type FactOf, type Snapshot, type Trail } from '../snapshot/schema.js';
+import { isCollectionError, type Account, type Bucket, type CollectionError, type FactOf, type LogGroup, type Snapshot, type SnsTopic, type Trail } from '../snapshot/schema.js';
 import type { ResourceRef } from '../results.js';
 import type { Scope } from '../policy/types.js';
 import { selectorCoverage } from './analysis/event-selectors.js';
@@ -29,6 +29,15 @@ function missing(action: string, code: string, accountId: string | undefined, me
   return { $error: { action, code, ...(accountId ? { accountId } : {}), ...(region ? { region } : {}), message } };
 }
 
+/**
+ * A policy document AWS returned but that cannot be read as a policy is not evidence of anything:
+ * the analysis becomes an error naming the API that returned it.
+ */
+function wellFormed<T extends { malformed?: string }>(analysis: Fact<T>, action: string, accountId: string, region: string | undefined): Fact<T> {
+  if (isCollectionError(analysis) || !analysis.malformed) return analysis;
+  return missing(action, 'MalformedPolicy', accountId, analysis.malformed, region);
+}
+
 /** Kleene helpers for facts that combine several partial observations. */
 const and = (a: Truth, b: Truth): Truth => (a === false || b === false ? false : a === 'unknown' || b === 'unknown' ? 'unknown' : true);
 const or = (a: Truth, b: Truth): Truth => (a === true || b === true ? true : a === 'unknown' || b === 'unknown' ? 'unknown' : false);
@@ -46,6 +55,8 @@ export class SnapshotViews {
   private readonly bucketsByName = new Map<string, Bucket>();
   private readonly accountFacts = new Map<string, AccountFactsView>();
   private readonly organizationId: string | undefined;
+  private readonly logGroupsByArn = new Map<string, LogGroup>();
+  private readonly topicsByArn = new Map<string, SnsTopic>();
 
   constructor(snapshot: Snapshot) {
     this.snapshot = snapshot;
@@ -54,6 +65,8 @@ export class SnapshotViews {
     this.organizationId = org && !isCollectionError(org) ? org.id : undefined;
     for (const a of snapshot.accounts) this.accountsById.set(a.id, a);
     for (const b of snapshot.buckets) this.bucketsByName.set(b.name, b);
+    for (const g of snapshot.logGroups) this.logGroupsByArn.set(normalizeLogGroupArn(g.arn), g);
+    for (const t of snapshot.snsTopics ?? []) this.topicsByArn.set(t.arn, t);
     for (const t of snapshot.trails) this.trailViews.set(t.arn, this.buildTrailView(t));
   }
 
@@ -62,7 +75,32 @@ export class SnapshotViews {
       ...trail,
       coverage: derive([trail.eventSelectors], (es) => selectorCoverage(es, this.partition)),
       ownerIsOrganizationAdmin: this.isOrganizationAdmin(trail.ownerAccountId),
+      logGroup: this.logGroupView(trail),
     };
+  }
+
+  /** The trail's log group joined to its metric filters, their alarms and the alarms' SNS topics. */
+  private logGroupView(trail: Trail): TrailView['logGroup'] {
+    if (!trail.cloudWatchLogsLogGroupArn) return null;
+    const arn = normalizeLogGroupArn(trail.cloudWatchLogsLogGroupArn);
+    const group = this.logGroupsByArn.get(arn);
+    const account = arn.split(':')[4];
+    if (!group) return missing('logs:DescribeLogGroups', 'LogGroupNotCollected', account, `log group ${arn} was not collected (is account ${account} in the scan?)`);
+    const notCollected = (action: string) => missing(action, 'NotCollected', group.accountId, `not collected for ${group.name}`, group.region);
+    const alarms = group.alarms ?? notCollected('cloudwatch:DescribeAlarms');
+    const topic = (topicArn: string): SnsTopic | CollectionError =>
+      this.topicsByArn.get(topicArn) ?? missing('sns:GetTopicAttributes', 'TopicNotCollected', topicArn.split(':')[4], `SNS topic ${topicArn} was not collected`);
+    const metricFilters = derive([group.metricFilters ?? notCollected('logs:DescribeMetricFilters')], (filters) =>
+      filters.map((filter) => ({
+        ...filter,
+        alarms: derive([alarms], (list) =>
+          list
+            .filter((alarm) => filter.metrics.some((m) => m.name === alarm.metricName && m.namespace === alarm.namespace))
+            .map((alarm) => ({ ...alarm, topics: alarm.alarmActions.filter((a) => a.split(':')[2] === 'sns').map(topic) })),
+        ),
+      })),
+    );
+    return { arn, name: group.name, accountId: group.accountId, region: group.region, details: group.details, metricFilters };
   }
 
   private isOrganizationAdmin(accountId: string): Fact<boolean> {
@@ -142,8 +180,13 @@ export class SnapshotViews {
             view: {
               key: {
                 ...k,
-                policyAnalysis: derive([k.policy], (doc) =>
-                  analyzeKeyPolicy(doc, { partition: this.partition, keyAccountId: k.accountId, trailArns: trails.map((t) => t.arn), ...(this.organizationId ? { organizationId: this.organizationId } : {}) }),
+                policyAnalysis: wellFormed(
+                  derive([k.policy], (doc) =>
+                    analyzeKeyPolicy(doc, { partition: this.partition, keyAccountId: k.accountId, trailArns: trails.map((t) => t.arn), ...(this.organizationId ? { organizationId: this.organizationId } : {}) }),
+                  ),
+                  'kms:GetKeyPolicy',
+                  k.accountId,
+                  k.region,
                 ),
                 inBucketRegion,
               },
@@ -219,14 +262,20 @@ export class SnapshotViews {
     const resourceAccount = isCollectionError(owner) ? (owner.$error.accountId ?? referrer ?? '000000000000') : owner;
     const prefixes = trails.map((t) => cloudTrailObjectPrefix(t.s3KeyPrefix));
     const trailOwners = [...new Set(trails.map((t) => t.ownerAccountId))];
-    const policyAnalysis = derive([bucket.policy], (doc) =>
-      analyzeBucketPolicy(doc, {
-        partition: this.partition,
-        bucketName: bucket.name,
-        trailArns: trails.map((t) => t.arn),
-        trailOwnerAccountIds: trailOwners,
-        ...(this.organizationId ? { organizationId: this.organizationId } : {}),
-      }),
+    const policyAnalysis = wellFormed(
+      derive([bucket.policy], (doc) =>
+        analyzeBucketPolicy(doc, {
+          partition: this.partition,
+          bucketName: bucket.name,
+          trailArns: trails.map((t) => t.arn),
+          trailOwnerAccountIds: trailOwners,
+          ...(this.organizationId ? { organizationId: this.organizationId } : {}),
+          ...(isCollectionError(owner) ? {} : { bucketOwnerAccountId: owner }),
+        }),
+      ),
+      's3:GetBucketPolicy',
+      resourceAccount,
+      bucketRegion,
     );
     return {
       resource: { type: 'bucket', arn: `arn:${this.partition}:s3:::${bucket.name}`, accountId: resourceAccount, ...(bucketRegion ? { region: bucketRegion } : {}), name: bucket.name },

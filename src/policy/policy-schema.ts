@@ -16,7 +16,9 @@ const paramValue = {
     { type: 'array', items: { type: 'number' } },
   ],
 };
-const operand = { anyOf: [...paramValue.anyOf, { $ref: '#/$defs/paramRef' }] };
+const plainOperand = { anyOf: [...paramValue.anyOf, { $ref: '#/$defs/paramRef' }] };
+/** Operators with structured arguments (e.g. coversCis) take an object whose fields are operands. */
+const operand = { anyOf: [...plainOperand.anyOf, { type: 'object', not: { required: ['param'] }, additionalProperties: plainOperand }] };
 const countOps = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte'];
 const pathString = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*(\\[\\])?(\\.[A-Za-z_$][A-Za-z0-9_]*(\\[\\])?)*$' };
 

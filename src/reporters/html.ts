@@ -6,11 +6,14 @@
  * findings cost one JSON.parse rather than a DOM node each.
  *
  * The page loads nothing: its Content-Security-Policy allows only its own style and script, by
- * hash, and images from data: URIs.
+ * hashes computed from the rendered page itself, and images from data: URIs.
+ *
+ * The stylesheet is a Handlebars partial holding one <style> element rather than a .css file,
+ * because Vitest replaces every .css import with an empty string, `?raw` included.
  */
 import { createHash } from 'node:crypto';
 import reportScript from '../../reports/report.js?raw';
-import reportStyles from '../../reports/report.css?raw';
+import reportStyles from '../../reports/report-styles.hbs?raw';
 import reportTemplate from '../../reports/report.html.hbs?raw';
 import { SEVERITIES, STATUSES, type Finding, type Results, type Severity, type Status } from '../results.js';
 import type { Reporter } from './context.js';
@@ -28,6 +31,7 @@ import {
   plural,
   regionOf,
   ruleControls,
+  ruleHelpUri,
   SEVERITY_LABEL,
   STATUS_LABEL,
   tallyBy,
@@ -59,7 +63,6 @@ interface Segment {
 interface HtmlView {
   title: string;
   csp: string;
-  styles: TrustedText;
   script: TrustedText;
   payload: TrustedText;
   header: { organization: string | null; partition: string; scanTime: string; snapshotTime: string; version: string; pack: string | null; accounts: string; regions: string; rules: string };
@@ -99,7 +102,7 @@ interface HtmlView {
   generated: string;
 }
 
-const template = lazyTemplate<HtmlView>(reportTemplate);
+const template = lazyTemplate<HtmlView>(reportTemplate, { partials: { styles: reportStyles } });
 
 export function renderHtml(results: Results): string {
   const catalog = catalogRules(results);
@@ -109,8 +112,7 @@ export function renderHtml(results: Results): string {
   const payload = buildPayload(results, catalog, findings);
   const view: HtmlView = {
     title: `CloudTrail compliance report${results.organizationId ? ` — ${results.organizationId}` : ''}`,
-    csp: contentSecurityPolicy(),
-    styles: trusted(reportStyles),
+    csp: CSP_PLACEHOLDER,
     script: trusted(reportScript),
     payload: trusted(jsonForScript(payload)),
     header: {
@@ -134,7 +136,7 @@ export function renderHtml(results: Results): string {
     rules: rulesView(findings, catalog),
     generated: `trailwarden ${results.tool.version}`,
   };
-  return template(view);
+  return withContentSecurityPolicy(template(view));
 }
 
 export const htmlReporter: Reporter = { fileName: 'report.html', render: (results) => renderHtml(results) };
@@ -143,23 +145,35 @@ export const htmlReporter: Reporter = { fileName: 'report.html', render: (result
 // Security: CSP and the JSON payload
 // ---------------------------------------------------------------------------------------------
 
+const CSP_PLACEHOLDER = 'trailwarden-content-security-policy';
+
 function sha256Source(text: string): string {
   return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 }
 
-let cachedPolicy: string | undefined;
+/** The text between the first `open` and the next `close` after it, searching from the start or the end. */
+function elementText(html: string, open: string, close: string, from: 'first' | 'last'): string {
+  const start = from === 'first' ? html.indexOf(open) : html.lastIndexOf(open);
+  const end = html.indexOf(close, start);
+  if (start < 0 || end < 0) throw new Error(`report.html has no ${open} element`);
+  return html.slice(start + open.length, end);
+}
 
-/** Only the report's own style and script run; nothing is fetched, nothing is submitted. */
-export function contentSecurityPolicy(): string {
-  cachedPolicy ??= [
+/**
+ * Only the report's own style and script run; nothing is fetched, nothing is submitted. The
+ * hashes come from the rendered page, so they match whatever the template made of its assets.
+ * Data cannot contain "<style>" or "<script>": the template escapes `<` and so does the payload.
+ */
+function withContentSecurityPolicy(html: string): string {
+  const policy = [
     "default-src 'none'",
-    `style-src ${sha256Source(reportStyles)}`,
-    `script-src ${sha256Source(reportScript)}`,
+    `style-src ${sha256Source(elementText(html, '<style>', '</style>', 'first'))}`,
+    `script-src ${sha256Source(elementText(html, '<script>', '</script>', 'last'))}`,
     'img-src data:',
     "base-uri 'none'",
     "form-action 'none'",
   ].join('; ');
-  return cachedPolicy;
+  return html.replace(CSP_PLACEHOLDER, () => policy);
 }
 
 /**
@@ -431,7 +445,7 @@ function rulesView(findings: readonly Finding[], catalog: RuleCatalog): HtmlView
       cli: rule.remediation.cli?.trim() ?? null,
       controls: ruleControls(rule),
       source: `${rule.source.file}:${rule.source.line}`,
-      helpUri: rule.helpUri ?? null,
+      helpUri: ruleHelpUri(rule) ?? null,
       fail: tally.byStatus.fail,
       error: tally.byStatus.error,
       pass: tally.byStatus.pass,

@@ -12,6 +12,8 @@ export type Template<View> = (view: View) => string;
 export interface CompileOptions {
   /** For non-HTML output (markdown) whose view model is escaped for its own format already. */
   noEscape?: boolean;
+  /** Partials by name, given to this template only. */
+  partials?: Record<string, string>;
 }
 
 /** Compiles on first use, so importing a reporter costs nothing until it renders. */
@@ -19,7 +21,7 @@ export function lazyTemplate<View>(source: string, options: CompileOptions = {})
   let compiled: HandlebarsTemplateDelegate<View> | undefined;
   return (view) => {
     compiled ??= handlebars.compile<View>(source, { strict: true, knownHelpersOnly: true, noEscape: options.noEscape ?? false });
-    return compiled(view);
+    return compiled(view, { partials: options.partials ?? {} });
   };
 }
 

@@ -1,4 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { parse as parseTolerant, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { UserError, lineColumnAt, type Diagnostic } from '../errors.js';
 import { snapshotValidator, formatInstancePath } from './validate.js';
 import type { Snapshot } from './schema.js';
@@ -9,12 +10,14 @@ export function parseSnapshot(text: string, file: string): Snapshot {
   try {
     data = JSON.parse(text);
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    const position = /position (\d+)/.exec(message);
-    const { line, column } = position ? lineColumnAt(text, Number(position[1])) : { line: 0, column: 0 };
-    throw new UserError(`${file} is not valid JSON`, [
-      { file, line, column, code: 'snapshot/json', message: `not valid JSON: ${message.replace(/^JSON\.parse: /, '')}` },
-    ]);
+    // JSON.parse's message has no reliable position on every Node version; a second, tolerant
+    // parse finds the first problem's offset. Comments and trailing commas stay errors here.
+    const errors: ParseError[] = [];
+    parseTolerant(text, errors, { allowTrailingComma: false, disallowComments: true });
+    const first = errors[0];
+    const { line, column } = first ? lineColumnAt(text, first.offset) : { line: 0, column: 0 };
+    const reason = first ? printParseErrorCode(first.error) : err instanceof Error ? err.message : String(err);
+    throw new UserError(`${file} is not valid JSON`, [{ file, line, column, code: 'snapshot/json', message: `not valid JSON: ${reason}` }]);
   }
   const validate = snapshotValidator();
   if (!validate(data)) {

@@ -31,15 +31,16 @@ export interface IssuedSession {
 
 const SERIAL_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
-function uniqueIdSuffix(seed: string): string {
+/** A stable IAM unique id (AIDA…, AROA…) derived from what it names. */
+export function iamUniqueId(prefix: 'AIDA' | 'AROA', seed: string): string {
   let hash = 0;
   for (const char of seed) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
-  let suffix = '';
+  let id = prefix;
   for (let index = 0; index < 17; index += 1) {
-    suffix += SERIAL_ALPHABET[hash % SERIAL_ALPHABET.length];
+    id += SERIAL_ALPHABET[hash % SERIAL_ALPHABET.length];
     hash = (Math.imul(hash, 1103515245) + 12345) >>> 0;
   }
-  return suffix;
+  return id;
 }
 
 export class CredentialRegistry {
@@ -56,7 +57,7 @@ export class CredentialRegistry {
         identity: {
           accountId: caller.accountId,
           arn: `arn:${partition}:iam::${caller.accountId}:${caller.principal}`,
-          userId: `AIDA${uniqueIdSuffix(caller.accessKeyId)}`,
+          userId: iamUniqueId('AIDA', caller.accessKeyId),
         },
       });
     }
@@ -79,7 +80,7 @@ export class CredentialRegistry {
       identity: {
         accountId,
         arn: `arn:${this.partition}:sts::${accountId}:assumed-role/${roleName}/${sessionName}`,
-        userId: `AROA${uniqueIdSuffix(`${accountId}/${roleName}`)}:${sessionName}`,
+        userId: `${iamUniqueId('AROA', `${accountId}/${roleName}`)}:${sessionName}`,
       },
     };
     this.known.set(accessKeyId, {

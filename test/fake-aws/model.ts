@@ -29,6 +29,8 @@ export interface FakeRole {
   path?: string;
   /** Accounts whose principals the trust policy lets call sts:AssumeRole; absent = nobody (service roles). */
   trustedAccountIds?: string[];
+  /** Service principals the trust policy names (e.g. cloudtrail.amazonaws.com for a log delivery role). */
+  trustedServices?: string[];
   externalId?: string;
   maxSessionDurationSeconds?: number;
   description?: string;

@@ -120,11 +120,6 @@ export function ec2Error(error: AwsError, requestId: string): HttpAnswer {
   );
 }
 
-/** Flat awsQuery/ec2Query parameters (`Action`, `RegionName.1`, …) from a form body or query string. */
-export function parseQueryParameters(text: string): URLSearchParams {
-  return new URLSearchParams(text);
-}
-
 /** The values of a query-protocol list parameter, `<prefix>.1`, `<prefix>.2`, … */
 export function queryList(params: URLSearchParams, prefix: string): string[] {
   const values: string[] = [];

@@ -62,9 +62,13 @@ export class World {
         this.addUnique(this.eventDataStoresByArn, arn, { owner: account, item: store, arn });
       }
     }
-    if (model.organization && !this.accounts.has(model.organization.managementAccountId)) {
-      throw new Error(`fake AWS model: management account ${model.organization.managementAccountId} is not among the accounts`);
-    }
+    const organization = model.organization;
+    const referenced = [
+      ...(organization ? [organization.managementAccountId, ...organization.delegatedAdministrators.map((delegation) => delegation.accountId)] : []),
+      ...model.callers.map((caller) => caller.accountId),
+    ];
+    const missing = referenced.find((accountId) => !this.accounts.has(accountId));
+    if (missing !== undefined) throw new Error(`fake AWS model: account ${missing} is referenced but not among the accounts`);
   }
 
   private addUnique<T>(map: Map<string, T>, key: string, value: T): void {

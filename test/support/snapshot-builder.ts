@@ -7,7 +7,7 @@
  * field; `{ $error: { action, code } }` anywhere records a collection error (account and region are
  * filled in from the resource when omitted).
  */
-import type { Account, Bucket, EventDataStore, KmsKey, LogGroup, Snapshot, Trail } from '../../src/snapshot/schema.js';
+import type { Account, Bucket, EventDataStore, KmsKey, LogGroup, Snapshot, SnsTopic, Trail } from '../../src/snapshot/schema.js';
 
 export const ABSENT = '$absent';
 export const DEFAULT_SCAN_TIME = '2026-11-01T12:00:00.000Z';
@@ -176,7 +176,8 @@ export function defaultKey(arn: string, partition: string, trailArns: string[]):
 export function defaultLogGroup(arn: string): LogGroup {
   const clean = arn.replace(/:\*$/, '');
   const { region, account, resource } = parseArn(clean);
-  return { arn: clean, name: resource.replace(/^log-group:/, ''), accountId: account, region, details: { retentionInDays: 400, kmsKeyId: `arn:aws:kms:${region}:${account}:key/log-group-key` } };
+  const { partition } = parseArn(clean);
+  return { arn: clean, name: resource.replace(/^log-group:/, ''), accountId: account, region, details: { retentionInDays: 400, kmsKeyId: `arn:${partition}:kms:${region}:${account}:key/log-group-key` } };
 }
 
 export function defaultEventDataStore(arn: string): EventDataStore {
@@ -193,6 +194,11 @@ export function defaultEventDataStore(arn: string): EventDataStore {
     terminationProtectionEnabled: true,
     kmsKeyId: `arn:aws:kms:${region}:${account}:key/lake-key`,
   };
+}
+
+export function defaultTopic(arn: string): SnsTopic {
+  const { region, account } = parseArn(arn);
+  return { arn, accountId: account, region, confirmedSubscriptions: 1 };
 }
 
 function byKey<T>(items: T[], key: (t: T) => string): Map<string, T> {
@@ -271,7 +277,14 @@ export function buildSnapshot(fragment: SnapshotFragment = {}): Snapshot {
     kmsKeys,
     logGroups,
     eventDataStores,
-    ...(fragment.snsTopics ? { snsTopics: fragment.snsTopics as unknown as Snapshot['snsTopics'] } : {}),
+    ...(fragment.snsTopics
+      ? {
+          snsTopics: fragment.snsTopics.map((t) => {
+            const { account, region } = parseArn(String(t.arn));
+            return fillErrors(merge(defaultTopic(String(t.arn)), t), account, region) as SnsTopic;
+          }),
+        }
+      : {}),
     ...(fragment.errors ? { errors: fragment.errors as unknown as Snapshot['errors'] } : {}),
   };
 }

@@ -1,0 +1,317 @@
+/**
+ * Collection: AWS APIs -> Snapshot (SPEC §1), across an organization and every enabled region,
+ * read-only and fail-closed. The only code that imports the AWS SDK lives under this folder.
+ *
+ * Order of work: identify the caller; read the organization; stream accounts out of ListAccounts
+ * pages into a bounded pool (per account: one AssumeRole, DescribeRegions, trail discovery, Lake
+ * where it is kept); every trail found starts its owner-level reads (status, selectors, insights,
+ * tags), and every trail configuration starts the reads of its bucket, key and log group, each
+ * once per scan.
+ */
+import pLimit from 'p-limit';
+import { AbortedError, UserError } from '../errors.js';
+import {
+  SNAPSHOT_SCHEMA_VERSION,
+  isCollectionError,
+  type Account,
+  type Bucket,
+  type CollectionError,
+  type EventDataStore,
+  type KmsKey,
+  type LogGroup,
+  type Organization,
+  type Snapshot,
+} from '../snapshot/schema.js';
+import { TrailRegistry, collectEventDataStores, discoverAccountTrails } from './cloudtrail.js';
+import type { ScanContext } from './context.js';
+import { AccountAccess, configuredRegion, identifyCaller, type Caller } from './credentials.js';
+import { AccountDirectory, type DirectoryEntry } from './directory.js';
+import { NOT_COLLECTED, collectionError } from './errors.js';
+import { AwsGateway } from './gateway.js';
+import { LogGroupCollector, collectKmsKey } from './kms-logs.js';
+import { isActive, isEnabled } from './map/accounts.js';
+import { isAccountId, isRegionName } from './map/arn.js';
+import type { TrailConfig } from './map/cloudtrail.js';
+import { readOrganization, readRegions, streamOrganizationAccounts } from './organizations.js';
+import { silentProgress, type ProgressSink } from './progress.js';
+import { BucketCollector } from './s3.js';
+import { inShard, validateShard, type Shard } from './shard.js';
+import { TaskGroup } from './tasks.js';
+
+export type { ProgressSink } from './progress.js';
+export { permissionsPolicy } from './permissions.js';
+
+export interface CollectOptions {
+  /** Shared-config profile (SSO profiles included); default: the standard credential chain. */
+  profile?: string;
+  /** Discover accounts with AWS Organizations (run from the management or a delegated-admin account). */
+  org: boolean;
+  /** With `org`: only these accounts; without: exactly these accounts (default: the caller's). */
+  accounts?: string[];
+  /** Role assumed in every account other than the caller's. */
+  roleName?: string;
+  externalId?: string;
+  regions: 'all' | string[];
+  shard?: Shard;
+  /** Accounts scanned at once (default 32). */
+  concurrency?: number;
+  /** Read CloudTrail Lake in every account, not only the management and delegated-admin accounts. */
+  lakeAllAccounts?: boolean;
+  signal?: AbortSignal;
+  progress?: ProgressSink;
+  now: () => Date;
+}
+
+const DEFAULT_CONCURRENCY = 32;
+
+function validate(options: CollectOptions): void {
+  if (options.shard) validateShard(options.shard);
+  if (options.regions !== 'all') {
+    if (options.regions.length === 0) throw new UserError('--regions lists no region');
+    const bad = options.regions.filter((region) => !isRegionName(region));
+    if (bad.length > 0) throw new UserError(`not region names: ${bad.join(', ')}`);
+  }
+  const badAccounts = (options.accounts ?? []).filter((id) => !isAccountId(id));
+  if (badAccounts.length > 0) throw new UserError(`account ids are 12 digits; not: ${badAccounts.join(', ')}`);
+  if (options.concurrency !== undefined && (!Number.isInteger(options.concurrency) || options.concurrency < 1)) {
+    throw new UserError(`concurrency must be a positive integer, not ${options.concurrency}`);
+  }
+}
+
+/** The region of an account's partition-wide calls: the control region unless the scan excludes it. */
+function primaryRegionOf(caller: Caller, regions: 'all' | string[]): string {
+  return regions === 'all' || regions.includes(caller.controlRegion) ? caller.controlRegion : (regions[0] ?? caller.controlRegion);
+}
+
+export async function collectSnapshot(options: CollectOptions): Promise<Snapshot> {
+  validate(options);
+  if (options.signal?.aborted) throw new AbortedError();
+  const scanTime = options.now().toISOString();
+  const progress = options.progress ?? silentProgress;
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  const gateway = new AwsGateway({ ...(options.signal ? { signal: options.signal } : {}), maxSockets: Math.max(64, concurrency * 4) });
+  let directory: AccountDirectory | undefined;
+  try {
+    const caller = await identifyCaller(gateway, { ...(options.profile ? { profile: options.profile } : {}), ...withRegion(await configuredRegion(options.profile)) });
+    directory = new AccountDirectory(new Set([caller.accountId]));
+    const context: ScanContext = {
+      gateway,
+      access: new AccountAccess(gateway, caller, { ...(options.roleName ? { name: options.roleName } : {}), ...(options.externalId ? { externalId: options.externalId } : {}) }),
+      caller,
+      directory,
+      progress,
+      tasks: new TaskGroup(),
+      errors: [],
+    };
+    const scan = new Scan(context, options);
+    return await scan.run(scanTime);
+  } finally {
+    directory?.complete();
+    gateway.destroy();
+  }
+}
+
+function withRegion(region: string | undefined): { region?: string } {
+  return region ? { region } : {};
+}
+
+/** One collection run: the per-account pool and the owner-level resources it discovers. */
+class Scan {
+  private readonly buckets: BucketCollector;
+  private readonly logGroups: LogGroupCollector;
+  private readonly bucketResults = new Map<string, Promise<Bucket>>();
+  private readonly keyResults = new Map<string, Promise<KmsKey | undefined>>();
+  private readonly logGroupResults = new Map<string, Promise<LogGroup | undefined>>();
+  private readonly registry: TrailRegistry;
+  private readonly accounts: Account[] = [];
+  private readonly eventDataStores = new Map<string, EventDataStore>();
+  private readonly accountTasks = new TaskGroup();
+  private readonly limit: ReturnType<typeof pLimit>;
+  private readonly primaryRegion: string;
+  private lakeAccounts: ReadonlySet<string> | 'all' = 'all';
+  private readonly considered = new Set<string>();
+  private scheduled = 0;
+
+  constructor(
+    private readonly context: ScanContext,
+    private readonly options: CollectOptions,
+  ) {
+    this.buckets = new BucketCollector(context);
+    this.logGroups = new LogGroupCollector(context);
+    this.registry = new TrailRegistry(context, (config) => this.collectResourcesOf(config));
+    this.limit = pLimit(options.concurrency ?? DEFAULT_CONCURRENCY);
+    this.primaryRegion = primaryRegionOf(context.caller, options.regions);
+  }
+
+  async run(scanTime: string): Promise<Snapshot> {
+    const { context, options } = this;
+    const organization = options.org ? await readOrganization(context) : null;
+    this.lakeAccounts = this.lakeAccountsOf(organization);
+    if (options.org) await this.streamOrganization();
+    else for (const id of options.accounts ?? [context.caller.accountId]) this.consider({ id });
+    context.directory.complete();
+    context.progress.accountsFound(this.scheduled, true);
+
+    await this.accountTasks.settle();
+    context.progress.stage('trail details, buckets, keys and log groups');
+    await context.tasks.settle();
+
+    const snapshot = await this.assemble(scanTime, organization);
+    context.progress.done({ accounts: snapshot.accounts.length, errors: countErrors(snapshot), apiCalls: context.gateway.callLog().length });
+    return snapshot;
+  }
+
+  private async streamOrganization(): Promise<void> {
+    const wanted = this.options.accounts ? new Set(this.options.accounts) : undefined;
+    const seen = new Set<string>();
+    await streamOrganizationAccounts(this.context, (page) => {
+      for (const account of page) {
+        seen.add(account.id);
+        if (wanted !== undefined && !wanted.has(account.id)) continue;
+        if (!isActive(account)) {
+          this.context.progress.accountSkipped(account.id, `account is ${account.state}`);
+          continue;
+        }
+        this.consider({ id: account.id, ...(account.name !== undefined ? { name: account.name } : {}) });
+      }
+    });
+    for (const id of wanted ?? []) {
+      if (seen.has(id)) continue;
+      this.context.progress.accountSkipped(id, 'not an account of the organization');
+      this.context.errors.push(collectionError({ action: 'organizations:ListAccounts', code: 'AccountNotInOrganization', accountId: id, message: `account ${id} was requested but is not in the organization` }));
+    }
+  }
+
+  /** An account of the scan: readable by owner-level work, and scanned here when it is in this shard. */
+  private consider(entry: DirectoryEntry): void {
+    if (this.considered.has(entry.id)) return;
+    this.considered.add(entry.id);
+    this.context.directory.add(entry);
+    if (!inShard(entry.id, this.options.shard)) return;
+    this.scheduled++;
+    this.context.progress.accountsFound(this.scheduled, false);
+    void this.accountTasks.spawn(async () => {
+      const account = await this.limit(() => this.scanAccount(entry));
+      this.accounts.push(account);
+      this.context.progress.accountDone(entry.id, countErrors(account));
+    });
+  }
+
+  private async scanAccount(entry: DirectoryEntry): Promise<Account> {
+    const { context, options } = this;
+    const id = entry.id;
+    const named = entry.name !== undefined ? { name: entry.name } : {};
+    const opened = await context.access.open(id);
+    if (!opened.ok) {
+      const error = collectionError(opened.error);
+      context.errors.push(error);
+      return { id, ...named, regions: error, trailArns: error, publicAccessBlock: error };
+    }
+    const regionsRead = readRegions(context, { accountId: id, region: this.primaryRegion }, options.regions);
+    const scannedRegions = regionsRead.then((regions): ReadonlySet<string> | undefined => {
+      if (!isCollectionError(regions)) return new Set(regions.filter(isEnabled).map((region) => region.name));
+      return options.regions === 'all' ? undefined : new Set(options.regions);
+    });
+    // Observed here; a failure surfaces through regionsRead, awaited below.
+    scannedRegions.catch(() => undefined);
+    const [regions, trailArns] = await Promise.all([regionsRead, discoverAccountTrails(context, this.registry, id, this.primaryRegion, scannedRegions)]);
+    const account: Account = {
+      id,
+      ...named,
+      regions,
+      trailArns,
+      publicAccessBlock: collectionError({
+        action: 's3:GetAccountPublicAccessBlock',
+        code: NOT_COLLECTED,
+        accountId: id,
+        message: 'read only in accounts that own a trail bucket',
+      }),
+    };
+    if (this.lakeAccounts === 'all' || this.lakeAccounts.has(id)) {
+      const lakeRegions = await scannedRegions;
+      if (lakeRegions === undefined) {
+        account.eventDataStoreArns = isCollectionError(regions) ? regions : [];
+      } else {
+        const lake = await collectEventDataStores(context, id, [...lakeRegions].sort());
+        account.eventDataStoreArns = lake.arns;
+        for (const store of lake.stores) this.eventDataStores.set(store.arn, store);
+      }
+    }
+    return account;
+  }
+
+  /**
+   * Lake is read where organizations keep it (management and CloudTrail delegated-admin accounts),
+   * so a member account costs no Lake calls; `lakeAllAccounts` reads it everywhere.
+   */
+  private lakeAccountsOf(organization: Organization | CollectionError | null): ReadonlySet<string> | 'all' {
+    if (this.options.lakeAllAccounts || organization === null) return 'all';
+    if (isCollectionError(organization)) return new Set([this.context.caller.accountId]);
+    const admins = isCollectionError(organization.cloudTrailDelegatedAdministrators) ? [] : organization.cloudTrailDelegatedAdministrators;
+    return new Set([organization.managementAccountId, ...admins]);
+  }
+
+  private collectResourcesOf(config: TrailConfig): void {
+    const { tasks } = this.context;
+    const bucket = config.s3BucketName;
+    if (bucket !== undefined && !this.bucketResults.has(bucket)) {
+      this.bucketResults.set(bucket, tasks.spawn(() => this.buckets.collect(bucket, config.ownerAccountId)));
+    }
+    const key = config.kmsKeyId;
+    if (key !== undefined && !this.keyResults.has(key)) this.keyResults.set(key, tasks.spawn(() => collectKmsKey(this.context, key)));
+    const logGroup = config.cloudWatchLogsLogGroupArn;
+    if (logGroup !== undefined && !this.logGroupResults.has(logGroup)) {
+      this.logGroupResults.set(logGroup, tasks.spawn(() => this.logGroups.collect(logGroup)));
+    }
+  }
+
+  private async assemble(scanTime: string, organization: Organization | CollectionError | null): Promise<Snapshot> {
+    const { context } = this;
+    const [trails, buckets, kmsKeys, logGroups, snsTopics, blocks] = await Promise.all([
+      this.registry.trails(),
+      Promise.all(this.bucketResults.values()),
+      Promise.all(this.keyResults.values()),
+      Promise.all(this.logGroupResults.values()),
+      this.logGroups.snsTopics(),
+      this.buckets.accountPublicAccessBlocks(),
+    ]);
+    const accounts = this.accounts
+      .map((account) => {
+        const block = blocks.get(account.id);
+        return block === undefined ? account : { ...account, publicAccessBlock: block };
+      })
+      .sort((a, b) => a.id.localeCompare(b.id));
+    return {
+      schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+      scanTime,
+      partition: context.caller.partition,
+      callerAccountId: context.caller.accountId,
+      organization,
+      accounts,
+      trails,
+      buckets: buckets.sort((a, b) => a.name.localeCompare(b.name)),
+      kmsKeys: present(kmsKeys).sort((a, b) => a.arn.localeCompare(b.arn)),
+      logGroups: present(logGroups).sort((a, b) => a.arn.localeCompare(b.arn)),
+      snsTopics,
+      eventDataStores: [...this.eventDataStores.values()].sort((a, b) => a.arn.localeCompare(b.arn)),
+      errors: [...context.errors].sort(compareErrors),
+    };
+  }
+}
+
+function present<T>(values: ReadonlyArray<T | undefined>): T[] {
+  return values.filter((value): value is T => value !== undefined);
+}
+
+function compareErrors(a: CollectionError, b: CollectionError): number {
+  const key = (error: CollectionError) => [error.$error.accountId ?? '', error.$error.region ?? '', error.$error.action, error.$error.message ?? ''].join('\u0000');
+  return key(a).localeCompare(key(b));
+}
+
+/** Facts recorded as errors anywhere in a value (placeholders for facts not read on purpose excluded). */
+export function countErrors(value: unknown): number {
+  if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + countErrors(item), 0);
+  if (typeof value !== 'object' || value === null) return 0;
+  if (isCollectionError(value)) return value.$error.code === NOT_COLLECTED ? 0 : 1;
+  return Object.values(value).reduce((sum: number, item) => sum + countErrors(item), 0);
+}

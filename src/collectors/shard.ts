@@ -1,0 +1,31 @@
+/**
+ * Deterministic slices of the accounts for `--shard I/N`: an account belongs to slice
+ * hash(id) mod N, so every runner of a matrix decides alone, as pages stream in, and the N slices
+ * cover each account exactly once.
+ */
+
+export interface Shard {
+  /** 1-based. */
+  index: number;
+  count: number;
+}
+
+/** 32-bit FNV-1a: stable across platforms and Node versions, unlike anything seeded. */
+export function stableHash(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
+}
+
+export function validateShard(shard: Shard): void {
+  if (!Number.isInteger(shard.count) || shard.count < 1 || !Number.isInteger(shard.index) || shard.index < 1 || shard.index > shard.count) {
+    throw new RangeError(`shard ${shard.index}/${shard.count} is not I/N with 1 <= I <= N`);
+  }
+}
+
+export function inShard(accountId: string, shard: Shard | undefined): boolean {
+  return shard === undefined || stableHash(accountId) % shard.count === shard.index - 1;
+}

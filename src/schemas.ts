@@ -1,0 +1,14 @@
+/** The JSON Schemas trailwarden publishes under schemas/ (npm run schemas; pinned by a test). */
+import { SnapshotSchema } from './snapshot/schema.js';
+import { configSchema, packSchema, policySchema } from './policy/policy-schema.js';
+
+export const PUBLISHED_SCHEMAS: Record<string, object> = {
+  'snapshot.schema.json': { $schema: 'http://json-schema.org/draft-07/schema#', ...SnapshotSchema },
+  'policy.schema.json': policySchema,
+  'pack.schema.json': packSchema,
+  'config.schema.json': configSchema,
+};
+
+export function serializeSchema(schema: object): string {
+  return `${JSON.stringify(schema, null, 2)}\n`;
+}

@@ -1,0 +1,229 @@
+/**
+ * The bundled demo organization (`trailwarden scan --demo`): Acme's AWS Organization, where each
+ * account tells a different CloudTrail story, so the demo shows passes, failures, errors and
+ * not-applicable findings. examples/demo/snapshot.json is generated from this (UPDATE_DEMO=1 npx
+ * vitest run test/demo) and pinned by a test.
+ */
+import type { SnapshotFragment } from '../support/snapshot-builder.js';
+
+const MANAGEMENT = '111111111111';
+const LOG_ARCHIVE = '222222222222';
+const PAYMENTS = '333333333333';
+const SANDBOX = '444444444444';
+const LEGACY = '555555555555';
+const ANALYTICS = '666666666666';
+const ACQUIRED = '777777777777';
+const PARTNER = '999999999999';
+
+const REGIONS = [
+  { name: 'us-east-1', optInStatus: 'opt-in-not-required' },
+  { name: 'us-west-2', optInStatus: 'opt-in-not-required' },
+  { name: 'eu-west-1', optInStatus: 'opt-in-not-required' },
+  { name: 'eu-central-1', optInStatus: 'opt-in-not-required' },
+  { name: 'ap-southeast-2', optInStatus: 'opt-in-not-required' },
+  { name: 'ap-east-1', optInStatus: 'not-opted-in' },
+  { name: 'me-central-1', optInStatus: 'not-opted-in' },
+];
+const PAYMENTS_REGIONS = REGIONS.map((r) => (r.name === 'ap-east-1' ? { ...r, optInStatus: 'opted-in' } : r));
+
+const orgTrail = `arn:aws:cloudtrail:us-east-1:${MANAGEMENT}:trail/acme-org-trail`;
+const orgBucket = 'acme-org-cloudtrail-logs';
+const denied = (action: string) => ({ $error: { action, code: 'AccessDenied', message: 'not authorized to perform this action' } });
+const assumeRoleDenied = {
+  $error: { action: 'sts:AssumeRole', code: 'AccessDenied', accountId: LEGACY, message: `role trailwarden-readonly cannot be assumed in ${LEGACY}` },
+};
+const ownerNotInScan = (action: string) => ({
+  $error: { action, code: 'OwnerNotInScan', accountId: PARTNER, message: `bucket belongs to account ${PARTNER}, which is not in the scan: evaluate in account ${PARTNER}` },
+});
+
+export const DEMO_ORGANIZATION: SnapshotFragment = {
+  scanTime: '2026-11-01T12:00:00.000Z',
+  callerAccountId: MANAGEMENT,
+  organization: { id: 'o-acme0example', managementAccountId: MANAGEMENT, cloudTrailDelegatedAdministrators: [] },
+  accounts: [
+    { id: MANAGEMENT, name: 'acme-management', regions: REGIONS },
+    { id: LOG_ARCHIVE, name: 'acme-log-archive', regions: REGIONS },
+    { id: PAYMENTS, name: 'acme-payments-prod', regions: PAYMENTS_REGIONS },
+    { id: SANDBOX, name: 'acme-dev-sandbox', regions: REGIONS, publicAccessBlock: null },
+    // The read-only role was never deployed here: every fact is an error, never a pass.
+    { id: LEGACY, name: 'acme-legacy-erp', regions: assumeRoleDenied, trailArns: assumeRoleDenied, publicAccessBlock: assumeRoleDenied },
+    { id: ANALYTICS, name: 'acme-analytics', regions: REGIONS },
+    // Scanned with --accounts while it still lives in its own organization: no org trail applies.
+    {
+      id: ACQUIRED,
+      name: 'acquired-startup',
+      regions: REGIONS,
+      trailArns: [`arn:aws:cloudtrail:us-east-1:${ACQUIRED}:trail/fail-startup-trail`],
+    },
+  ],
+  trails: [
+    // The organization trail: multi-region, validated, KMS-encrypted, delivered to the log archive.
+    {
+      arn: orgTrail,
+      isOrganizationTrail: true,
+      s3BucketName: orgBucket,
+      s3KeyPrefix: 'org',
+      kmsKeyId: `arn:aws:kms:us-east-1:${MANAGEMENT}:key/0f1e2d3c-acme-org-trail`,
+      snsTopicArn: `arn:aws:sns:us-east-1:${MANAGEMENT}:acme-cloudtrail-notifications`,
+      cloudWatchLogsLogGroupArn: `arn:aws:logs:us-east-1:${MANAGEMENT}:log-group:aws-cloudtrail-logs-acme-org:*`,
+      cloudWatchLogsRoleArn: `arn:aws:iam::${MANAGEMENT}:role/CloudTrailCloudWatchLogs`,
+      tags: [
+        { key: 'owner', value: 'security-engineering' },
+        { key: 'data-classification', value: 'audit' },
+      ],
+    },
+    // Payments keeps a local single-region trail from before the organization trail existed.
+    {
+      arn: `arn:aws:cloudtrail:eu-west-1:${PAYMENTS}:trail/fail-payments-local-trail`,
+      isMultiRegion: false,
+      includeGlobalServiceEvents: false,
+      logFileValidationEnabled: false,
+      s3BucketName: 'fail-payments-trail-logs',
+      kmsKeyId: '$absent',
+      snsTopicArn: '$absent',
+      cloudWatchLogsLogGroupArn: '$absent',
+      cloudWatchLogsRoleArn: '$absent',
+      hasInsightSelectors: false,
+      insightSelectors: [],
+      tags: [],
+      status: { latestDigestDeliveryTime: '$absent' },
+    },
+    // The sandbox trail was stopped, excludes KMS events and lost its bucket and key.
+    {
+      arn: `arn:aws:cloudtrail:us-east-1:${SANDBOX}:trail/fail-sandbox-trail`,
+      s3BucketName: 'fail-sandbox-deleted-bucket',
+      kmsKeyId: `arn:aws:kms:us-east-1:${SANDBOX}:key/9a8b7c6d-sandbox-pending-deletion`,
+      hasCustomEventSelectors: true,
+      eventSelectors: {
+        source: 'advanced',
+        selectors: [
+          {
+            name: 'management-events-all',
+            fieldSelectors: [
+              { field: 'eventCategory', equals: ['Management'] },
+              { field: 'eventSource', notEquals: ['kms.amazonaws.com', 'rdsdata.amazonaws.com'] },
+            ],
+          },
+        ],
+      },
+      status: {
+        isLogging: false,
+        stopLoggingTime: '2026-09-14T08:30:00.000Z',
+        latestDeliveryError: 'NoSuchBucket',
+        latestDigestDeliveryTime: '2026-09-14T08:00:00.000Z',
+        latestCloudWatchLogsDeliveryTime: '2026-09-14T08:00:00.000Z',
+        latestNotificationError: 'AuthorizationError',
+      },
+      insightSelectors: [],
+    },
+    // Analytics records S3 and Lambda data events for everything, to a partner-owned bucket.
+    {
+      arn: `arn:aws:cloudtrail:eu-central-1:${ANALYTICS}:trail/pass-analytics-data-events`,
+      s3BucketName: `partner-audit-logs-${PARTNER}`,
+      kmsKeyId: `arn:aws:kms:eu-central-1:${ANALYTICS}:key/analytics-trail-key`,
+      hasCustomEventSelectors: true,
+      eventSelectors: {
+        source: 'advanced',
+        selectors: [
+          { name: 'management', fieldSelectors: [{ field: 'eventCategory', equals: ['Management'] }] },
+          {
+            name: 's3-objects',
+            fieldSelectors: [
+              { field: 'eventCategory', equals: ['Data'] },
+              { field: 'resources.type', equals: ['AWS::S3::Object'] },
+            ],
+          },
+          {
+            name: 'lambda-invocations',
+            fieldSelectors: [
+              { field: 'eventCategory', equals: ['Data'] },
+              { field: 'resources.type', equals: ['AWS::Lambda::Function'] },
+            ],
+          },
+        ],
+      },
+      insightSelectors: denied('cloudtrail:GetInsightSelectors'),
+    },
+    // The acquired startup's only trail: single-region and stopped.
+    {
+      arn: `arn:aws:cloudtrail:us-east-1:${ACQUIRED}:trail/fail-startup-trail`,
+      isMultiRegion: false,
+      status: { isLogging: false, stopLoggingTime: '2026-06-01T00:00:00.000Z' },
+    },
+  ],
+  buckets: [
+    { name: orgBucket, ownerAccountId: LOG_ARCHIVE, lifecycleRules: [{ id: 'expire-after-7-years', status: 'Enabled', prefix: 'org/AWSLogs/', hasTagFilter: false, expirationDays: 2557 }] },
+    {
+      name: 'fail-payments-trail-logs',
+      region: 'eu-west-1',
+      policy: {
+        Version: '2012-10-17',
+        Statement: [
+          { Sid: 'AWSCloudTrailWrite', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 's3:PutObject', Resource: 'arn:aws:s3:::fail-payments-trail-logs/*' },
+          { Sid: 'LegacyPublicRead', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::fail-payments-trail-logs/*' },
+        ],
+      },
+      policyStatusIsPublic: true,
+      acl: [
+        { granteeType: 'CanonicalUser', granteeId: 'payments-owner', permission: 'FULL_CONTROL' },
+        { granteeType: 'Group', granteeUri: 'http://acs.amazonaws.com/groups/global/AllUsers', permission: 'READ' },
+      ],
+      publicAccessBlock: null,
+      versioning: { status: 'Suspended', mfaDelete: false },
+      objectLock: { enabled: false, defaultMode: '$absent', defaultDays: '$absent' },
+      lifecycleRules: [{ id: 'save-money', status: 'Enabled', hasTagFilter: false, expirationDays: 30 }],
+      logging: null,
+      loggingTargetRegion: '$absent',
+    },
+    { name: 'fail-sandbox-deleted-bucket', exists: false },
+    {
+      name: `partner-audit-logs-${PARTNER}`,
+      ownerAccountId: ownerNotInScan('s3:GetBucketAcl'),
+      region: ownerNotInScan('s3:GetBucketLocation'),
+      exists: ownerNotInScan('s3:HeadBucket'),
+      policy: ownerNotInScan('s3:GetBucketPolicy'),
+      policyStatusIsPublic: ownerNotInScan('s3:GetBucketPolicyStatus'),
+      acl: ownerNotInScan('s3:GetBucketAcl'),
+      objectOwnership: ownerNotInScan('s3:GetBucketOwnershipControls'),
+      publicAccessBlock: ownerNotInScan('s3:GetBucketPublicAccessBlock'),
+      versioning: ownerNotInScan('s3:GetBucketVersioning'),
+      objectLock: ownerNotInScan('s3:GetBucketObjectLockConfiguration'),
+      lifecycleRules: ownerNotInScan('s3:GetLifecycleConfiguration'),
+      logging: ownerNotInScan('s3:GetBucketLogging'),
+      loggingTargetRegion: '$absent',
+    },
+  ],
+  kmsKeys: [
+    {
+      arn: `arn:aws:kms:us-east-1:${SANDBOX}:key/9a8b7c6d-sandbox-pending-deletion`,
+      metadata: { keyState: 'PendingDeletion', deletionDate: '2026-11-20T00:00:00.000Z' },
+      rotationEnabled: false,
+      policy: {
+        Version: '2012-10-17',
+        Statement: [
+          { Sid: 'EnableRoot', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${SANDBOX}:root` }, Action: 'kms:*', Resource: '*' },
+          { Sid: 'AllowCloudTrail', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 'kms:GenerateDataKey*', Resource: '*' },
+          { Sid: 'AnyoneMayDecrypt', Effect: 'Allow', Principal: '*', Action: 'kms:Decrypt', Resource: '*' },
+        ],
+      },
+    },
+    { arn: `arn:aws:kms:eu-central-1:${ANALYTICS}:key/analytics-trail-key`, rotationEnabled: denied('kms:GetKeyRotationStatus') },
+  ],
+  logGroups: [
+    { arn: `arn:aws:logs:us-east-1:${SANDBOX}:log-group:fail-sandbox-trail-log-group`, details: { retentionInDays: 7 } },
+    { arn: `arn:aws:logs:eu-central-1:${ANALYTICS}:log-group:pass-analytics-data-events-log-group`, details: denied('logs:DescribeLogGroups') },
+  ],
+  eventDataStores: [
+    { arn: `arn:aws:cloudtrail:us-east-1:${MANAGEMENT}:eventdatastore/pass-org-event-store` },
+    {
+      arn: `arn:aws:cloudtrail:us-east-1:${SANDBOX}:eventdatastore/fail-sandbox-event-store`,
+      name: 'fail-sandbox-event-store',
+      kmsKeyId: '$absent',
+      terminationProtectionEnabled: false,
+      retentionPeriodDays: 90,
+      multiRegionEnabled: false,
+      organizationEnabled: false,
+      status: 'STOPPED_INGESTION',
+    },
+  ],
+};

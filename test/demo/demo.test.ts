@@ -1,0 +1,44 @@
+/**
+ * The bundled demo snapshot is generated from demo-organization.ts (UPDATE_DEMO=1 regenerates it)
+ * and must show what the README promises: every built-in rule with both a pass and a fail.
+ */
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildSnapshot } from '../support/snapshot-builder.js';
+import { DEMO_ORGANIZATION } from './demo-organization.js';
+import { parseSnapshot } from '../../src/snapshot/io.js';
+import { evaluate } from '../../src/engine/evaluate.js';
+import { loadRuleSet } from '../../src/scan.js';
+
+const FILE = path.resolve(import.meta.dirname, '../../examples/demo/snapshot.json');
+
+describe('demo organization', () => {
+  const generated = `${JSON.stringify(buildSnapshot(DEMO_ORGANIZATION), null, 2)}\n`;
+  if (process.env.UPDATE_DEMO) {
+    mkdirSync(path.dirname(FILE), { recursive: true });
+    writeFileSync(FILE, generated);
+  }
+
+  it('examples/demo/snapshot.json is generated from the demo stories (UPDATE_DEMO=1 to regenerate)', () => {
+    expect(readFileSync(FILE, 'utf8')).toBe(generated);
+  });
+
+  it('is a valid snapshot', () => {
+    expect(() => parseSnapshot(generated, FILE)).not.toThrow();
+  });
+
+  it('shows a pass and a fail for every built-in rule, and errors where facts are missing', async () => {
+    const { rules } = await loadRuleSet([], { config: {} });
+    const snapshot = parseSnapshot(generated, FILE);
+    const findings = evaluate(snapshot, rules, { now: new Date(snapshot.scanTime) });
+    const statusesByRule = new Map<string, Set<string>>();
+    for (const f of findings) statusesByRule.set(f.ruleId, (statusesByRule.get(f.ruleId) ?? new Set()).add(f.status));
+    const missing = rules
+      .filter((r) => !statusesByRule.get(r.id)?.has('pass') || !statusesByRule.get(r.id)?.has('fail'))
+      .map((r) => `${r.id}: ${[...(statusesByRule.get(r.id) ?? [])].join(',')}`);
+    expect(missing).toEqual([]);
+    const withErrors = rules.filter((r) => statusesByRule.get(r.id)?.has('error'));
+    expect(withErrors.length).toBeGreaterThan(rules.length / 2);
+  });
+});
