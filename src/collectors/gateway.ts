@@ -228,7 +228,7 @@ export class AwsGateway {
       retryMode: 'adaptive',
       maxAttempts: this.maxAttempts,
     };
-    const customEndpoint = (suffix: string) => Boolean(this.env[`AWS_ENDPOINT_URL${suffix}`] || this.env.AWS_ENDPOINT_URL);
+    const customEndpoint = (suffix: string): string | undefined => this.env[`AWS_ENDPOINT_URL${suffix}`] || this.env.AWS_ENDPOINT_URL || undefined;
     switch (service) {
       case 'sts':
         return new STSClient(common);
@@ -240,10 +240,13 @@ export class AwsGateway {
         return new CloudTrailClient(common);
       case 's3':
         // Emulators serve buckets by path; real S3 redirects to the bucket's region when asked elsewhere.
-        return new S3Client({ ...common, forcePathStyle: customEndpoint('_S3'), followRegionRedirects: true });
-      case 's3control':
-        // S3 Control prefixes the host with the account id, which an emulator's single host cannot serve.
-        return new S3ControlClient({ ...common, disableHostPrefix: customEndpoint('_S3_CONTROL') });
+        return new S3Client({ ...common, forcePathStyle: customEndpoint('_S3') !== undefined, followRegionRedirects: true });
+      case 's3control': {
+        // S3 Control puts the account id in the host name (host prefix and endpoint rules alike),
+        // which an emulator's single host cannot serve: use the configured URL as it is.
+        const endpoint = customEndpoint('_S3_CONTROL');
+        return new S3ControlClient(endpoint === undefined ? common : { ...common, disableHostPrefix: true, endpointProvider: () => ({ url: new URL(endpoint) }) });
+      }
       case 'kms':
         return new KMSClient(common);
       case 'logs':

@@ -14,21 +14,23 @@ export interface Budget {
 }
 
 /**
- * Per account and region unless the service is global. CloudTrail's read APIs allow 10 TPS per
- * account and region (DescribeTrails, GetTrailStatus, …); Organizations and STS calls all come from
- * the caller account, so theirs are the budgets that pace a large organization.
+ * About half of each published quota (per account and region; global services per account):
+ * CloudTrail read APIs 10 TPS, Organizations 20, STS 600, EC2 Describe* 20 (burst 100), S3 Control
+ * 20, CloudWatch Logs Describe* 10, CloudWatch DescribeAlarms 9, SNS GetTopicAttributes 30. S3 and
+ * KMS allow thousands; theirs only keep a scan polite. Organizations and STS calls all come from the
+ * caller account, so theirs are the budgets that pace a large organization.
  */
 export const DEFAULT_BUDGETS: Record<ServiceId, Budget> = {
   cloudtrail: { rate: 5, burst: 5 },
-  organizations: { rate: 8, burst: 4 },
-  sts: { rate: 100, burst: 50 },
-  ec2: { rate: 10, burst: 10 },
-  s3: { rate: 50, burst: 25 },
-  s3control: { rate: 10, burst: 5 },
-  kms: { rate: 20, burst: 10 },
-  logs: { rate: 4, burst: 4 },
-  cloudwatch: { rate: 5, burst: 5 },
-  sns: { rate: 10, burst: 10 },
+  organizations: { rate: 10, burst: 10 },
+  sts: { rate: 300, burst: 100 },
+  ec2: { rate: 10, burst: 20 },
+  s3: { rate: 100, burst: 50 },
+  s3control: { rate: 10, burst: 10 },
+  kms: { rate: 50, burst: 25 },
+  logs: { rate: 5, burst: 5 },
+  cloudwatch: { rate: 4, burst: 4 },
+  sns: { rate: 15, burst: 15 },
 };
 
 export class RateBudgets {

@@ -2,11 +2,12 @@
  * Trail buckets, each read once per scan in the account that owns it, and the account-level Block
  * Public Access of those owners.
  *
- * S3 names no owner account, so the owner is found among the scanned accounts by their own
- * ListBuckets (one call per account, cached, each answer listing every bucket of that account with
- * its region). Candidates go cheapest first: account ids written in the bucket name and the trail's
- * owner; then, if HeadBucket shows the bucket exists at all, accounts whose names suggest logging;
- * then the rest. A typical organization (bucket in the log-archive account) costs one or two.
+ * S3 names no owner account, so the owner is found among the scanned accounts: HeadBucket with
+ * ExpectedBucketOwner, signed by the candidate itself, answers 200 only to the owner (403 to any
+ * other account, 404 when the bucket does not exist) and names the bucket's region. Candidates go
+ * cheapest first: account ids written in the bucket name and the trail's owner; then accounts
+ * whose names suggest a log archive; then the rest. A typical organization (bucket in the
+ * log-archive account, often named after it) costs one or two probes per bucket.
  */
 import {
   GetBucketAclCommand,
@@ -20,7 +21,6 @@ import {
   GetObjectLockConfigurationCommand,
   GetPublicAccessBlockCommand,
   HeadBucketCommand,
-  ListBucketsCommand,
 } from '@aws-sdk/client-s3';
 import { GetPublicAccessBlockCommand as GetAccountPublicAccessBlockCommand } from '@aws-sdk/client-s3-control';
 import type { Bucket, CollectionError, PublicAccessBlock } from '../snapshot/schema.js';
@@ -31,7 +31,6 @@ import type { OutputOf, SdkCommand, Target } from './gateway.js';
 import { accountIdsInName } from './map/arn.js';
 import {
   mapAcl,
-  mapBucketListing,
   mapBucketPolicy,
   mapLifecycleRules,
   mapLogging,
@@ -45,11 +44,19 @@ import {
 
 /** Account names that suggest a log archive; those accounts are asked before the others. */
 const LOG_ACCOUNT_HINT = /log|archive|audit|secur|trail/i;
-/** ListBuckets calls at once while sweeping the remaining accounts. */
+/** Probes at once while sweeping the remaining accounts. */
 const SWEEP_WIDTH = 8;
 
-type Listing = Map<string, string | undefined>;
-type Existence = { exists: boolean | CollectionError; region?: string };
+/** What one HeadBucket probe says about the bucket and the probing account. */
+type Probe = { kind: 'owner'; region?: string } | { kind: 'missing' } | { kind: 'denied' } | { kind: 'unopened' } | { kind: 'failed'; error: CollectionError };
+
+interface Unowned {
+  /** false when S3 answered 404; an error when no probe could tell. */
+  exists: boolean | CollectionError;
+  /** An account id written in the bucket name that is outside the scan: where to evaluate instead. */
+  namedOwner?: string;
+  probed: number;
+}
 
 /** Facts of a bucket that exist only when its owner is known; they share one error otherwise. */
 const OWNER_FACTS = {
@@ -65,7 +72,6 @@ const OWNER_FACTS = {
 } as const;
 
 export class BucketCollector {
-  private readonly listings = new Map<string, Promise<Listing | undefined>>();
   private readonly accountBlocks = new Map<string, Promise<PublicAccessBlock | null | CollectionError>>();
 
   constructor(private readonly context: ScanContext) {}
@@ -77,117 +83,87 @@ export class BucketCollector {
   }
 
   async collect(name: string, trailOwner: string): Promise<Bucket> {
-    const owner = await this.findOwner(name, trailOwner);
-    if ('ownerAccountId' in owner) return this.readOwnedBucket(name, owner.ownerAccountId, owner.region);
-    return this.unownedBucket(name, owner);
+    const found = await this.findOwner(name, trailOwner);
+    if ('ownerAccountId' in found) return this.readOwnedBucket(name, found.ownerAccountId, found.region);
+    return this.unownedBucket(name, found);
   }
 
-  private async findOwner(
-    name: string,
-    trailOwner: string,
-  ): Promise<{ ownerAccountId: string; region?: string } | (Existence & { namedOwner?: string; checked: number })> {
+  private async findOwner(name: string, trailOwner: string): Promise<{ ownerAccountId: string; region?: string } | Unowned> {
     const { directory } = this.context;
-    const tried = new Set<string>();
-    const owns = async (accountId: string): Promise<boolean> => {
-      tried.add(accountId);
-      return (await this.listing(accountId))?.has(name) === true;
+    const probed = new Set<string>();
+    let firstFailure: CollectionError | undefined;
+    let missing = false;
+    let denied = false;
+    // Probes a batch of accounts; the owner's id, or undefined when none of them owns it.
+    const probeAll = async (accountIds: string[]): Promise<{ ownerAccountId: string; region?: string } | undefined> => {
+      for (let start = 0; start < accountIds.length && !missing; start += SWEEP_WIDTH) {
+        const batch = accountIds.slice(start, start + SWEEP_WIDTH);
+        batch.forEach((accountId) => probed.add(accountId));
+        const probes = await Promise.all(batch.map((accountId) => this.probe(name, accountId)));
+        for (const [index, probe] of probes.entries()) {
+          if (probe.kind === 'owner') return { ownerAccountId: batch[index] ?? '', ...(probe.region ? { region: probe.region } : {}) };
+          if (probe.kind === 'missing') missing = true;
+          if (probe.kind === 'denied') denied = true;
+          if (probe.kind === 'failed') firstFailure ??= probe.error;
+        }
+      }
+      return undefined;
     };
+
     const named = accountIdsInName(name);
+    const likely: string[] = [];
     for (const accountId of [...named, trailOwner]) {
-      if (tried.has(accountId) || !(await directory.includes(accountId))) continue;
-      if (await owns(accountId)) return this.owned(accountId, name);
+      if (!likely.includes(accountId) && (await directory.includes(accountId))) likely.push(accountId);
     }
+    const fromLikely = await probeAll(likely);
+    if (fromLikely !== undefined) return fromLikely;
 
-    const existence = await this.headBucket(name, trailOwner);
-    if (existence.exists === false) return { ...existence, checked: tried.size };
-
-    await directory.whenComplete();
-    const looksLikeLogArchive = (accountId: string) => LOG_ACCOUNT_HINT.test(directory.get(accountId)?.name ?? '');
-    const remaining = directory
-      .ids()
-      .filter((accountId) => !tried.has(accountId))
-      .sort((a, b) => Number(looksLikeLogArchive(b)) - Number(looksLikeLogArchive(a)) || a.localeCompare(b));
-    for (let start = 0; start < remaining.length; start += SWEEP_WIDTH) {
-      const batch = remaining.slice(start, start + SWEEP_WIDTH);
-      const hits = await Promise.all(batch.map(owns));
-      const index = hits.indexOf(true);
-      if (index >= 0) return this.owned(batch[index] ?? '', name);
+    if (!missing) {
+      await directory.whenComplete();
+      const looksLikeLogArchive = (accountId: string) => LOG_ACCOUNT_HINT.test(directory.get(accountId)?.name ?? '');
+      const unprobed = () => directory.ids().filter((accountId) => !probed.has(accountId)).sort();
+      const found = (await probeAll(unprobed().filter(looksLikeLogArchive))) ?? (await probeAll(unprobed()));
+      if (found !== undefined) return found;
     }
     const namedOwner = named.find((accountId) => !directory.has(accountId));
-    return { ...existence, ...(namedOwner ? { namedOwner } : {}), checked: tried.size };
+    // S3 answers 404 before it checks the owner, so any 403 proves the bucket exists.
+    const exists =
+      missing ? false
+      : denied ? true
+      : (firstFailure ?? collectionError({ action: 's3:ListBucket', code: OWNER_NOT_IN_SCAN, message: `no scanned account could be asked about bucket ${name}` }));
+    return { exists, ...(namedOwner ? { namedOwner } : {}), probed: probed.size };
   }
 
-  private async owned(accountId: string, name: string): Promise<{ ownerAccountId: string; region?: string }> {
-    const region = (await this.listing(accountId))?.get(name);
-    return { ownerAccountId: accountId, ...(region ? { region } : {}) };
-  }
-
-  /** Every bucket of an account (ListBuckets, all pages), or undefined when it cannot be listed. */
-  private listing(accountId: string): Promise<Listing | undefined> {
-    let listing = this.listings.get(accountId);
-    if (listing === undefined) {
-      listing = (async () => {
-        if (!(await this.context.access.open(accountId)).ok) return undefined;
-        const target: Target = { accountId, region: this.context.caller.controlRegion };
-        try {
-          const buckets = await this.context.gateway.readPages(
-            target,
-            's3',
-            (token) => new ListBucketsCommand(token ? { ContinuationToken: token } : {}),
-            (output) => output.Buckets ?? [],
-            (output) => output.ContinuationToken,
-          );
-          return mapBucketListing(buckets);
-        } catch (error) {
-          if (error instanceof AwsCallError) return undefined;
-          throw error;
-        }
-      })();
-      this.listings.set(accountId, listing);
-    }
-    return listing;
-  }
-
-  /**
-   * HeadBucket from the trail owner's view (else the caller's): 404 means the bucket does not exist
-   * (a real failure: delivery is broken and the name can be taken); 403 means it exists elsewhere.
-   */
-  private async headBucket(name: string, trailOwner: string): Promise<Existence> {
+  /** HeadBucket with ExpectedBucketOwner, signed by the candidate owner. */
+  private async probe(name: string, accountId: string): Promise<Probe> {
     const { access, caller, gateway } = this.context;
-    const viewer = (await this.context.directory.includes(trailOwner)) && (await access.open(trailOwner)).ok ? trailOwner : caller.accountId;
+    if (!(await access.open(accountId)).ok) return { kind: 'unopened' };
     try {
-      const output = await gateway.call({ accountId: viewer, region: caller.controlRegion }, 's3', new HeadBucketCommand({ Bucket: name }));
-      return { exists: true, ...(output.BucketRegion ? { region: output.BucketRegion } : {}) };
+      const output = await gateway.call({ accountId, region: caller.controlRegion }, 's3', new HeadBucketCommand({ Bucket: name, ExpectedBucketOwner: accountId }));
+      return { kind: 'owner', ...(output.BucketRegion ? { region: output.BucketRegion } : {}) };
     } catch (error) {
       if (!(error instanceof AwsCallError)) throw error;
       const code = error.detail.code;
-      if (code === 'NotFound' || code === NO_SUCH_BUCKET) return { exists: false };
-      if (code === 'AccessDenied' || code === 'Forbidden') return { exists: true };
-      return { exists: collectionError(error.detail) };
+      if (code === 'NotFound' || code === NO_SUCH_BUCKET) return { kind: 'missing' };
+      if (code === 'AccessDenied' || code === 'Forbidden') return { kind: 'denied' };
+      return { kind: 'failed', error: collectionError(error.detail) };
     }
   }
 
-  private unownedBucket(name: string, found: Existence & { namedOwner?: string; checked: number }): Bucket {
-    const exists = found.exists;
-    const missing = exists === false;
+  private unownedBucket(name: string, found: Unowned): Bucket {
+    const missing = found.exists === false;
     const reason = missing
       ? { code: NO_SUCH_BUCKET, message: `bucket ${name} does not exist` }
       : {
           code: OWNER_NOT_IN_SCAN,
           message: found.namedOwner
             ? `bucket ${name} is not owned by a scanned account; evaluate in account ${found.namedOwner}`
-            : `bucket ${name} is owned by none of the ${found.checked} scanned account(s) that could be listed`,
+            : `bucket ${name} is owned by none of the ${found.probed} scanned account(s) asked`,
         };
     const error = (action: string): CollectionError =>
       collectionError({ action, ...reason, ...(found.namedOwner && !missing ? { accountId: found.namedOwner } : {}) });
     const facts = Object.fromEntries(Object.entries(OWNER_FACTS).map(([fact, action]) => [fact, error(action)])) as Record<keyof typeof OWNER_FACTS, CollectionError>;
-    return {
-      name,
-      ownerAccountId: error('s3:ListAllMyBuckets'),
-      region: found.region ?? error('s3:GetBucketLocation'),
-      exists,
-      ...facts,
-    };
+    return { name, ownerAccountId: error('s3:ListBucket'), region: error('s3:GetBucketLocation'), exists: found.exists, ...facts };
   }
 
   private async readOwnedBucket(name: string, ownerAccountId: string, listedRegion: string | undefined): Promise<Bucket> {
@@ -230,10 +206,8 @@ export class BucketCollector {
     return bucket;
   }
 
-  /** Region of another bucket of the owner (the access-log target), from its listing or GetBucketLocation. */
-  private async regionOf(name: string, ownerAccountId: string): Promise<string | CollectionError> {
-    const listed = (await this.listing(ownerAccountId))?.get(name);
-    if (listed !== undefined) return listed;
+  /** Region of the access-log target bucket, asked as the owner (GetBucketLocation answers from any region). */
+  private regionOf(name: string, ownerAccountId: string): Promise<string | CollectionError> {
     const target: Target = { accountId: ownerAccountId, region: this.context.caller.controlRegion };
     return factOf(this.context.gateway.read(target, 's3', new GetBucketLocationCommand({ Bucket: name }), regionOfLocationConstraint));
   }

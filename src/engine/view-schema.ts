@@ -65,7 +65,7 @@ const Trails = (description: string) => Derived(Type.Array(Type.Union([TrailView
 const AccountFacts = Type.Object({
   id: Type.String(),
   name: Type.Optional(Type.String()),
-  isManagementAccount: Type.Boolean(),
+  isManagementAccount: Derived(Type.Boolean(), 'The management account of the organization (unknown when DescribeOrganization failed).'),
   isDelegatedAdministrator: Derived(Type.Boolean(), 'A CloudTrail delegated administrator of the organization.'),
   regions: AccountSchema.properties.regions,
   publicAccessBlock: AccountSchema.properties.publicAccessBlock,

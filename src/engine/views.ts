@@ -115,12 +115,12 @@ export class SnapshotViews {
     let facts = this.accountFacts.get(account.id);
     if (!facts) {
       const org = this.snapshot.organization;
-      const isManagementAccount = !!org && !isCollectionError(org) && org.managementAccountId === account.id;
+      const isManagementAccount: Fact<boolean> = org === null ? false : isCollectionError(org) ? org : org.managementAccountId === account.id;
       facts = {
         id: account.id,
         ...(account.name !== undefined ? { name: account.name } : {}),
         isManagementAccount,
-        isDelegatedAdministrator: isManagementAccount ? false : this.isOrganizationAdmin(account.id),
+        isDelegatedAdministrator: isManagementAccount === true ? false : this.isOrganizationAdmin(account.id),
         regions: account.regions,
         publicAccessBlock: account.publicAccessBlock,
       };

@@ -18,6 +18,7 @@ import {
   STATUS_LABEL,
   tallyFindings,
   truncate,
+  visibleControls,
   worstFailingSeverity,
   type AccountRuleMatrix,
   type CellState,
@@ -59,19 +60,8 @@ function painter(color: boolean): Paint {
   return (text, ...styles) => styles.reduce((painted, style) => `${ANSI[style][0]}${painted}${ANSI[style][1]}`, text);
 }
 
-/**
- * C0/C1 controls (ESC starts every terminal escape sequence) and bidi overrides become visible
- * `\u{…}` escapes; tabs and line breaks become spaces so one value stays on one line.
- */
-export function terminalSafe(text: string): string {
-  return text
-    .replace(/[\t\r\n\u2028\u2029]/g, ' ')
-    // eslint-disable-next-line no-control-regex -- finding control characters is the point
-    .replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (character) => `\\u{${character.charCodeAt(0).toString(16)}}`);
-}
-
 function safe(text: string, maxLength: number): string {
-  return truncate(terminalSafe(text), maxLength);
+  return truncate(visibleControls(text), maxLength);
 }
 
 export function renderConsole(results: Results, ctx: ReportContext): string {

@@ -6,7 +6,7 @@
  * passing through `inline()` first.
  */
 import type { RuleMeta } from '../results.js';
-import { ruleControls, SEVERITY_LABEL } from './model.js';
+import { ruleControls, SEVERITY_LABEL, visibleControls } from './model.js';
 
 declare const markdownBrand: unique symbol;
 export type Markdown = string & { readonly [markdownBrand]: true };
@@ -18,12 +18,11 @@ const HTML_ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&
 
 /**
  * Escapes untrusted text for one line of markdown: syntax characters are backslash-escaped, HTML
- * characters become entities, line breaks become spaces (they would end a table row), and a
- * leading list or heading marker is neutralised.
+ * characters become entities, line breaks become spaces (they would end a table row), control and
+ * bidi characters become visible, and a leading list or heading marker is neutralised.
  */
 export function inline(text: string): Markdown {
-  return text
-    .replace(/[\r\n\u2028\u2029]+/g, ' ')
+  return visibleControls(text)
     .replace(INLINE_SYNTAX, '\\$&')
     .replace(HTML_SYNTAX, (character) => HTML_ENTITY[character] ?? character)
     .replace(/^([-+=])/, '\\$1')
@@ -35,7 +34,7 @@ export function inline(text: string): Markdown {
  * a code span, so table cells need it escaped (and the escape is shown literally anywhere else).
  */
 export function codeSpan(text: string, place: 'table' | 'text' = 'text'): Markdown {
-  const flat = text.replace(/[\r\n\u2028\u2029]+/g, ' ');
+  const flat = visibleControls(text);
   const fence = '`'.repeat(longestRun(flat, '`') + 1);
   const padded = flat.startsWith('`') || flat.endsWith('`') ? ` ${flat} ` : flat;
   return `${fence}${place === 'table' ? padded.replace(/\|/g, '\\|') : padded}${fence}` as Markdown;

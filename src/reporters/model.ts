@@ -294,6 +294,18 @@ export function ruleControls(rule: RuleMeta): string[] {
     .flatMap(([framework, controls]) => controls.map((control) => `${framework}:${control}`));
 }
 
+/**
+ * C0/C1 control characters (ESC starts every terminal escape sequence) and bidi overrides become
+ * visible `\u{…}` escapes, so an AWS string can neither drive a terminal nor reorder what is shown.
+ * Tabs and line breaks become spaces: one value stays on one line.
+ */
+export function visibleControls(text: string): string {
+  return text
+    .replace(/[\t\r\n\u2028\u2029]/g, ' ')
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    .replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (character) => `\\u{${character.charCodeAt(0).toString(16)}}`);
+}
+
 /** Locale-independent ordering, so reports do not change with the machine's language. */
 export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

@@ -3,6 +3,7 @@ import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { ListAccountsCommand, OrganizationsClient, paginateListAccounts } from '@aws-sdk/client-organizations';
 import { GetBucketPolicyCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity } from '@smithy/types';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Throttler } from './behaviour.js';
 import { optInRegionDisabled, ORG_ACCOUNTS, orgTrailWithLogArchive } from './scenarios.js';
@@ -98,10 +99,13 @@ describe('fake AWS: misbehaving on purpose', () => {
         { match: { action: 'DescribeTrails', region: 'eu-west-1' }, fault: { kind: 'truncatedBody' } },
       ],
     });
-    await expect(cloudtrail('us-east-1', 1).send(new DescribeTrailsCommand({}))).rejects.toThrow();
-    await expect(cloudtrail('eu-west-1', 1).send(new DescribeTrailsCommand({}))).rejects.toThrow();
+    // A body that does not parse is not retried; a connection dropped mid-body is.
+    await expect(cloudtrail('us-east-1').send(new DescribeTrailsCommand({}))).rejects.toMatchObject({ name: 'SyntaxError', $metadata: { attempts: 1 } });
+    await expect(cloudtrail('eu-west-1').send(new DescribeTrailsCommand({}))).rejects.toMatchObject({ code: 'ECONNRESET', $metadata: { attempts: 3 } });
     expect(fake.calls.map((call) => [call.region, call.status, call.fault])).toEqual([
       ['us-east-1', 200, 'malformedBody'],
+      ['eu-west-1', 200, 'truncatedBody'],
+      ['eu-west-1', 200, 'truncatedBody'],
       ['eu-west-1', 200, 'truncatedBody'],
     ]);
   });
@@ -161,7 +165,7 @@ describe('fake AWS: misbehaving on purpose', () => {
 
   it('rejects unknown keys, wrong secrets and missing session tokens', async () => {
     await start();
-    const sts = (credentials: ConstructorParameters<typeof STSClient>[0]['credentials']) => new STSClient({ ...clientConfig(fake.url, caller), credentials, maxAttempts: 1 });
+    const sts = (credentials: AwsCredentialIdentity) => new STSClient({ ...clientConfig(fake.url, caller), credentials, maxAttempts: 1 });
     await expect(sts({ accessKeyId: 'AKIAUNKNOWN000000000', secretAccessKey: 'x' }).send(new GetCallerIdentityCommand({}))).rejects.toMatchObject({ name: 'InvalidClientTokenId' });
     await expect(sts({ ...caller, secretAccessKey: 'wrong' }).send(new GetCallerIdentityCommand({}))).rejects.toMatchObject({ name: 'SignatureDoesNotMatch' });
     const session = await assumeScanRole(fake.url, caller, ORG_ACCOUNTS.audit);

@@ -10,7 +10,6 @@ import type {
   GetBucketVersioningOutput,
   GetObjectLockConfigurationOutput,
   LifecycleRule as SdkLifecycleRule,
-  ListBucketsOutput,
   PublicAccessBlockConfiguration,
 } from '@aws-sdk/client-s3';
 import type { AclGrant, Bucket, LifecycleRule, PublicAccessBlock } from '../../snapshot/schema.js';
@@ -18,11 +17,6 @@ import { MalformedResponseError } from '../errors.js';
 import { definedOnly, isoTime, nonEmpty, parsePolicyDocument, required } from './common.js';
 
 type FactValue<K extends keyof Bucket> = Exclude<Bucket[K], { $error: unknown }>;
-
-/** Buckets of one account by name, with the region ListBuckets reports (absent from older answers). */
-export function mapBucketListing(pages: NonNullable<ListBucketsOutput['Buckets']>): Map<string, string | undefined> {
-  return new Map(pages.map((bucket) => [required(bucket.Name, 'Bucket.Name'), nonEmpty(bucket.BucketRegion)]));
-}
 
 /**
  * GetBucketLocation.LocationConstraint: empty means us-east-1, and the legacy `EU` means eu-west-1

@@ -1,0 +1,106 @@
+/**
+ * report.html as text: escaping, the JSON payload, the CSP and self-containment. What the page
+ * does when it runs is tested in real Chromium by html.browser.test.ts.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { FINDING_FIELDS, jsonForScript, MATRIX_MAX_ACCOUNTS, renderHtml } from '../../src/reporters/html.js';
+import { createResults, HOSTILE_STRINGS } from '../fixtures/results-factory.js';
+import { smallOrgResults } from './fixtures/small-org.js';
+
+function payloadOf(html: string): { fields: string[]; findings: unknown[][]; accounts: { id: string; name: string | null }[] } {
+  const match = /<script type="application\/json" id="trailwarden-data">([\s\S]*?)<\/script>/.exec(html);
+  if (!match) throw new Error('no payload');
+  return JSON.parse(match[1]!);
+}
+
+function hash(text: string): string {
+  return `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+}
+
+describe('report.html', () => {
+  const hostileResults = createResults({ seed: 41, findings: 2_000, accounts: 30, hostile: true });
+  const hostile = renderHtml(hostileResults);
+
+  it('never writes a hostile string as markup', () => {
+    // Inside the JSON payload `onerror=` is inert string content; everywhere else it must not appear.
+    const markup = hostile.replace(/<script type="application\/json"[\s\S]*?<\/script>/, '');
+    for (const pattern of [/<img/i, /<svg\/onload/i, /<script>window/i, /onerror=/i, /onload=/i, /<!--</]) expect(markup).not.toMatch(pattern);
+    expect(hostile).toContain('&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;');
+  });
+
+  it('has exactly the two script elements it wrote', () => {
+    expect(hostile.match(/<script/g)).toHaveLength(2);
+    expect(hostile.match(/<\/script>/g)).toHaveLength(2);
+  });
+
+  it('embeds every finding as JSON that cannot break out of its script element', () => {
+    const block = /<script type="application\/json" id="trailwarden-data">([\s\S]*?)<\/script>/.exec(hostile)![1]!;
+    expect(block).not.toMatch(/[<>&\u2028\u2029]/);
+    const payload = payloadOf(hostile);
+    expect(payload.fields).toEqual([...FINDING_FIELDS]);
+    expect(payload.findings).toHaveLength(hostileResults.findings.length);
+    const messages = new Set(payload.findings.map((row) => row[FINDING_FIELDS.indexOf('message')]));
+    for (const finding of hostileResults.findings) expect(messages.has(finding.message)).toBe(true);
+  });
+
+  it('escapes script-breaking characters in JSON and keeps the value', () => {
+    const value = { text: '</script><!-- & \u2028\u2029 >' };
+    const escaped = jsonForScript(value);
+    expect(escaped).toBe('{"text":"\\u003c/script\\u003e\\u003c!-- \\u0026 \\u2028\\u2029 \\u003e"}');
+    expect(JSON.parse(escaped)).toEqual(value);
+  });
+
+  it('loads nothing: no external src, href, url() or import', () => {
+    expect(hostile).not.toMatch(/\s(src|href|action|formaction|xlink:href)="(?!#)/i);
+    expect(hostile).not.toMatch(/url\(|@import|<link|<iframe|<object|<embed/i);
+  });
+
+  it('allows exactly its own style and script by hash', () => {
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(hostile)![1]!;
+    const style = /<style>([\s\S]*?)<\/style>/.exec(hostile)![1]!;
+    const script = /<script>([\s\S]*?)<\/script>/.exec(hostile)![1]!;
+    expect(csp).toBe(`default-src 'none'; style-src ${hash(style)}; script-src ${hash(script)}; img-src data:; base-uri 'none'; form-action 'none'`);
+  });
+
+  it('uses no inline style attribute or event handler, which the CSP would block', () => {
+    expect(hostile).not.toMatch(/\sstyle="/i);
+    expect(hostile).not.toMatch(/\son[a-z]+="/i);
+  });
+
+  it('bounds the matrix and says so', () => {
+    const many = renderHtml(createResults({ seed: 42, findings: 3_000, accounts: MATRIX_MAX_ACCOUNTS + 20 }));
+    const body = /<table class="matrix">[\s\S]*?<tbody>([\s\S]*?)<\/tbody>/.exec(many)![1]!;
+    expect(body.match(/<tr>/g)).toHaveLength(MATRIX_MAX_ACCOUNTS);
+    expect(many).toContain(`Showing the ${MATRIX_MAX_ACCOUNTS} accounts with the most failures of ${MATRIX_MAX_ACCOUNTS + 20}`);
+  });
+
+  it('names the missing permission of each collection error', () => {
+    const html = renderHtml(smallOrgResults());
+    expect(html).toMatch(/<code>kms:GetKeyRotationStatus<\/code><div class="hint">Grant this action to the scanning role.<\/div>/);
+  });
+
+  it('renders 20,000 findings into a page of bounded size', () => {
+    const results = createResults({ seed: 43, findings: 20_000, accounts: 200, regions: 17 });
+    const started = performance.now();
+    const html = renderHtml(results);
+    const elapsed = performance.now() - started;
+    const bytes = Buffer.byteLength(html);
+    console.info(`report.html with 20,000 findings: ${(bytes / 1024 / 1024).toFixed(2)} MiB rendered in ${elapsed.toFixed(0)} ms`);
+    expect(payloadOf(html).findings).toHaveLength(20_000);
+  });
+
+  it('uses no triple-stash in any template: data is always escaped', () => {
+    const dir = new URL('../../reports/', import.meta.url);
+    const templates = readdirSync(dir).filter((name) => name.endsWith('.hbs'));
+    expect(templates.length).toBeGreaterThanOrEqual(3);
+    for (const name of templates) expect(readFileSync(new URL(name, dir), 'utf8'), name).not.toContain('{{{');
+  });
+
+  it('shows every hostile string as text somewhere in the explorer data', () => {
+    const payload = JSON.stringify(payloadOf(hostile));
+    const shown = HOSTILE_STRINGS.filter((text) => payload.includes(JSON.stringify(text).slice(1, -1)));
+    expect(shown.length).toBeGreaterThan(HOSTILE_STRINGS.length / 2);
+  });
+});
