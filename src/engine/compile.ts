@@ -240,7 +240,8 @@ function compileLeaf(condition: { path: string; op: string; value?: Operand }, s
   } else if (argumentIsObject) {
     ctx.problems.push({ docPath: [...at, 'value'], code: 'policy/value-type', message: `operator '${op}' takes a plain value, not an object` });
   }
-  if ((op === 'eq' || op === 'ne') && expected !== undefined && !kinds.has('any')) {
+  // Literals are checked against the path's type; parameter values are not (null means "unset").
+  if ((op === 'eq' || op === 'ne') && expected !== undefined && !isParamRef(condition.value) && !kinds.has('any')) {
     const literalKind = kindOfLiteral(expected);
     if (!kinds.has(literalKind)) {
       ctx.problems.push({ docPath: [...at, 'value'], code: 'policy/value-type', message: `'${condition.path}' holds ${[...kinds].join(' | ')}, never ${literalKind} ${JSON.stringify(expected)}` });

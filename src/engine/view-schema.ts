@@ -109,7 +109,7 @@ export const AccessLoggingSchema = Type.Object({
   enabled: Type.Boolean(),
   targetBucket: Type.Union([Type.String(), Type.Null()]),
   targetIsSelf: Type.Boolean(),
-  sameRegion: Type.Union([Type.Boolean(), Type.Null()]),
+  sameRegion: Derived(Type.Union([Type.Boolean(), Type.Null()]), 'The target bucket is in the same region (null when its region was not collected).'),
 });
 
 export const BucketViewSchema = Type.Object({

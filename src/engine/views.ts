@@ -131,8 +131,9 @@ export class SnapshotViews {
 
   /** Trails for ARNs an account reported; an ARN with no collected trail is an explicit error. */
   private trailsOf(arns: Fact<string[]>, accountId: string): Fact<(TrailView | CollectionError)[]> {
+    // One trail is one trail however often it was listed (shadow copies, ListTrails + DescribeTrails).
     return derive([arns], (list) =>
-      list.map(
+      [...new Set(list)].map(
         (arn) =>
           this.trailViews.get(arn) ??
           missing('cloudtrail:DescribeTrails', 'TrailNotCollected', accountId, `trail ${arn} was listed but its configuration was not collected`),
@@ -336,8 +337,8 @@ export class SnapshotViews {
     return derive([bucket.logging], (logging) => {
       if (!logging) return { enabled: false, targetBucket: null, targetIsSelf: false, sameRegion: null };
       const targetRegion = bucket.loggingTargetRegion;
-      const sameRegion =
-        targetRegion === undefined || isCollectionError(targetRegion) || isCollectionError(bucket.region) ? null : targetRegion === bucket.region;
+      // Unknown regions stay unknown (an error), not null: null means "not collected at all".
+      const sameRegion: Fact<boolean | null> = targetRegion === undefined ? null : derive([targetRegion, bucket.region], (target, own) => target === own);
       return { enabled: true, targetBucket: logging.targetBucket, targetIsSelf: logging.targetBucket === bucket.name, sameRegion };
     });
   }

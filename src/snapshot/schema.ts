@@ -332,7 +332,7 @@ export const AccountSchema = Type.Object(
     name: Type.Optional(Type.String({ description: 'Organizations Account.Name' })),
     regions: Fact(Type.Array(RegionInfoSchema), 'ec2:DescribeRegions (AllRegions), restricted to --regions.'),
     trailArns: Fact(
-      Type.Array(Arn),
+      Type.Array(Arn, { uniqueItems: true }),
       'Every trail that applies to the account: DescribeTrails (shadow trails included) plus ListTrails; deduplicated by ARN.',
     ),
     eventDataStoreArns: Type.Optional(Fact(Type.Array(Arn), 'cloudtrail:ListEventDataStores in each enabled region.')),
