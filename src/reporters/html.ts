@@ -72,7 +72,7 @@ interface HtmlView {
   regionRows: { region: string; segments: Segment[]; fail: string; error: string; pass: string; notApplicable: string; passRate: string }[];
   matrix: {
     empty: boolean;
-    rules: { column: number; index: number; id: string; title: string; severity: Severity }[];
+    rules: { index: number; id: string; title: string; severity: Severity; severityLabel: string }[];
     accounts: { index: number; id: string; name: string | null; fail: string; error: string; cells: { state: CellState; text: string; title: string; rule: number }[] }[];
     note: string | null;
   };
@@ -264,14 +264,19 @@ function coordinate(value: number): string {
   return (Math.round(value * 100) / 100).toString();
 }
 
+/** Passing share of the checks that reached a verdict (errors and n/a have none); floored so 99.9% never shows as 100%. */
+function passRate(tally: Tally): string {
+  const evaluated = tally.byStatus.fail + tally.byStatus.pass;
+  return evaluated === 0 ? '–' : `${Math.floor(percent(tally.byStatus.pass, evaluated))}%`;
+}
+
 function kpis(tally: Tally): HtmlView['kpis'] {
   const failing = tally.byStatus.fail;
   const severe = tally.bySeverity.critical.fail + tally.bySeverity.high.fail;
-  const evaluated = tally.byStatus.fail + tally.byStatus.pass;
   return [
     { label: 'Failing', value: formatCount(failing), tone: 'fail', hint: `${formatCount(severe)} critical or high` },
     { label: 'Could not evaluate', value: formatCount(tally.byStatus.error), tone: 'error', hint: 'facts missing: permissions or API errors' },
-    { label: 'Passing', value: formatCount(tally.byStatus.pass), tone: 'pass', hint: `${coordinate(percent(tally.byStatus.pass, evaluated))}% of evaluated checks` },
+    { label: 'Passing', value: formatCount(tally.byStatus.pass), tone: 'pass', hint: `${passRate(tally)} of evaluated checks` },
     { label: 'Not applicable', value: formatCount(tally.byStatus.not_applicable), tone: 'not_applicable', hint: 'regions not opted in, rules that do not apply' },
     { label: 'Suppressed', value: formatCount(tally.suppressed), tone: 'suppressed', hint: 'accepted by configuration' },
   ];
@@ -298,10 +303,9 @@ function donut(tally: Tally): HtmlView['donut'] {
     segments.push({ tone, dash: `${coordinate(share)} ${coordinate(100 - share)}`, offset: coordinate(25 - start) });
     start += share;
   }
-  const evaluated = tally.byStatus.fail + tally.byStatus.pass;
   return {
     segments,
-    center: evaluated === 0 ? '–' : `${Math.floor(percent(tally.byStatus.pass, evaluated))}%`,
+    center: passRate(tally),
     caption: 'passing',
     legend: DONUT_TONES.map((tone) => ({ tone, label: toneLabel(tone), value: formatCount(toneCount(tally, tone)) })),
   };
@@ -339,7 +343,6 @@ function regionRows(findings: readonly Finding[]): HtmlView['regionRows'] {
     .sort(([a], [b]) => Number(a === GLOBAL_REGION) - Number(b === GLOBAL_REGION) || compareText(a, b))
     .map(([region, tally]) => {
       const counted = BAR_TONES.reduce((sum, tone) => sum + tally.byStatus[tone], 0);
-      const evaluated = tally.byStatus.fail + tally.byStatus.pass;
       return {
         region,
         segments: stackedSegments(tally.byStatus, Math.max(1, counted)),
@@ -347,7 +350,7 @@ function regionRows(findings: readonly Finding[]): HtmlView['regionRows'] {
         error: formatCount(tally.byStatus.error),
         pass: formatCount(tally.byStatus.pass),
         notApplicable: formatCount(tally.byStatus.not_applicable),
-        passRate: evaluated === 0 ? '–' : `${Math.floor(percent(tally.byStatus.pass, evaluated))}%`,
+        passRate: passRate(tally),
       };
     });
 }
@@ -386,7 +389,13 @@ function matrixView(matrix: AccountRuleMatrix, catalog: RuleCatalog, accounts: r
   if (matrix.rules.length > rules.length) hidden.push(`the ${formatCount(rules.length)} most severe rules of ${formatCount(matrix.rules.length)}`);
   return {
     empty: rules.length === 0 || shownAccounts.length === 0,
-    rules: rules.map(({ rule }, column) => ({ column: column + 1, index: catalog.indexOf(rule.id), id: rule.id, title: rule.title, severity: rule.severity })),
+    rules: rules.map(({ rule }) => ({
+      index: catalog.indexOf(rule.id),
+      id: rule.id,
+      title: rule.title,
+      severity: rule.severity,
+      severityLabel: SEVERITY_LABEL[rule.severity].toLowerCase(),
+    })),
     accounts: shownAccounts.map((account) => {
       const label = account.name ? `${account.name} (${account.id})` : account.id;
       return {

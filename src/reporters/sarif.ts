@@ -328,7 +328,7 @@ function aggregateResults(findings: readonly Finding[], partition: string, catal
     const text =
       status === 'error'
         ? `${subject} could not be evaluated for ${ruleId} (${aggregateCauses(group)}): ${listed}${more}.`
-        : `${subject} fail ${ruleId} (${rule.title.trim()}): ${listed}${more}.`;
+        : `${subject} ${resources.length === 1 ? 'fails' : 'fail'} ${ruleId} (${rule.title.trim()}): ${listed}${more}.`;
     // The error aggregate needs its own identity: a (rule, account) can hold both failing and unverifiable resources.
     const hash = status === 'error' ? fingerprint(ruleId, partition, accountId, 'error') : fingerprint(ruleId, partition, accountId);
     const regions = [...new Set(group.flatMap((finding) => (finding.resource.region ? [finding.resource.region] : [])))].sort(compareText);

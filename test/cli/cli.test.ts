@@ -47,7 +47,7 @@ describe('scan --demo', () => {
     expect(results.findings.some((f) => f.status === 'fail')).toBe(true);
     expect(results.findings.some((f) => f.status === 'error')).toBe(true);
     expect(results.collectionErrors.some((e) => e.action === 'sts:AssumeRole')).toBe(true);
-    expect(results.accounts.length).toBe(7);
+    expect(results.accounts.length).toBe(8);
   });
 
   it('exits 3 when nothing fails at the threshold but facts are missing', async () => {

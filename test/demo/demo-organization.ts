@@ -5,6 +5,7 @@
  * vitest run test/demo) and pinned by a test.
  */
 import type { SnapshotFragment } from '../support/snapshot-builder.js';
+import { MONITORING_CONTROLS, cisControlPattern, type MonitoringControl } from '../../src/engine/analysis/cis-monitoring.js';
 
 const MANAGEMENT = '111111111111';
 const LOG_ARCHIVE = '222222222222';
@@ -13,6 +14,7 @@ const SANDBOX = '444444444444';
 const LEGACY = '555555555555';
 const ANALYTICS = '666666666666';
 const ACQUIRED = '777777777777';
+const SECURITY = '888888888888';
 const PARTNER = '999999999999';
 
 const REGIONS = [
@@ -36,6 +38,36 @@ const ownerNotInScan = (action: string) => ({
   $error: { action, code: 'OwnerNotInScan', accountId: PARTNER, message: `bucket belongs to account ${PARTNER}, which is not in the scan: evaluate in account ${PARTNER}` },
 });
 
+/**
+ * CIS monitoring: a metric filter with the CIS 5.0 pattern per control, an alarm on its metric and
+ * an SNS topic. `overrides` breaks single controls to tell a story.
+ */
+function monitoring(
+  logGroupArn: string,
+  topicArn: string,
+  overrides: Partial<Record<MonitoringControl, { pattern?: string; topic?: string; actionsEnabled?: boolean }>> = {},
+) {
+  const metricFilters = MONITORING_CONTROLS.map((control) => ({
+    name: `cis-${control}`,
+    pattern: overrides[control]?.pattern ?? cisControlPattern(control, '5.0')!.exact[0]!,
+    metrics: [{ name: `cis-${control}`, namespace: 'CISBenchmark' }],
+  }));
+  const alarms = MONITORING_CONTROLS.map((control) => ({
+    name: `cis-${control}-alarm`,
+    metricName: `cis-${control}`,
+    namespace: 'CISBenchmark',
+    actionsEnabled: overrides[control]?.actionsEnabled ?? true,
+    alarmActions: [overrides[control]?.topic ?? topicArn],
+  }));
+  return { arn: logGroupArn, metricFilters, alarms };
+}
+
+const orgLogGroup = `arn:aws:logs:us-east-1:${MANAGEMENT}:log-group:aws-cloudtrail-logs-acme-org`;
+const securityLogGroup = `arn:aws:logs:us-east-1:${SECURITY}:log-group:pass-security-trail-log-group`;
+const alertsTopic = `arn:aws:sns:us-east-1:${MANAGEMENT}:acme-security-alerts`;
+const unconfirmedTopic = `arn:aws:sns:us-east-1:${MANAGEMENT}:acme-unconfirmed-alerts`;
+const securityTopic = `arn:aws:sns:us-east-1:${SECURITY}:security-tooling-alerts`;
+
 export const DEMO_ORGANIZATION: SnapshotFragment = {
   scanTime: '2026-11-01T12:00:00.000Z',
   callerAccountId: MANAGEMENT,
@@ -43,11 +75,14 @@ export const DEMO_ORGANIZATION: SnapshotFragment = {
   accounts: [
     { id: MANAGEMENT, name: 'acme-management', regions: REGIONS },
     { id: LOG_ARCHIVE, name: 'acme-log-archive', regions: REGIONS },
-    { id: PAYMENTS, name: 'acme-payments-prod', regions: PAYMENTS_REGIONS },
+    // Payments turned account-level Block Public Access off for a legacy static site.
+    { id: PAYMENTS, name: 'acme-payments-prod', regions: PAYMENTS_REGIONS, publicAccessBlock: null },
     { id: SANDBOX, name: 'acme-dev-sandbox', regions: REGIONS, publicAccessBlock: null },
     // The read-only role was never deployed here: every fact is an error, never a pass.
     { id: LEGACY, name: 'acme-legacy-erp', regions: assumeRoleDenied, trailArns: assumeRoleDenied, publicAccessBlock: assumeRoleDenied },
     { id: ANALYTICS, name: 'acme-analytics', regions: REGIONS },
+    // Security tooling runs its own multi-region trail with every CIS alarm wired to on-call.
+    { id: SECURITY, name: 'acme-security-tooling', regions: REGIONS },
     // Scanned with --accounts while it still lives in its own organization: no org trail applies.
     {
       id: ACQUIRED,
@@ -144,6 +179,12 @@ export const DEMO_ORGANIZATION: SnapshotFragment = {
       },
       insightSelectors: denied('cloudtrail:GetInsightSelectors'),
     },
+    {
+      arn: `arn:aws:cloudtrail:us-east-1:${SECURITY}:trail/pass-security-trail`,
+      s3BucketName: orgBucket,
+      kmsKeyId: `arn:aws:kms:us-east-1:${MANAGEMENT}:key/0f1e2d3c-acme-org-trail`,
+      includeGlobalServiceEvents: false,
+    },
     // The acquired startup's only trail: single-region and stopped.
     {
       arn: `arn:aws:cloudtrail:us-east-1:${ACQUIRED}:trail/fail-startup-trail`,
@@ -209,8 +250,24 @@ export const DEMO_ORGANIZATION: SnapshotFragment = {
     },
     { arn: `arn:aws:kms:eu-central-1:${ANALYTICS}:key/analytics-trail-key`, rotationEnabled: denied('kms:GetKeyRotationStatus') },
   ],
+  snsTopics: [
+    { arn: alertsTopic, confirmedSubscriptions: 3 },
+    // Subscribed by e-mail, never confirmed: alarms to it reach nobody.
+    { arn: unconfirmedTopic, confirmedSubscriptions: 0 },
+    { arn: securityTopic, confirmedSubscriptions: 1 },
+  ],
   logGroups: [
-    { arn: `arn:aws:logs:us-east-1:${SANDBOX}:log-group:fail-sandbox-trail-log-group`, details: { retentionInDays: 7 } },
+    // The organization's alarms: route-table changes were set up from an old runbook that watches
+    // CreateRoute but not CreateRouteTable, and the root-usage alarm notifies an unconfirmed topic.
+    monitoring(orgLogGroup, alertsTopic, {
+      'route-table-changes': {
+        pattern:
+          '{ ($.eventSource = ec2.amazonaws.com) && (($.eventName = CreateRoute) || ($.eventName = ReplaceRoute) || ($.eventName = ReplaceRouteTableAssociation) || ($.eventName = DeleteRouteTable) || ($.eventName = DeleteRoute) || ($.eventName = DisassociateRouteTable)) }',
+      },
+      'root-account-usage': { topic: unconfirmedTopic },
+    }),
+    monitoring(securityLogGroup, securityTopic),
+    { arn: `arn:aws:logs:us-east-1:${SANDBOX}:log-group:fail-sandbox-trail-log-group`, details: { retentionInDays: 7, kmsKeyId: '$absent' } },
     { arn: `arn:aws:logs:eu-central-1:${ANALYTICS}:log-group:pass-analytics-data-events-log-group`, details: denied('logs:DescribeLogGroups') },
   ],
   eventDataStores: [

@@ -26,7 +26,7 @@ import { s3 } from './services/s3.js';
 import { s3control } from './services/s3control.js';
 import { sns } from './services/sns.js';
 import { sts } from './services/sts.js';
-import { parseAuthorization, verifySignature } from './sigv4.js';
+import { decodeLeniently, parseAuthorization, verifySignature } from './sigv4.js';
 import { ec2Error, ec2Result, jsonError, jsonResult, queryError, queryResult, restXmlError, restXmlResult, type HttpAnswer } from './wire.js';
 import { World } from './world.js';
 
@@ -162,7 +162,7 @@ function openExchange(definition: ServiceDefinition, request: IncomingMessage, r
       const url = new URL(rawUrl, 'http://fake-aws.invalid');
       const restRequest: RestRequest = {
         method: request.method ?? 'GET',
-        segments: url.pathname.split('/').slice(1).map((segment) => decodeURIComponent(segment)),
+        segments: url.pathname.split('/').slice(1).map(decodeLeniently),
         query: url.searchParams,
         headers: request.headers,
       };

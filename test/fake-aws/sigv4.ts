@@ -48,12 +48,21 @@ function canonicalPath(rawPath: string, escapePath: boolean): string {
   return escapeUri(normalized).replace(/%2F/g, '/');
 }
 
+/** Percent-decoding that leaves a malformed sequence as sent (it then fails the signature check). */
+export function decodeLeniently(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 function canonicalQuery(rawQuery: string): string {
   if (rawQuery === '') return '';
   const pairs = rawQuery.split('&').filter((pair) => pair !== '').map((pair) => {
     const separator = pair.indexOf('=');
-    const key = decodeURIComponent(separator === -1 ? pair : pair.slice(0, separator));
-    const value = separator === -1 ? '' : decodeURIComponent(pair.slice(separator + 1));
+    const key = decodeLeniently(separator === -1 ? pair : pair.slice(0, separator));
+    const value = separator === -1 ? '' : decodeLeniently(pair.slice(separator + 1));
     return `${escapeUri(key)}=${escapeUri(value)}`;
   });
   return pairs.sort().join('&');

@@ -94,7 +94,7 @@ describe('rule cases', () => {
             expect(found.length, `one finding for ${e.resource}; got ${findings.map((f) => `${f.resource.arn}=${f.status}`).join(', ')}`).toBe(1);
             const f = found[0]!;
             expect(f.status, `${e.resource}: ${f.message}`).toBe(e.status);
-            expect(f.message).not.toMatch(/\{|undefined/);
+            expect(f.message, 'no unrendered placeholder').not.toMatch(/\{(resource|param\.[A-Za-z0-9_]+)\}|undefined/);
             if (e.errorAction) expect(f.message).toContain(e.errorAction);
             if (e.messageIncludes) expect(f.message).toContain(e.messageIncludes);
           }

@@ -5,6 +5,7 @@ import { SEVERITIES } from '../../src/results.js';
 import { createResults } from '../fixtures/results-factory.js';
 import { smallOrgResults } from './fixtures/small-org.js';
 
+// eslint-disable-next-line no-control-regex -- ANSI colour codes start with ESC
 const SGR = /\u001b\[[0-9;]*m/g;
 
 describe('console reporter', () => {
@@ -13,6 +14,7 @@ describe('console reporter', () => {
   it('writes no escape sequence at all without colour, even for hostile strings', () => {
     const text = renderConsole(hostileResults, { color: false, width: 120 });
     expect(text).not.toContain('\u001b');
+    // eslint-disable-next-line no-control-regex -- asserting no control character got through
     expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]/);
   });
 

@@ -18,6 +18,20 @@ import { smallOrgResults } from './fixtures/small-org.js';
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
+/** The few browser globals the page callbacks use; tsconfig has no DOM library, and should not get one for this file. */
+interface BrowserGlobals {
+  document: { createElement(tag: string): { textContent: string }; body: { append(node: unknown): void } };
+}
+interface BrowserPerformance {
+  getEntriesByName(name: string): { startTime: number }[];
+  getEntriesByType(type: string): { domContentLoadedEventEnd?: number }[];
+}
+
+/** Waits for an element's text to match, as the page updates after debounced input. */
+async function waitForText(page: Page, selector: string, expected: RegExp): Promise<void> {
+  await expect.poll(async () => (await page.textContent(selector)) ?? '', { timeout: 10_000 }).toMatch(expected);
+}
+
 interface Opened {
   page: Page;
   context: BrowserContext;
@@ -151,25 +165,25 @@ describe.skipIf(process.env.SKIP_BROWSER_TESTS === '1')('report.html in Chromium
       await page.check('#filter-suppressed');
       expect(await matchCount(page)).toBe(failingMedium.filter((finding) => !finding.suppression).length);
       await page.click('#filter-reset');
-      await page.waitForFunction((total) => document.getElementById('result-count')?.textContent === `${total} findings`, results.findings.length.toLocaleString('en-US'));
+      await waitForText(page, '#result-count', new RegExp(`^${results.findings.length.toLocaleString('en-US')} findings$`));
     });
 
     it('searches ARNs, messages and rule ids', async () => {
       const { page } = view;
       const target = results.findings.find((finding) => finding.resource.type === 'trail')!;
       await page.fill('#filter-query', target.resource.arn.toUpperCase());
-      await page.waitForFunction(() => /match$/.test(document.getElementById('result-count')?.textContent ?? ''));
+      await waitForText(page, '#result-count', /match$/);
       const expected = results.findings.filter((finding) => finding.resource.arn === target.resource.arn).length;
       expect(await matchCount(page)).toBe(expected);
       const arns = await page.locator('#findings-body tr.finding .arn').allTextContents();
       expect(arns.every((arn) => arn === target.resource.arn)).toBe(true);
 
       await page.fill('#filter-query', 'no such thing anywhere');
-      await page.waitForFunction(() => /^0 of/.test(document.getElementById('result-count')?.textContent ?? ''));
+      await waitForText(page, '#result-count', /^0 of/);
       expect(await page.textContent('#findings-body')).toContain('No findings match these filters.');
 
       await page.fill('#filter-query', 'kms/key-rotation does not rotate');
-      await page.waitForFunction(() => !/^0 of/.test(document.getElementById('result-count')?.textContent ?? ''));
+      await waitForText(page, '#result-count', /^[1-9][\d,]* of/);
       const rotating = results.findings.filter((finding) => finding.ruleId === 'kms/key-rotation' && finding.message.includes('does not rotate')).length;
       expect(await matchCount(page)).toBe(rotating);
       await page.click('#filter-reset');
@@ -178,7 +192,7 @@ describe.skipIf(process.env.SKIP_BROWSER_TESTS === '1')('report.html in Chromium
     it('pages through the findings', async () => {
       const { page } = view;
       await page.click('#filter-reset');
-      await page.waitForFunction(() => /^1–50 of/.test(document.getElementById('page-label')?.textContent ?? ''));
+      await waitForText(page, '#page-label', /^1–50 of/);
       await page.click('#page-next');
       expect(await page.textContent('#page-label')).toMatch(/^51–100 of 1,200 · page 2 of 24$/);
       await page.click('#page-last');
@@ -233,7 +247,7 @@ describe.skipIf(process.env.SKIP_BROWSER_TESTS === '1')('report.html in Chromium
     });
 
     async function assertInert(page: Page, dialogs: string[], problems: string[]): Promise<void> {
-      expect(await page.evaluate((flag) => (window as unknown as Record<string, unknown>)[flag], XSS_FLAG)).toBeUndefined();
+      expect(await page.evaluate((flag) => (globalThis as unknown as Record<string, unknown>)[flag], XSS_FLAG)).toBeUndefined();
       expect(dialogs).toEqual([]);
       expect(problems).toEqual([]);
       expect(await page.locator('img, iframe, object, embed, form[action], a[href^="javascript"]').count()).toBe(0);
@@ -266,7 +280,7 @@ describe.skipIf(process.env.SKIP_BROWSER_TESTS === '1')('report.html in Chromium
       const { page } = view;
       await page.click('#filter-reset');
       await page.fill('#filter-query', 'onerror=alert(1)');
-      await page.waitForFunction(() => /match$/.test(document.getElementById('result-count')?.textContent ?? ''));
+      await waitForText(page, '#result-count', /match$/);
       expect(await matchCount(page)).toBeGreaterThan(0);
       const text = (await page.textContent('body')) ?? '';
       expect(text).toContain('<img src=x onerror=alert(1)>');
@@ -277,10 +291,11 @@ describe.skipIf(process.env.SKIP_BROWSER_TESTS === '1')('report.html in Chromium
   it('blocks any script its CSP did not hash', async () => {
     const { page, problems } = await open('csp-probe', smallOrgResults());
     const ran = await page.evaluate(() => {
+      const { document } = globalThis as unknown as BrowserGlobals;
       const script = document.createElement('script');
       script.textContent = 'window.cspProbe = 1';
       document.body.append(script);
-      return (window as unknown as { cspProbe?: number }).cspProbe;
+      return (globalThis as unknown as { cspProbe?: number }).cspProbe;
     });
     expect(ran).toBeUndefined();
     expect(problems.join('\n')).toMatch(/Content Security Policy/);
@@ -298,8 +313,11 @@ describe.skipIf(process.env.SKIP_BROWSER_TESTS === '1')('report.html in Chromium
     const results = createResults({ seed: 64, findings: 20_000, accounts: 200, regions: 17 });
     const { page, problems, loadMs, bytes } = await open('large', results);
     const paint = await page.evaluate(() => {
-      const entry = performance.getEntriesByName('first-contentful-paint')[0];
-      return { firstContentfulPaint: entry?.startTime ?? -1, domContentLoaded: performance.getEntriesByType('navigation')[0]?.toJSON().domContentLoadedEventEnd as number };
+      const timing = globalThis.performance as unknown as BrowserPerformance;
+      return {
+        firstContentfulPaint: timing.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1,
+        domContentLoaded: timing.getEntriesByType('navigation')[0]?.domContentLoadedEventEnd ?? -1,
+      };
     });
     console.info(
       `report.html, 20,000 findings: ${(bytes / 1024 / 1024).toFixed(2)} MiB; ready with first page rendered after ${loadMs.toFixed(0)} ms ` +
@@ -311,7 +329,7 @@ describe.skipIf(process.env.SKIP_BROWSER_TESTS === '1')('report.html in Chromium
     const started = performance.now();
     await page.selectOption('#filter-severity', 'high');
     await page.fill('#filter-query', 'trail');
-    await page.waitForFunction(() => /match$/.test(document.getElementById('result-count')?.textContent ?? ''));
+    await waitForText(page, '#result-count', /match$/);
     console.info(`report.html, 20,000 findings: filter and first search took ${(performance.now() - started).toFixed(0)} ms`);
   }, 120_000);
 });
