@@ -3,12 +3,16 @@
  */
 import { performance } from 'node:perf_hooks';
 import { buildSnapshot, type SnapshotFragment } from '../test/support/snapshot-builder.js';
+import { monitoring } from '../test/support/monitoring.js';
 import { evaluate } from '../src/engine/evaluate.js';
 import { loadRuleSet } from '../src/scan.js';
 import { REPORTERS } from '../src/reporters/index.js';
 import { buildResults } from '../src/engine/results.js';
 
-/** An organization trail for all, and every tenth member with a trail (and bucket, key) of its own. */
+/**
+ * An organization trail for all (with a complete CIS alarm setup on its log group), and every tenth
+ * member with a trail (and bucket, key, log group) of its own.
+ */
 export function generatedOrganization(accounts: number): SnapshotFragment {
   const ids = Array.from({ length: accounts }, (_, i) => String(100000000000 + i));
   const orgTrail = `arn:aws:cloudtrail:us-east-1:${ids[0]}:trail/org-trail`;
@@ -16,8 +20,11 @@ export function generatedOrganization(accounts: number): SnapshotFragment {
     name,
     optInStatus: 'opt-in-not-required',
   }));
+  const topic = `arn:aws:sns:us-east-1:${ids[0]}:security-alerts`;
   return {
     organization: { id: 'o-bench', managementAccountId: ids[0] },
+    logGroups: [monitoring(`arn:aws:logs:us-east-1:${ids[0]}:log-group:org-trail-log-group`, topic)],
+    snsTopics: [{ arn: topic, confirmedSubscriptions: 2 }],
     callerAccountId: ids[0],
     accounts: ids.map((id) => ({ id, regions })),
     trails: [
@@ -36,6 +43,7 @@ export interface EngineMeasurement {
   findings: number;
   evaluateSeconds: number;
   resultsJsonSeconds: number;
+  resultsJsonMb: number;
   peakRssMb: number;
 }
 
@@ -43,19 +51,27 @@ export async function benchEngine(accounts: number): Promise<EngineMeasurement> 
   const snapshot = buildSnapshot(generatedOrganization(accounts));
   const { rules } = await loadRuleSet([], { config: {} });
   evaluate(buildSnapshot(generatedOrganization(50)), rules, { now: new Date(snapshot.scanTime) }); // warm-up (JIT)
-  const t0 = performance.now();
-  const findings = evaluate(snapshot, rules, { now: new Date(snapshot.scanTime) });
+  // Best of three: this machine is small and shared, and the minimum is the least noisy estimate.
+  let findings = evaluate(snapshot, rules, { now: new Date(snapshot.scanTime) });
+  let evaluateSeconds = Infinity;
+  for (let run = 0; run < 3; run++) {
+    const start = performance.now();
+    findings = evaluate(snapshot, rules, { now: new Date(snapshot.scanTime) });
+    evaluateSeconds = Math.min(evaluateSeconds, (performance.now() - start) / 1000);
+  }
   const t1 = performance.now();
   const results = buildResults({ snapshot, rules, findings, toolVersion: 'bench', scanTime: new Date(snapshot.scanTime) });
-  REPORTERS.json.render(results, { color: false, width: 100 });
+  let jsonBytes = 0;
+  for (const chunk of REPORTERS.json.renderChunks!(results, { color: false, width: 100 })) jsonBytes += Buffer.byteLength(chunk);
   const t2 = performance.now();
   return {
     name: `engine-${accounts}-accounts`,
     accounts,
     rules: rules.length,
     findings: findings.length,
-    evaluateSeconds: (t1 - t0) / 1000,
+    evaluateSeconds,
     resultsJsonSeconds: (t2 - t1) / 1000,
+    resultsJsonMb: jsonBytes / 1048576,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
   };
 }

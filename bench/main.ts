@@ -21,6 +21,7 @@ export async function main(argv: string[]): Promise<number> {
         findings: m.findings,
         'evaluate s': m.evaluateSeconds.toFixed(3),
         'results.json s': m.resultsJsonSeconds.toFixed(3),
+        'results.json MB': Math.round(m.resultsJsonMb),
         'peak RSS MB': Math.round(m.peakRssMb),
       })),
     )}\n`,

@@ -1,9 +1,19 @@
-// Bundles the CLI (dist/cli.js) with esbuild. Text assets imported with `?raw` (report templates,
-// styles, client scripts) are embedded, so reporters never read files at run time.
-// Runtime dependencies stay external for the npm package: they are installed with it.
+// Bundles with esbuild. `node scripts/build.mjs [cli] [action]` (no argument: both).
+//
+// - dist/cli.js, the npm bin: runtime dependencies stay external (npm installs them with the
+//   package); built-in policies and the demo snapshot are read from the package folder.
+// - dist/action.js, the GitHub Action (action.yml `runs.main`): everything bundled, because an
+//   Action runs from its repository without node_modules; the built-in policies are embedded.
+//   It is committed; scripts/check-dist.mjs fails when it is not what this script builds.
+//
+// Text assets imported with `?raw` (report templates, styles, client scripts) are embedded in
+// both, so reporters never read files at run time.
 import { build } from 'esbuild';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export const rawTextPlugin = {
   name: 'raw-text',
@@ -20,7 +30,64 @@ export const rawTextPlugin = {
   },
 };
 
-const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
+// src/package-root.ts imports package.json for the version; a bundle carries only what it reads,
+// so editing scripts or dependencies in package.json does not change dist/action.js.
+const manifestPlugin = {
+  name: 'manifest-version',
+  setup(b) {
+    const manifest = path.join(ROOT, 'package.json');
+    b.onLoad({ filter: /[\\/]package\.json$/ }, async (args) => {
+      if (args.path !== manifest) return undefined;
+      const { name, version } = JSON.parse(await readFile(manifest, 'utf8'));
+      return { contents: JSON.stringify({ name, version }), loader: 'json', watchFiles: [manifest] };
+    });
+  },
+};
+
+/**
+ * The built-in policy files as src/policy/builtin-sources.ts reads them: repo-relative names, the
+ * same walk order. Cases files are left out; the loader skips them.
+ */
+export async function builtinPolicyFiles() {
+  const files = [];
+  const walk = async (dir) => {
+    const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else if (/\.ya?ml$/.test(entry.name) && !/\.cases\.ya?ml$/.test(entry.name)) {
+        files.push({ file: path.relative(ROOT, full).split(path.sep).join('/'), text: await readFile(full, 'utf8') });
+      }
+    }
+  };
+  await walk(path.join(ROOT, 'policies'));
+  return files;
+}
+
+/** Replaces src/policy/builtin-sources.ts with the policy files themselves. */
+export const embeddedPoliciesPlugin = {
+  name: 'embedded-policies',
+  setup(b) {
+    const reader = path.join(ROOT, 'src', 'policy', 'builtin-sources.js');
+    b.onResolve({ filter: /builtin-sources\.js$/ }, (args) =>
+      path.resolve(args.resolveDir, args.path) === reader ? { path: 'builtin-sources', namespace: 'embedded-policies' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'embedded-policies' }, async () => {
+      const files = await builtinPolicyFiles();
+      return {
+        contents: [
+          `const POLICY_FILES = ${JSON.stringify(files)};`,
+          // A fresh array per call: readPolicySources appends the user's policies to it.
+          'export async function builtinSources() { return POLICY_FILES.map(({ file, text }) => ({ file, text, builtin: true })); }',
+        ].join('\n'),
+        loader: 'js',
+        watchFiles: files.map((f) => path.join(ROOT, f.file)),
+      };
+    });
+  },
+};
+
+const pkg = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8'));
 
 export const common = {
   bundle: true,
@@ -30,20 +97,61 @@ export const common = {
   sourcemap: false,
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [rawTextPlugin],
+  absWorkingDir: ROOT,
+  plugins: [rawTextPlugin, manifestPlugin],
   // Some bundled CommonJS dependencies call require(); give ESM output a real one.
   banner: { js: "import { createRequire as __twCreateRequire } from 'node:module'; const require = __twCreateRequire(import.meta.url);" },
 };
 
-const isMain = import.meta.url === `file://${process.argv[1]}`;
-const targets = isMain ? process.argv.slice(2) : ["none"];
-const all = isMain && targets.length === 0;
+export async function buildCli(outfile = path.join(ROOT, 'dist', 'cli.js')) {
+  await build({ ...common, entryPoints: ['src/cli.ts'], outfile, external: Object.keys(pkg.dependencies ?? {}) });
+}
 
-if (all || targets.includes('cli')) {
-  await build({
+/**
+ * dist/action.js and, beside it, the licences of the packages bundled into it: the bundle
+ * redistributes their code, and their licences ask for the notices to travel with it.
+ */
+export async function buildAction(outfile = path.join(ROOT, 'dist', 'action.js')) {
+  const result = await build({
     ...common,
-    entryPoints: ['src/cli.ts'],
-    outfile: 'dist/cli.js',
-    external: Object.keys(pkg.dependencies ?? {}),
+    entryPoints: ['src/action/main.ts'],
+    outfile,
+    plugins: [...common.plugins, embeddedPoliciesPlugin],
+    // ESM builds first: jsonc-parser's `main` is a UMD module whose require() calls no bundler can
+    // follow, and the AWS SDK's ESM builds tree-shake.
+    mainFields: ['module', 'main'],
+    // Committed and rewritten on every release: minified to keep the repository small, names
+    // kept so stack traces of internal errors stay readable.
+    minify: true,
+    keepNames: true,
+    metafile: true,
   });
+  await writeFile(outfile.replace(/\.js$/, '.licenses.txt'), await bundledLicences(result.metafile));
+}
+
+async function bundledLicences(metafile) {
+  const packageDirs = new Set();
+  for (const input of Object.keys(metafile.inputs)) {
+    const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (match) packageDirs.add(match[1]);
+  }
+  // Many packages share one licence text (the AWS SDK's Apache-2.0): each text once, with its packages.
+  const packagesByText = new Map();
+  for (const dir of [...packageDirs].sort()) {
+    const manifest = JSON.parse(await readFile(path.join(ROOT, dir, 'package.json'), 'utf8'));
+    const licenceFile = (await readdir(path.join(ROOT, dir))).find((name) => /^(licen[cs]e|copying)(\.|$)/i.test(name));
+    const text = licenceFile ? (await readFile(path.join(ROOT, dir, licenceFile), 'utf8')).trim() : `(no licence file; package.json says ${manifest.license ?? 'nothing'})`;
+    packagesByText.set(text, [...(packagesByText.get(text) ?? []), `${manifest.name}@${manifest.version} (${manifest.license ?? 'unknown'})`]);
+  }
+  const sections = [...packagesByText].map(([text, packages]) => `${packages.join('\n')}\n\n${text}\n`);
+  return `Packages bundled into dist/action.js and their licences.\n\n${sections.join(`\n${'-'.repeat(72)}\n\n`)}`;
+}
+
+const isMain = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) {
+  const targets = process.argv.slice(2);
+  const unknown = targets.filter((target) => target !== 'cli' && target !== 'action');
+  if (unknown.length) throw new Error(`unknown build target(s): ${unknown.join(', ')} (cli, action)`);
+  if (targets.length === 0 || targets.includes('cli')) await buildCli();
+  if (targets.length === 0 || targets.includes('action')) await buildAction();
 }

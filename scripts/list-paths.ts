@@ -1,4 +1,5 @@
 // Prints every path a rule can use, per scope, from the view schemas (docs/policy-paths.md).
+import { writeFileSync } from 'node:fs';
 import { VIEW_SCHEMAS } from '../src/engine/view-schema.js';
 
 type S = Record<string, unknown>;
@@ -27,10 +28,13 @@ function walk(s: S, prefix: string, out: string[], depth: number): void {
     }
   }
 }
+export function main(): number {
 const lines = ['# Paths a rule can use, by scope', '', 'Generated from the view schemas (`npm run docs:paths`). `name[]` projects over an array; quantifiers (`some`/`every`/`none`/`count`) take an array path and evaluate `where` relative to each element.', ''];
 for (const [scope, schema] of Object.entries(VIEW_SCHEMAS)) {
   const out: string[] = [];
   walk(schema as unknown as S, '', out, 0);
   lines.push(`## scope: ${scope}`, '', '| path | type | from |', '|---|---|---|', ...[...new Set(out)], '');
 }
-process.stdout.write(lines.join('\n'));
+writeFileSync('docs/policy-paths.md', lines.join('\n'));
+return 0;
+}

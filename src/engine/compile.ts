@@ -57,6 +57,16 @@ function kindOfLiteral(value: unknown): ValueKind {
   return typeof value as ValueKind;
 }
 
+/**
+ * Evidence is the justification of the verdict: when one part decides a combinator or quantifier
+ * (a false conjunct, a true disjunct, the element that satisfies `some`), the evidence recorded by
+ * the parts evaluated before it says nothing about the outcome and is dropped.
+ */
+function keepDecisive(state: EvalState, start: number, mark: number, truth: boolean): boolean {
+  if (mark > start) state.evidence.splice(start, mark - start);
+  return truth;
+}
+
 function recordEvidence(state: EvalState, path: string, value: unknown): void {
   if (state.evidence.length < MAX_EVIDENCE) state.evidence.push({ path: state.prefix + path, value });
 }
@@ -84,10 +94,12 @@ function compile(condition: Condition, schema: JsonSchema, ctx: CompileContext, 
   if ('all' in condition) {
     const parts = condition.all.map((c, i) => compile(c, schema, ctx, [...at, 'all', i]));
     return (subject, state) => {
+      const start = state.evidence.length;
       let unknown = false;
       for (const part of parts) {
+        const mark = state.evidence.length;
         const t = part(subject, state);
-        if (t === false) return false;
+        if (t === false) return keepDecisive(state, start, mark, false);
         if (t === 'unknown') unknown = true;
       }
       return unknown ? 'unknown' : true;
@@ -96,10 +108,12 @@ function compile(condition: Condition, schema: JsonSchema, ctx: CompileContext, 
   if ('any' in condition) {
     const parts = condition.any.map((c, i) => compile(c, schema, ctx, [...at, 'any', i]));
     return (subject, state) => {
+      const start = state.evidence.length;
       let unknown = false;
       for (const part of parts) {
+        const mark = state.evidence.length;
         const t = part(subject, state);
-        if (t === true) return true;
+        if (t === true) return keepDecisive(state, start, mark, true);
         if (t === 'unknown') unknown = true;
       }
       return unknown ? 'unknown' : false;
@@ -139,6 +153,28 @@ function compileQuantifier(condition: QuantifierCondition, schema: JsonSchema, c
   const elementSchema: JsonSchema = check.elementSchemas.length === 1 ? check.elementSchemas[0]! : { anyOf: check.elementSchemas };
   const where = condition.where ? compile(condition.where, elementSchema, ctx, [...at, 'where']) : () => true as Truth;
 
+  // The same element (an organization trail, say) is judged by the same compiled `where` for
+  // thousands of accounts. That judgement is a pure function of (element, prefix): remember it per
+  // element object, so the views of one run share verdicts and immutable evidence objects.
+  const memo = new WeakMap<object, Map<string, { truth: Truth; evidence: Evidence[]; errors: CollectionError[] }>>();
+  const evaluateElement = (element: unknown, state: EvalState): Truth => {
+    if (element === null || typeof element !== 'object') return where(element, state);
+    let byPrefix = memo.get(element);
+    let hit = byPrefix?.get(state.prefix);
+    if (!hit) {
+      const sub: EvalState = { now: state.now, evidence: [], errors: [], prefix: state.prefix };
+      hit = { truth: where(element, sub), evidence: sub.evidence, errors: sub.errors };
+      if (!byPrefix) memo.set(element, (byPrefix = new Map()));
+      byPrefix.set(state.prefix, hit);
+    }
+    for (const e of hit.evidence) {
+      if (state.evidence.length >= MAX_EVIDENCE) break;
+      state.evidence.push(e);
+    }
+    for (const e of hit.errors) state.errors.push(e);
+    return hit.truth;
+  };
+
   let countTest: ((n: number) => boolean) | undefined;
   if (kind === 'count') {
     const c = condition as Extract<Condition, { count: string }>;
@@ -160,15 +196,17 @@ function compileQuantifier(condition: QuantifierCondition, schema: JsonSchema, c
     let unknowns = 0;
     let falses = 0;
     try {
+      const start = state.evidence.length;
       for (let i = 0; i < elements.length; i++) {
         state.prefix = `${outerPrefix}${path}[${elementLabel(elements[i], i)}].`;
-        const t = where(elements[i], state);
+        const mark = state.evidence.length;
+        const t = evaluateElement(elements[i], state);
         if (t === true) trues++;
         else if (t === false) falses++;
         else unknowns++;
-        if (kind === 'some' && t === true) return true;
-        if (kind === 'none' && t === true) return false;
-        if (kind === 'every' && t === false) return false;
+        if (kind === 'some' && t === true) return keepDecisive(state, start, mark, true);
+        if (kind === 'none' && t === true) return keepDecisive(state, start, mark, false);
+        if (kind === 'every' && t === false) return keepDecisive(state, start, mark, false);
       }
     } finally {
       state.prefix = outerPrefix;

@@ -38,13 +38,34 @@ function formatParam(value: ParamValue | undefined): string {
   return value === null || value === undefined ? '' : String(value);
 }
 
+/** A message template with its parameters filled in: the pieces between `{resource}` placeholders. */
+type PreparedMessage = string[];
+
+function prepareMessage(template: string, params: Record<string, ParamValue>): PreparedMessage {
+  return template.replace(/\{param\.([A-Za-z0-9_]+)\}/g, (_m, name: string) => formatParam(params[name])).split('{resource}');
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 /** `{resource}` and `{param.NAME}` placeholders; a leading placeholder is capitalised. */
 export function renderMessage(template: string, resource: ResourceRef, params: Record<string, ParamValue>): string {
-  const label = resourceLabel(resource);
-  const text = template
-    .replace(/\{resource\}/g, label)
-    .replace(/\{param\.([A-Za-z0-9_]+)\}/g, (_m, name: string) => formatParam(params[name]));
-  return text.charAt(0).toUpperCase() + text.slice(1);
+  return capitalize(prepareMessage(template, params).join(resourceLabel(resource)));
+}
+
+const preparedOf = new WeakMap<LoadedRule, Record<'pass' | 'fail' | 'notApplicable', PreparedMessage>>();
+function preparedMessages(rule: LoadedRule) {
+  let prepared = preparedOf.get(rule);
+  if (!prepared) {
+    prepared = {
+      pass: prepareMessage(rule.messages.pass, rule.paramValues),
+      fail: prepareMessage(rule.messages.fail, rule.paramValues),
+      notApplicable: prepareMessage(rule.messages.notApplicable ?? `{resource}: not applicable to "${rule.title}".`, rule.paramValues),
+    };
+    preparedOf.set(rule, prepared);
+  }
+  return prepared;
 }
 
 function describeError(e: CollectionError['$error']): string {
@@ -61,24 +82,37 @@ function uniqueErrors(errors: CollectionError[]): CollectionError['$error'][] {
   return [...seen.values()];
 }
 
+const frameworkTagsOf = new WeakMap<LoadedRule, string[]>();
+/** Framework controls as "framework:control", computed once per rule and shared by its findings. */
 function frameworkTags(rule: LoadedRule): string[] {
-  return Object.entries(rule.frameworks).flatMap(([framework, controls]) => controls.map((c) => `${framework}:${c}`));
+  let tags = frameworkTagsOf.get(rule);
+  if (!tags) {
+    tags = Object.entries(rule.frameworks).flatMap(([framework, controls]) => controls.map((c) => `${framework}:${c}`));
+    frameworkTagsOf.set(rule, tags);
+  }
+  return tags;
+}
+
+/** A subject's resource label, computed once however many rules judge it. */
+function labelOf(subject: Subject): string {
+  return (subject.label ??= resourceLabel(subject.resource));
 }
 
 export function evaluateSubject(rule: CompiledRule, subject: Subject, now: Date): Finding {
   const state: EvalState = { now, evidence: [], errors: [], prefix: '' };
+  const messages = preparedMessages(rule);
   let status: Status;
   let message: string;
   const applies = rule.evaluateApplies ? rule.evaluateApplies(subject.view, state) : true;
   if (applies === false) {
     status = 'not_applicable';
-    message = renderMessage(rule.messages.notApplicable ?? `{resource}: not applicable to "${rule.title}".`, subject.resource, rule.paramValues);
+    message = capitalize(messages.notApplicable.join(labelOf(subject)));
   } else {
     const verdict = applies === 'unknown' ? 'unknown' : rule.evaluateCondition(subject.view, state);
     if (verdict === 'unknown') {
       status = 'error';
       const errors = uniqueErrors(state.errors);
-      message = `Could not evaluate "${rule.title}" for the ${resourceLabel(subject.resource)}: ${errors.slice(0, 3).map(describeError).join('; ')}${errors.length > 3 ? `; and ${errors.length - 3} more` : ''}.`;
+      message = `Could not evaluate "${rule.title}" for the ${labelOf(subject)}: ${errors.slice(0, 3).map(describeError).join('; ')}${errors.length > 3 ? `; and ${errors.length - 3} more` : ''}.`;
       return {
         ruleId: rule.id,
         status,
@@ -91,15 +125,13 @@ export function evaluateSubject(rule: CompiledRule, subject: Subject, now: Date)
       };
     }
     status = verdict ? 'pass' : 'fail';
-    message = renderMessage(verdict ? rule.messages.pass : rule.messages.fail, subject.resource, rule.paramValues);
+    message = capitalize((verdict ? messages.pass : messages.fail).join(labelOf(subject)));
   }
   return { ruleId: rule.id, status, severity: rule.severity, resource: subject.resource, message, evidence: state.evidence, frameworks: frameworkTags(rule) };
 }
 
 export function evaluate(snapshot: Snapshot, rules: readonly CompiledRule[], options: EvaluateOptions): Finding[] {
   const views = new SnapshotViews(snapshot);
-  const byScope = new Map<Scope, CompiledRule[]>();
-  for (const rule of rules) byScope.set(rule.scope, [...(byScope.get(rule.scope) ?? []), rule]);
   const findings: Finding[] = [];
   // Rules in id order, subjects in snapshot order: deterministic output for golden files and diffs.
   const ordered = [...rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

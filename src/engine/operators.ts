@@ -54,6 +54,22 @@ function cachedRegex(source: string): RegExp {
   return re;
 }
 
+/**
+ * Filter-pattern verdicts by (pattern, control, version, strict). Organizations reuse a handful of
+ * patterns across thousands of log groups; parsing each once keeps monitoring rules linear.
+ */
+const filterChecks = new Map<string, ReturnType<typeof checkMetricFilter>>();
+function cachedFilterCheck(pattern: string, control: MonitoringControl, version: CisVersion, strict: boolean) {
+  const key = `${control}|${version}|${strict}|${pattern}`;
+  let result = filterChecks.get(key);
+  if (!result) {
+    if (filterChecks.size >= 20_000) filterChecks.clear();
+    result = checkMetricFilter(pattern, control, version, { strict });
+    filterChecks.set(key, result);
+  }
+  return result;
+}
+
 export const OPERATORS = {
   eq: { needsValue: true, accepts: ['any'], phrase: 'equals', test: (a, e) => deepEqual(a, e) },
   ne: { needsValue: true, accepts: ['any'], phrase: 'does not equal', test: (a, e) => !deepEqual(a, e) },
@@ -97,7 +113,7 @@ export const OPERATORS = {
     test: (actual, argument) => {
       if (typeof actual !== 'string') return false;
       const a = argument as { control: MonitoringControl; version: CisVersion; strict?: boolean };
-      const result = checkMetricFilter(actual, a.control, a.version, { strict: a.strict ?? false });
+      const result = cachedFilterCheck(actual, a.control, a.version, a.strict ?? false);
       if (result.verdict === 'covers') return true;
       // A filter we cannot parse is not evidence either way: report it instead of guessing.
       if (result.verdict === 'unparseable') {

@@ -15,6 +15,8 @@ import type { AccountFactsView, TrailView } from './view-schema.js';
 export interface Subject {
   resource: ResourceRef;
   view: Record<string, unknown>;
+  /** The resource's label in messages, filled in on first use. */
+  label?: string;
 }
 
 type Fact<T> = FactOf<T>;
@@ -141,8 +143,32 @@ export class SnapshotViews {
     );
   }
 
-  private trailsUsing(predicate: (t: TrailView) => boolean): TrailView[] {
-    return [...this.trailViews.values()].filter(predicate);
+  private readonly trailIndexes = new Map<string, Map<string, TrailView[]>>();
+
+  /** Trails grouped by a key (bucket name, key ARN, log group ARN), built once per kind. */
+  private trailsBy(kind: string, keyOf: (t: TrailView) => string | undefined, key: string): TrailView[] {
+    let index = this.trailIndexes.get(kind);
+    if (!index) {
+      index = new Map();
+      for (const t of this.trailViews.values()) {
+        const k = keyOf(t);
+        if (k !== undefined) index.set(k, [...(index.get(k) ?? []), t]);
+      }
+      this.trailIndexes.set(kind, index);
+    }
+    return index.get(key) ?? [];
+  }
+
+  private trailsUsingBucket(name: string): TrailView[] {
+    return this.trailsBy('bucket', (t) => t.s3BucketName, name);
+  }
+
+  private trailsUsingKey(arn: string): TrailView[] {
+    return this.trailsBy('kms-key', (t) => t.kmsKeyId, arn);
+  }
+
+  private trailsUsingLogGroup(arn: string): TrailView[] {
+    return this.trailsBy('log-group', (t) => (t.cloudWatchLogsLogGroupArn ? normalizeLogGroupArn(t.cloudWatchLogsLogGroupArn) : undefined), normalizeLogGroupArn(arn));
   }
 
   private accountArn(id: string): string {
@@ -169,7 +195,7 @@ export class SnapshotViews {
         return this.snapshot.buckets.map((b) => this.bucketSubject(b));
       case 'kms-key':
         return this.snapshot.kmsKeys.map((k) => {
-          const trails = this.trailsUsing((t) => t.kmsKeyId === k.arn);
+          const trails = this.trailsUsingKey(k.arn);
           const inBucketRegion = trails.reduce<Fact<boolean>>((acc, t) => {
             if (isCollectionError(acc) || acc === false || !t.s3BucketName) return acc;
             const bucket = this.bucketsByName.get(t.s3BucketName);
@@ -198,7 +224,7 @@ export class SnapshotViews {
       case 'log-group':
         return this.snapshot.logGroups.map((g) => ({
           resource: { type: 'log-group', arn: normalizeLogGroupArn(g.arn), accountId: g.accountId, region: g.region, name: g.name },
-          view: { logGroup: g, trails: this.trailsUsing((t) => !!t.cloudWatchLogsLogGroupArn && normalizeLogGroupArn(t.cloudWatchLogsLogGroupArn) === normalizeLogGroupArn(g.arn)) },
+          view: { logGroup: g, trails: this.trailsUsingLogGroup(g.arn) },
         }));
       case 'event-data-store':
         return this.snapshot.eventDataStores.map((e) => {
@@ -248,13 +274,13 @@ export class SnapshotViews {
     return [
       {
         resource: { type: 'organization', arn: `arn:${this.partition}:organizations::${org.managementAccountId}:organization/${org.id}`, accountId: org.managementAccountId, name: org.id },
-        view: { organization: org, trails: this.trailsUsing((t) => t.isOrganizationTrail) },
+        view: { organization: org, trails: [...this.trailViews.values()].filter((t) => t.isOrganizationTrail) },
       },
     ];
   }
 
   private bucketSubject(bucket: Bucket): Subject {
-    const trails = this.trailsUsing((t) => t.s3BucketName === bucket.name);
+    const trails = this.trailsUsingBucket(bucket.name);
     const referrer = trails[0]?.ownerAccountId;
     const owner = bucket.ownerAccountId;
     const ownerAccount: Fact<Account> = derive([owner], (id) => this.accountsById.get(id) ?? missing('s3:ListAllMyBuckets', 'OwnerNotInScan', id, `evaluate in account ${id}`));

@@ -19,4 +19,9 @@ export interface Reporter {
   /** File written into --out-dir; absent for reporters whose output the CLI routes itself. */
   readonly fileName?: string;
   render(results: Results, ctx: ReportContext): string;
+  /**
+   * The same document in pieces, for outputs that can outgrow one JavaScript string (hundreds of
+   * thousands of findings); `render` must equal the pieces joined.
+   */
+  renderChunks?(results: Results, ctx: ReportContext): Iterable<string>;
 }

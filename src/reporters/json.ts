@@ -68,26 +68,71 @@ const resultsShape: Shape = {
   ],
 };
 
+const listedKeys = new WeakMap<Shape, ReadonlySet<string>>();
+function listedOf(shape: Shape): ReadonlySet<string> {
+  let listed = listedKeys.get(shape);
+  if (!listed) {
+    listed = new Set((shape.fields ?? []).map(([key]) => key));
+    listedKeys.set(shape, listed);
+  }
+  return listed;
+}
+
+function setField(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
 /** Rebuilds `value` with its keys in canonical order; `undefined` fields vanish as in JSON. */
 function canonical(value: unknown, shape: Shape | undefined): unknown {
   if (Array.isArray(value)) return value.map((item) => canonical(item, shape?.each));
   if (value === null || typeof value !== 'object') return value;
   const source = value as Record<string, unknown>;
-  // A null prototype keeps a data key named "__proto__" (a tag key, say) an ordinary field.
-  const ordered = Object.create(null) as Record<string, unknown>;
-  const listed = new Set<string>();
-  for (const [key, fieldShape] of shape?.fields ?? []) {
-    listed.add(key);
-    if (Object.hasOwn(source, key)) ordered[key] = canonical(source[key], fieldShape);
+  // Ordinary objects keep V8's fast properties (JSON.stringify of null-prototype dictionaries is
+  // several times slower); a data key named "__proto__" (a tag key, say) is defined, not assigned.
+  const ordered: Record<string, unknown> = {};
+  let unlisted: string[] | undefined;
+  if (shape?.fields) {
+    for (const [key, fieldShape] of shape.fields) {
+      if (Object.hasOwn(source, key)) setField(ordered, key, canonical(source[key], fieldShape));
+    }
+    const listed = listedOf(shape);
+    for (const key in source) if (Object.hasOwn(source, key) && !listed.has(key)) (unlisted ??= []).push(key);
+  } else {
+    unlisted = Object.keys(source);
   }
-  for (const key of Object.keys(source).sort(compareText)) {
-    if (!listed.has(key)) ordered[key] = canonical(source[key], undefined);
-  }
+  if (unlisted) for (const key of unlisted.sort(compareText)) setField(ordered, key, canonical(source[key], undefined));
   return ordered;
 }
 
-export function renderJson(results: Results): string {
-  return `${JSON.stringify(canonical(results, resultsShape), null, 2)}\n`;
+// A string JSON.stringify can never produce from real data, standing in for the findings array.
+const FINDINGS_SLOT = '\u0000trailwarden:findings\u0000';
+const findingsShape = resultsShape.fields!.find(([key]) => key === 'findings')![1]!.each!;
+
+/**
+ * results.json in pieces: everything but the findings in one piece, then one piece per finding,
+ * formatted exactly as JSON.stringify(…, null, 2) formats the whole document.
+ */
+export function* renderJsonChunks(results: Results): Generator<string> {
+  const head = JSON.stringify(canonical({ ...results, findings: FINDINGS_SLOT }, resultsShape), null, 2);
+  const slot = JSON.stringify(FINDINGS_SLOT);
+  const at = head.indexOf(slot);
+  yield head.slice(0, at);
+  if (results.findings.length === 0) {
+    yield '[]';
+  } else {
+    yield '[\n';
+    for (let i = 0; i < results.findings.length; i++) {
+      const text = JSON.stringify(canonical(results.findings[i], findingsShape), null, 2).replace(/\n/g, '\n    ');
+      yield `    ${text}${i + 1 < results.findings.length ? ',\n' : '\n'}`;
+    }
+    yield '  ]';
+  }
+  yield `${head.slice(at + slot.length)}\n`;
 }
 
-export const jsonReporter: Reporter = { fileName: 'results.json', render: renderJson };
+export function renderJson(results: Results): string {
+  return [...renderJsonChunks(results)].join('');
+}
+
+export const jsonReporter: Reporter = { fileName: 'results.json', render: renderJson, renderChunks: renderJsonChunks };

@@ -5,7 +5,7 @@
  * vitest run test/demo) and pinned by a test.
  */
 import type { SnapshotFragment } from '../support/snapshot-builder.js';
-import { MONITORING_CONTROLS, cisControlPattern, type MonitoringControl } from '../../src/engine/analysis/cis-monitoring.js';
+import { monitoring } from '../support/monitoring.js';
 
 const MANAGEMENT = '111111111111';
 const LOG_ARCHIVE = '222222222222';
@@ -37,30 +37,6 @@ const assumeRoleDenied = {
 const ownerNotInScan = (action: string) => ({
   $error: { action, code: 'OwnerNotInScan', accountId: PARTNER, message: `bucket belongs to account ${PARTNER}, which is not in the scan: evaluate in account ${PARTNER}` },
 });
-
-/**
- * CIS monitoring: a metric filter with the CIS 5.0 pattern per control, an alarm on its metric and
- * an SNS topic. `overrides` breaks single controls to tell a story.
- */
-function monitoring(
-  logGroupArn: string,
-  topicArn: string,
-  overrides: Partial<Record<MonitoringControl, { pattern?: string; topic?: string; actionsEnabled?: boolean }>> = {},
-) {
-  const metricFilters = MONITORING_CONTROLS.map((control) => ({
-    name: `cis-${control}`,
-    pattern: overrides[control]?.pattern ?? cisControlPattern(control, '5.0')!.exact[0]!,
-    metrics: [{ name: `cis-${control}`, namespace: 'CISBenchmark' }],
-  }));
-  const alarms = MONITORING_CONTROLS.map((control) => ({
-    name: `cis-${control}-alarm`,
-    metricName: `cis-${control}`,
-    namespace: 'CISBenchmark',
-    actionsEnabled: overrides[control]?.actionsEnabled ?? true,
-    alarmActions: [overrides[control]?.topic ?? topicArn],
-  }));
-  return { arn: logGroupArn, metricFilters, alarms };
-}
 
 const orgLogGroup = `arn:aws:logs:us-east-1:${MANAGEMENT}:log-group:aws-cloudtrail-logs-acme-org`;
 const securityLogGroup = `arn:aws:logs:us-east-1:${SECURITY}:log-group:pass-security-trail-log-group`;

@@ -1,0 +1,6 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { memberRoleTemplate } from './member-role-template.js';
+
+mkdirSync('templates', { recursive: true });
+writeFileSync('templates/member-role.yaml', memberRoleTemplate());
+process.stdout.write('wrote templates/member-role.yaml\n');
