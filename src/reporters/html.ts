@@ -65,7 +65,7 @@ interface HtmlView {
   csp: string;
   script: TrustedText;
   payload: TrustedText;
-  header: { organization: string | null; partition: string; scanTime: string; snapshotTime: string; version: string; pack: string | null; accounts: string; regions: string; rules: string };
+  header: { organization: string | null; partition: string; scanTime: string; snapshotTime: string; version: string; pack: string | null; accounts: string; regions: string; rules: string; omitted: string | null };
   kpis: { label: string; value: string; tone: Tone; hint: string }[];
   donut: { segments: { tone: Tone; dash: string; offset: string }[]; center: string; caption: string; legend: { tone: Tone; label: string; value: string }[] };
   severityRows: { severity: Severity; label: string; total: string; segments: Segment[]; counts: { tone: Tone; value: string }[] }[];
@@ -104,12 +104,29 @@ interface HtmlView {
 
 const template = lazyTemplate<HtmlView>(reportTemplate, { partials: { styles: reportStyles } });
 
+/**
+ * Findings listed row by row in the report. Past it (hundreds of thousands of findings, more than a
+ * browser can page through or one string can hold) passing and not-applicable rows are left out of
+ * the detail table; every count, chart and matrix cell still covers all findings.
+ */
+export const HTML_MAX_DETAIL_ROWS = 100_000;
+
+function detailRows(findings: readonly Finding[]): { rows: readonly Finding[]; omitted: number } {
+  if (findings.length <= HTML_MAX_DETAIL_ROWS) return { rows: findings, omitted: 0 };
+  const actionable = findings.filter((f) => f.status === 'fail' || f.status === 'error');
+  const room = Math.max(0, HTML_MAX_DETAIL_ROWS - actionable.length);
+  const rest = findings.filter((f) => f.status !== 'fail' && f.status !== 'error').slice(0, room);
+  const rows = [...actionable, ...rest].sort(compareFindings);
+  return { rows, omitted: findings.length - rows.length };
+}
+
 export function renderHtml(results: Results): string {
   const catalog = catalogRules(results);
   const findings = [...results.findings].sort(compareFindings);
   const tally = tallyFindings(findings);
   const matrix = buildMatrix(results, catalog);
-  const payload = buildPayload(results, catalog, findings);
+  const detail = detailRows(findings);
+  const payload = buildPayload(results, catalog, detail.rows);
   const view: HtmlView = {
     title: `CloudTrail compliance report${results.organizationId ? ` — ${results.organizationId}` : ''}`,
     csp: CSP_PLACEHOLDER,
@@ -125,6 +142,7 @@ export function renderHtml(results: Results): string {
       accounts: plural(payload.accounts.length, 'account'),
       regions: plural(results.regions.length, 'region'),
       rules: plural(catalog.rules.length, 'rule'),
+      omitted: detail.omitted ? `${detail.omitted.toLocaleString('en-US')} passing or not-applicable findings are counted above but not listed row by row; results.json has every finding.` : null,
     },
     kpis: kpis(tally),
     donut: donut(tally),

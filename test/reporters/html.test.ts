@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FINDING_FIELDS, jsonForScript, MATRIX_MAX_ACCOUNTS, renderHtml } from '../../src/reporters/html.js';
+import { FINDING_FIELDS, HTML_MAX_DETAIL_ROWS, jsonForScript, MATRIX_MAX_ACCOUNTS, renderHtml } from '../../src/reporters/html.js';
 import { createResults, HOSTILE_STRINGS } from '../fixtures/results-factory.js';
 import { smallOrgResults } from './fixtures/small-org.js';
 
@@ -102,5 +102,17 @@ describe('report.html', () => {
     const payload = JSON.stringify(payloadOf(hostile));
     const shown = HOSTILE_STRINGS.filter((text) => payload.includes(JSON.stringify(text).slice(1, -1)));
     expect(shown.length).toBeGreaterThan(HOSTILE_STRINGS.length / 2);
+  });
+});
+
+describe('very large results', () => {
+  it('lists every failing and error finding but leaves passes out of the detail rows past the limit, and says so', () => {
+    const results = createResults({ seed: 7, findings: HTML_MAX_DETAIL_ROWS + 5_000, accounts: 300, regions: 17 });
+    const html = renderHtml(results);
+    const payload = JSON.parse(html.match(/<script type="application\/json" id="trailwarden-data">([\s\S]*?)<\/script>/)![1]!) as { findings: unknown[] };
+    const actionable = results.findings.filter((f) => f.status === 'fail' || f.status === 'error').length;
+    expect(payload.findings.length).toBe(HTML_MAX_DETAIL_ROWS);
+    expect(payload.findings.length).toBeGreaterThanOrEqual(actionable);
+    expect(html).toContain('5,000 passing or not-applicable findings are counted above but not listed row by row');
   });
 });
