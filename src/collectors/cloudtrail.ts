@@ -43,7 +43,6 @@ interface TrailEntry {
   sighting: TrailSighting;
   /** The account whose view found the trail first: the fallback reader when the owner is not in the scan. */
   seenFrom: string;
-  described?: DescribedTrail;
   result: Promise<Trail | undefined>;
 }
 
@@ -53,6 +52,8 @@ interface TrailEntry {
  */
 export class TrailRegistry {
   private readonly entries = new Map<string, TrailEntry>();
+  /** Configurations from DescribeTrails answers, by ARN; the first one seen is kept. */
+  private readonly descriptions = new Map<string, DescribedTrail>();
 
   constructor(
     private readonly context: ScanContext,
@@ -62,17 +63,16 @@ export class TrailRegistry {
 
   /** A trail seen with its configuration (DescribeTrails). */
   describe(described: DescribedTrail, seenFrom: string): void {
-    const existing = this.entries.get(described.config.arn);
-    if (existing !== undefined) {
-      existing.described ??= described;
-      return;
-    }
-    this.start({ arn: described.config.arn, name: described.config.name, homeRegion: described.config.homeRegion, ownerAccountId: described.config.ownerAccountId }, seenFrom, described);
+    const { arn, name, homeRegion, ownerAccountId } = described.config;
+    if (!this.descriptions.has(arn)) this.descriptions.set(arn, described);
+    this.sight({ arn, name, homeRegion, ownerAccountId }, seenFrom);
   }
 
   /** A trail seen by name and home region only (ListTrails). */
   sight(sighting: TrailSighting, seenFrom: string): void {
-    if (!this.entries.has(sighting.arn)) this.start(sighting, seenFrom, undefined);
+    if (this.entries.has(sighting.arn)) return;
+    const entry: TrailEntry = { sighting, seenFrom, result: this.context.tasks.spawn(() => this.resolve(entry)) };
+    this.entries.set(sighting.arn, entry);
   }
 
   async trails(): Promise<Trail[]> {
@@ -80,14 +80,8 @@ export class TrailRegistry {
     return results.filter((trail): trail is Trail => trail !== undefined).sort((a, b) => a.arn.localeCompare(b.arn));
   }
 
-  private start(sighting: TrailSighting, seenFrom: string, described: DescribedTrail | undefined): void {
-    const entry = { sighting, seenFrom, ...(described ? { described } : {}) } as TrailEntry;
-    entry.result = this.context.tasks.spawn(() => this.resolve(entry));
-    this.entries.set(sighting.arn, entry);
-  }
-
   private async resolve(entry: TrailEntry): Promise<Trail | undefined> {
-    const described = entry.described ?? (await this.readConfiguration(entry));
+    const described = this.descriptions.get(entry.sighting.arn) ?? (await this.readConfiguration(entry));
     if (described === undefined) return undefined;
     this.onConfiguration(described.config);
     return { ...described.config, ...(await readTrailFacts(this.context, described, entry.seenFrom)) };
@@ -115,7 +109,7 @@ export class TrailRegistry {
           : ownerUnavailable(error.detail.action, ownerAccountId, homeRegion, owner, `configuration of trail ${arn}; from account ${reader}: ${error.detail.code}`),
       );
     }
-    return entry.described;
+    return this.descriptions.get(arn);
   }
 }
 
@@ -223,7 +217,7 @@ export async function discoverAccountTrails(
         fail(error);
       }
       // A listed trail the description left out (deleted meanwhile, or an inconsistent answer) is still read by ARN.
-      for (const trail of own) if (arns.includes(trail.arn) && !applying.has(trail.arn)) {
+      for (const trail of own.filter((candidate) => arns.includes(candidate.arn) && !applying.has(candidate.arn))) {
         applying.add(trail.arn);
         registry.sight(trail, accountId);
       }

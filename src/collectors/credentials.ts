@@ -6,7 +6,7 @@
 import { GetCallerIdentityCommand, AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { UserError } from '../errors.js';
-import { AwsCallError, MalformedResponseError, type ErrorDetail } from './errors.js';
+import { AwsCallError, MalformedResponseError, safeMessage, type ErrorDetail } from './errors.js';
 import type { AwsCredentials, AwsGateway, CredentialProvider } from './gateway.js';
 import { controlRegionOf, partitionOfCallerArn, roleArn, type Partition } from './map/arn.js';
 
@@ -14,7 +14,7 @@ export interface Caller {
   accountId: string;
   arn: string;
   partition: Partition;
-  /** Region of partition-wide calls (STS, Organizations, DescribeRegions, ListBuckets). */
+  /** Region of partition-wide calls (STS, Organizations, DescribeRegions, bucket locations). */
   controlRegion: string;
 }
 
@@ -35,29 +35,37 @@ export async function configuredRegion(profile: string | undefined, env: NodeJS.
   }
 }
 
+/** Where to ask who the caller is when no region is configured: each partition's control region. */
+const UNCONFIGURED_REGIONS = ['us-east-1', 'us-gov-west-1', 'cn-north-1'];
+/** Answers of an STS endpoint in a partition the credentials do not belong to. */
+const FOREIGN_PARTITION_CODES = new Set(['InvalidClientTokenId', 'UnrecognizedClientException', 'AuthFailure']);
+
 /**
- * Registers the caller's credentials with the gateway and asks STS who they belong to. Throws a
- * UserError when there are no usable credentials: nothing can be scanned then.
+ * Registers the caller's credentials with the gateway and asks STS who they belong to. Without a
+ * configured region, each partition is tried in turn (GovCloud and China keys are refused by the
+ * commercial endpoints). Throws a UserError when there are no usable credentials.
  */
 export async function identifyCaller(gateway: AwsGateway, options: { profile?: string; region?: string }): Promise<Caller> {
   const provider = fromNodeProviderChain(options.profile ? { profile: options.profile } : {}) as CredentialProvider;
   gateway.setCredentials(UNIDENTIFIED_CALLER, provider);
-  const region = options.region ?? 'us-east-1';
-  let identity: { Account?: string; Arn?: string };
-  try {
-    identity = await gateway.call({ accountId: UNIDENTIFIED_CALLER, region }, 'sts', new GetCallerIdentityCommand({}));
-  } catch (error) {
-    if (error instanceof AwsCallError) {
-      const detail = error.detail;
+  const regions = options.region ? [options.region] : UNCONFIGURED_REGIONS;
+  let identity: { Account?: string; Arn?: string } | undefined;
+  for (const [index, region] of regions.entries()) {
+    try {
+      identity = await gateway.call({ accountId: UNIDENTIFIED_CALLER, region }, 'sts', new GetCallerIdentityCommand({}));
+      break;
+    } catch (error) {
+      if (!(error instanceof AwsCallError)) throw error;
+      const { code, message } = error.detail;
+      if (FOREIGN_PARTITION_CODES.has(code) && index < regions.length - 1) continue;
       throw new UserError(
-        `could not identify the AWS caller (sts:GetCallerIdentity in ${region}: ${detail.code}${detail.message ? ` — ${detail.message}` : ''}); configure credentials (environment, --profile, SSO or web identity) and a region`,
+        `could not identify the AWS caller (sts:GetCallerIdentity in ${region}: ${code}${message ? ` — ${safeMessage(message)}` : ''}); configure credentials (environment, --profile, SSO or web identity) and a region`,
       );
     }
-    throw error;
   }
-  const partition = identity.Arn ? partitionOfCallerArn(identity.Arn) : undefined;
-  if (!identity.Account || !identity.Arn || partition === undefined) {
-    throw new UserError(`sts:GetCallerIdentity returned an unusable identity (${identity.Arn ?? 'no ARN'})`);
+  const partition = identity?.Arn ? partitionOfCallerArn(identity.Arn) : undefined;
+  if (!identity?.Account || !identity.Arn || partition === undefined) {
+    throw new UserError(`sts:GetCallerIdentity returned an unusable identity (${identity?.Arn ?? 'no ARN'})`);
   }
   gateway.setCredentials(identity.Account, provider);
   return { accountId: identity.Account, arn: identity.Arn, partition, controlRegion: controlRegionOf(partition) };
@@ -65,6 +73,11 @@ export async function identifyCaller(gateway: AwsGateway, options: { profile?: s
 
 /** Renew role credentials this long before they expire, so no call is signed with stale ones. */
 const REFRESH_MARGIN_MS = 5 * 60 * 1000;
+/**
+ * At most one renewal per account this often: with a skewed clock, fresh credentials can look
+ * expired, and renewing on every call would turn one AssumeRole per account into thousands.
+ */
+const MIN_RENEWAL_INTERVAL_MS = 60 * 1000;
 
 export type AccessOutcome = { ok: true } | { ok: false; error: ErrorDetail };
 
@@ -100,12 +113,15 @@ export class AccountAccess {
     }
     try {
       let current = await this.assumeOnce(accountId, roleName);
+      let assumedAt = this.clock();
       let renewal: Promise<AwsCredentials> | undefined;
       this.gateway.setCredentials(accountId, async () => {
         const expiresAt = current.expiration?.getTime();
-        if (expiresAt !== undefined && expiresAt - this.clock() < REFRESH_MARGIN_MS) {
+        const now = this.clock();
+        if (expiresAt !== undefined && expiresAt - now < REFRESH_MARGIN_MS && now - assumedAt >= MIN_RENEWAL_INTERVAL_MS) {
           renewal ??= this.assumeOnce(accountId, roleName).finally(() => {
             renewal = undefined;
+            assumedAt = this.clock();
           });
           current = await renewal;
         }
@@ -123,8 +139,8 @@ export class AccountAccess {
     }
   }
 
-  private async assumeOnce(accountId: string, roleName: string): Promise<AwsCredentials> {
-    const output = await this.gateway.read(
+  private assumeOnce(accountId: string, roleName: string): Promise<AwsCredentials> {
+    return this.gateway.read(
       { accountId: this.caller.accountId, region: this.caller.controlRegion },
       'sts',
       new AssumeRoleCommand({
@@ -132,17 +148,15 @@ export class AccountAccess {
         RoleSessionName: 'trailwarden',
         ...(this.role.externalId ? { ExternalId: this.role.externalId } : {}),
       }),
-      (answer) => {
-        const credentials = answer.Credentials;
+      ({ Credentials: credentials }) => {
         if (!credentials?.AccessKeyId || !credentials.SecretAccessKey) throw new MalformedResponseError('AssumeRole returned no credentials');
-        return credentials;
+        return {
+          accessKeyId: credentials.AccessKeyId,
+          secretAccessKey: credentials.SecretAccessKey,
+          ...(credentials.SessionToken ? { sessionToken: credentials.SessionToken } : {}),
+          ...(credentials.Expiration ? { expiration: credentials.Expiration } : {}),
+        };
       },
     );
-    return {
-      accessKeyId: output.AccessKeyId ?? '',
-      secretAccessKey: output.SecretAccessKey ?? '',
-      ...(output.SessionToken ? { sessionToken: output.SessionToken } : {}),
-      ...(output.Expiration ? { expiration: output.Expiration } : {}),
-    };
   }
 }

@@ -10,8 +10,6 @@ export type ErrorDetail = CollectionError['$error'];
 export const OWNER_NOT_IN_SCAN = 'OwnerNotInScan';
 export const ACCOUNT_NOT_ACCESSIBLE = 'AccountNotAccessible';
 export const MALFORMED_RESPONSE = 'MalformedResponse';
-/** A fact deliberately not read in this account (see Account.publicAccessBlock in index.ts). */
-export const NOT_COLLECTED = 'NotCollected';
 export const NO_SUCH_BUCKET = 'NoSuchBucket';
 
 /** A failed AWS call, already translated into the snapshot's error shape. */
@@ -68,7 +66,7 @@ interface SdkErrorLike {
 }
 
 /** Error names the SDK uses when the response carried no code of its own. */
-const GENERIC_NAMES = new Set(['', 'Error', 'Unknown', 'UnknownError', 'ServiceException']);
+const GENERIC_NAMES = new Set(['', 'Error', 'Unknown', 'UnknownError']);
 
 const CODE_BY_HTTP_STATUS: Record<number, string> = {
   301: 'PermanentRedirect',
@@ -85,9 +83,12 @@ export function errorCodeOf(error: unknown): string {
   if (typeof error !== 'object' || error === null) return 'UnknownError';
   const candidate = error as SdkErrorLike;
   for (const value of [candidate.Code, candidate.name]) {
-    if (typeof value === 'string' && !GENERIC_NAMES.has(value)) return value;
+    if (typeof value === 'string' && !GENERIC_NAMES.has(value) && value !== 'SyntaxError') return value;
   }
   const status = candidate.$metadata?.httpStatusCode;
+  // A failure on a 2xx answer is the SDK failing to read the body: the answer was malformed.
+  if (status !== undefined && status >= 200 && status < 300) return MALFORMED_RESPONSE;
+  if (candidate.name === 'SyntaxError') return MALFORMED_RESPONSE;
   if (status !== undefined) return CODE_BY_HTTP_STATUS[status] ?? `Http${status}`;
   // Node network errors (ECONNREFUSED, ETIMEDOUT, …) carry their code here.
   if (typeof candidate.code === 'string' && candidate.code !== '') return candidate.code;

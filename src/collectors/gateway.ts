@@ -54,6 +54,8 @@ interface SendingClient {
 
 export interface GatewayOptions {
   signal?: AbortSignal;
+  /** Shared-config profile whose settings (FIPS, dual-stack, app id, …) every client honours. */
+  profile?: string;
   /** Highest number of sockets per host; the keep-alive agent is shared by every client. */
   maxSockets?: number;
   budgets?: RateBudgets;
@@ -61,13 +63,6 @@ export interface GatewayOptions {
   env?: NodeJS.ProcessEnv;
   /** SDK retry attempts (adaptive mode); the rate budgets make retries rare. */
   maxAttempts?: number;
-}
-
-export interface CallRecord {
-  service: ServiceId;
-  operation: string;
-  accountId: string;
-  region: string;
 }
 
 /** The operation name of a command: from its service-model schema, else its class name. */
@@ -80,15 +75,25 @@ export function operationNameOf(command: SdkCommand): string {
   return command.constructor.name.replace(/Command$/, '');
 }
 
+/** Clients kept at once: the busy accounts' clients, not every account's. */
+const MAX_CACHED_CLIENTS = 512;
+
 export class AwsGateway {
-  readonly signal: AbortSignal | undefined;
+  private readonly signal: AbortSignal | undefined;
   private readonly httpHandler: NodeHttpHandler;
   private readonly budgets: RateBudgets;
   private readonly env: NodeJS.ProcessEnv;
   private readonly maxAttempts: number;
+  /** Most recently used last; bounded, because a thousand accounts' clients would hold ~200 MB. */
   private readonly clients = new Map<string, SendingClient>();
+  /**
+   * Settings each new SDK client would otherwise look up in the environment and the shared config
+   * files (an exception per miss, a few per client): looked up once, through one template client.
+   */
+  private readonly template: STSClient;
   private readonly credentials = new Map<string, CredentialProvider>();
-  private readonly calls: CallRecord[] = [];
+  private sent = 0;
+  private closed = false;
 
   constructor(options: GatewayOptions = {}) {
     this.signal = options.signal;
@@ -102,6 +107,7 @@ export class AwsGateway {
     this.budgets = options.budgets ?? new RateBudgets();
     this.env = options.env ?? process.env;
     this.maxAttempts = options.maxAttempts ?? 6;
+    this.template = new STSClient({ region: 'us-east-1', ...(options.profile ? { profile: options.profile } : {}) });
   }
 
   /** Registers the credentials that sign calls made in an account. */
@@ -109,17 +115,13 @@ export class AwsGateway {
     this.credentials.set(accountId, provider);
   }
 
-  hasCredentials(accountId: string): boolean {
-    return this.credentials.has(accountId);
+  /** Calls sent so far (SDK retries of one call not counted). */
+  get callCount(): number {
+    return this.sent;
   }
 
-  /** Every call sent so far (for progress totals and the call-budget tests). */
-  callLog(): readonly CallRecord[] {
-    return this.calls;
-  }
-
-  throwIfAborted(): void {
-    if (this.signal?.aborted) throw new AbortedError();
+  private throwIfAborted(): void {
+    if (this.signal?.aborted || this.closed) throw new AbortedError();
   }
 
   /**
@@ -135,7 +137,7 @@ export class AwsGateway {
       await this.budgets.take(target.accountId, target.region, service, this.signal);
       this.throwIfAborted();
       const client = this.client(service, target);
-      this.calls.push({ service, operation, accountId: target.accountId, region: target.region });
+      this.sent++;
       return (await client.send(command, this.signal ? { abortSignal: this.signal } : {})) as OutputOf<C>;
     } catch (error) {
       if (this.signal?.aborted || isAbortError(error)) throw new AbortedError();
@@ -202,9 +204,11 @@ export class AwsGateway {
     });
   }
 
-  /** Releases sockets so the process can exit; clients must not be used afterwards. */
+  /** Releases sockets so the process can exit; any later call fails without being sent. */
   destroy(): void {
+    this.closed = true;
     this.httpHandler.destroy();
+    this.template.destroy();
     this.clients.clear();
   }
 
@@ -215,18 +219,27 @@ export class AwsGateway {
       const credentials = this.credentials.get(target.accountId);
       if (credentials === undefined) throw new Error(`no credentials registered for account ${target.accountId}`);
       client = this.createClient(service, target.region, credentials);
-      this.clients.set(key, client);
+      // Evicted clients are dropped, not destroyed: destroying one would close the shared HTTP agent.
+      if (this.clients.size >= MAX_CACHED_CLIENTS) this.clients.delete(this.clients.keys().next().value ?? '');
+    } else {
+      this.clients.delete(key);
     }
+    this.clients.set(key, client);
     return client;
   }
 
   private createClient(service: ServiceId, region: string, credentials: CredentialProvider): SendingClient {
+    const shared = this.template.config;
     const common = {
       region,
       credentials,
       requestHandler: this.httpHandler,
       retryMode: 'adaptive',
       maxAttempts: this.maxAttempts,
+      useFipsEndpoint: shared.useFipsEndpoint,
+      useDualstackEndpoint: shared.useDualstackEndpoint,
+      userAgentAppId: shared.userAgentAppId,
+      ...(shared.authSchemePreference ? { authSchemePreference: shared.authSchemePreference } : {}),
     };
     const customEndpoint = (suffix: string): string | undefined => this.env[`AWS_ENDPOINT_URL${suffix}`] || this.env.AWS_ENDPOINT_URL || undefined;
     switch (service) {
@@ -239,8 +252,9 @@ export class AwsGateway {
       case 'cloudtrail':
         return new CloudTrailClient(common);
       case 's3':
-        // Emulators serve buckets by path; real S3 redirects to the bucket's region when asked elsewhere.
-        return new S3Client({ ...common, forcePathStyle: customEndpoint('_S3') !== undefined, followRegionRedirects: true });
+        // Emulators serve buckets by path. Region redirects stay off: bucket reads go to the region
+        // GetBucketLocation named, and the SDK's redirect briefly rewrites a shared client's region.
+        return new S3Client({ ...common, forcePathStyle: customEndpoint('_S3') !== undefined });
       case 's3control': {
         // S3 Control puts the account id in the host name (host prefix and endpoint rules alike),
         // which an emulator's single host cannot serve: use the configured URL as it is.

@@ -26,7 +26,7 @@ import { TrailRegistry, collectEventDataStores, discoverAccountTrails } from './
 import type { ScanContext } from './context.js';
 import { AccountAccess, configuredRegion, identifyCaller, type Caller } from './credentials.js';
 import { AccountDirectory, type DirectoryEntry } from './directory.js';
-import { NOT_COLLECTED, collectionError } from './errors.js';
+import { collectionError } from './errors.js';
 import { AwsGateway } from './gateway.js';
 import { LogGroupCollector, collectKmsKey } from './kms-logs.js';
 import { isActive, isEnabled } from './map/accounts.js';
@@ -53,7 +53,7 @@ export interface CollectOptions {
   externalId?: string;
   regions: 'all' | string[];
   shard?: Shard;
-  /** Accounts scanned at once (default 32). */
+  /** Accounts scanned at once (default 24; more is faster against slow endpoints and costs memory). */
   concurrency?: number;
   /** Read CloudTrail Lake in every account, not only the management and delegated-admin accounts. */
   lakeAllAccounts?: boolean;
@@ -62,7 +62,7 @@ export interface CollectOptions {
   now: () => Date;
 }
 
-const DEFAULT_CONCURRENCY = 32;
+const DEFAULT_CONCURRENCY = 24;
 
 function validate(options: CollectOptions): void {
   if (options.shard) validateShard(options.shard);
@@ -89,11 +89,15 @@ export async function collectSnapshot(options: CollectOptions): Promise<Snapshot
   const scanTime = options.now().toISOString();
   const progress = options.progress ?? silentProgress;
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-  const gateway = new AwsGateway({ ...(options.signal ? { signal: options.signal } : {}), maxSockets: Math.max(64, concurrency * 4) });
-  let directory: AccountDirectory | undefined;
+  const gateway = new AwsGateway({
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
+    maxSockets: Math.max(64, concurrency * 4),
+  });
   try {
-    const caller = await identifyCaller(gateway, { ...(options.profile ? { profile: options.profile } : {}), ...withRegion(await configuredRegion(options.profile)) });
-    directory = new AccountDirectory(new Set([caller.accountId]));
+    const region = await configuredRegion(options.profile);
+    const caller = await identifyCaller(gateway, { ...(options.profile ? { profile: options.profile } : {}), ...(region ? { region } : {}) });
+    const directory = new AccountDirectory(new Set([caller.accountId]));
     const context: ScanContext = {
       gateway,
       access: new AccountAccess(gateway, caller, { ...(options.roleName ? { name: options.roleName } : {}), ...(options.externalId ? { externalId: options.externalId } : {}) }),
@@ -103,16 +107,11 @@ export async function collectSnapshot(options: CollectOptions): Promise<Snapshot
       tasks: new TaskGroup(),
       errors: [],
     };
-    const scan = new Scan(context, options);
-    return await scan.run(scanTime);
+    return await new Scan(context, options).run(scanTime);
   } finally {
-    directory?.complete();
+    // Work still waiting (after an abort) fails on its next call; nothing is sent once this returns.
     gateway.destroy();
   }
-}
-
-function withRegion(region: string | undefined): { region?: string } {
-  return region ? { region } : {};
 }
 
 /** One collection run: the per-account pool and the owner-level resources it discovers. */
@@ -157,7 +156,7 @@ class Scan {
     await context.tasks.settle();
 
     const snapshot = await this.assemble(scanTime, organization);
-    context.progress.done({ accounts: snapshot.accounts.length, errors: countErrors(snapshot), apiCalls: context.gateway.callLog().length });
+    context.progress.done({ accounts: snapshot.accounts.length, errors: countErrors(snapshot), apiCalls: context.gateway.callCount });
     return snapshot;
   }
 
@@ -220,12 +219,7 @@ class Scan {
       ...named,
       regions,
       trailArns,
-      publicAccessBlock: collectionError({
-        action: 's3:GetAccountPublicAccessBlock',
-        code: NOT_COLLECTED,
-        accountId: id,
-        message: 'read only in accounts that own a trail bucket',
-      }),
+      // publicAccessBlock is read only in accounts that own a trail bucket (added below).
     };
     if (this.lakeAccounts === 'all' || this.lakeAccounts.has(id)) {
       const lakeRegions = await scannedRegions;
@@ -308,10 +302,10 @@ function compareErrors(a: CollectionError, b: CollectionError): number {
   return key(a).localeCompare(key(b));
 }
 
-/** Facts recorded as errors anywhere in a value (placeholders for facts not read on purpose excluded). */
-export function countErrors(value: unknown): number {
+/** Facts recorded as errors anywhere in a value. */
+function countErrors(value: unknown): number {
   if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + countErrors(item), 0);
   if (typeof value !== 'object' || value === null) return 0;
-  if (isCollectionError(value)) return value.$error.code === NOT_COLLECTED ? 0 : 1;
+  if (isCollectionError(value)) return 1;
   return Object.values(value).reduce((sum: number, item) => sum + countErrors(item), 0);
 }

@@ -1,8 +1,11 @@
-/** AWS Organizations: the organization, its CloudTrail delegated administrators, and its accounts as pages arrive. */
+/**
+ * Accounts and their regions: the organization, its CloudTrail delegated administrators and its
+ * accounts as ListAccounts pages arrive (AWS Organizations), and each account's regions (EC2).
+ */
 import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
 import { DescribeOrganizationCommand, ListAccountsCommand, ListDelegatedAdministratorsCommand } from '@aws-sdk/client-organizations';
 import { UserError } from '../errors.js';
-import type { CollectionError, Organization, RegionInfo } from '../snapshot/schema.js';
+import { isCollectionError, type CollectionError, type Organization, type RegionInfo } from '../snapshot/schema.js';
 import { factOf, type ScanContext } from './context.js';
 import { AwsCallError, collectionError } from './errors.js';
 import type { Target } from './gateway.js';
@@ -18,7 +21,7 @@ function callerTarget(context: ScanContext): Target {
 export async function readOrganization(context: ScanContext): Promise<Organization | CollectionError> {
   const target = callerTarget(context);
   const organization = await factOf(context.gateway.read(target, 'organizations', new DescribeOrganizationCommand({}), mapOrganization));
-  if ('$error' in organization) return organization;
+  if (isCollectionError(organization)) return organization;
   const cloudTrailDelegatedAdministrators = await factOf(
     context.gateway
       .readPages(

@@ -2,9 +2,10 @@
  * Trail buckets, each read once per scan in the account that owns it, and the account-level Block
  * Public Access of those owners.
  *
- * S3 names no owner account, so the owner is found among the scanned accounts: HeadBucket with
- * ExpectedBucketOwner, signed by the candidate itself, answers 200 only to the owner (403 to any
- * other account, 404 when the bucket does not exist) and names the bucket's region. Candidates go
+ * S3 names no owner account, so the owner is found among the scanned accounts: GetBucketLocation
+ * with ExpectedBucketOwner, signed by the candidate itself, answers only the owner (403 to any other
+ * account, 404 when the bucket does not exist) and names the bucket's region from any endpoint, so
+ * no call is ever redirected. Candidates go
  * cheapest first: account ids written in the bucket name and the trail's owner; then accounts
  * whose names suggest a log archive; then the rest. A typical organization (bucket in the
  * log-archive account, often named after it) costs one or two probes per bucket.
@@ -20,13 +21,13 @@ import {
   GetBucketVersioningCommand,
   GetObjectLockConfigurationCommand,
   GetPublicAccessBlockCommand,
-  HeadBucketCommand,
 } from '@aws-sdk/client-s3';
 import { GetPublicAccessBlockCommand as GetAccountPublicAccessBlockCommand } from '@aws-sdk/client-s3-control';
 import type { Bucket, CollectionError, PublicAccessBlock } from '../snapshot/schema.js';
 import { isCollectionError } from '../snapshot/schema.js';
 import { factOf, type ScanContext } from './context.js';
-import { AwsCallError, NO_SUCH_BUCKET, OWNER_NOT_IN_SCAN, collectionError } from './errors.js';
+import { ACCOUNT_NOT_ACCESSIBLE, AwsCallError, NO_SUCH_BUCKET, OWNER_NOT_IN_SCAN, collectionError } from './errors.js';
+import type { AccountDirectory } from './directory.js';
 import type { OutputOf, SdkCommand, Target } from './gateway.js';
 import { accountIdsInName } from './map/arn.js';
 import {
@@ -48,14 +49,15 @@ const LOG_ACCOUNT_HINT = /log|archive|audit|secur|trail/i;
 const SWEEP_WIDTH = 8;
 
 /** What one HeadBucket probe says about the bucket and the probing account. */
-type Probe = { kind: 'owner'; region?: string } | { kind: 'missing' } | { kind: 'denied' } | { kind: 'unopened' } | { kind: 'failed'; error: CollectionError };
+type Probe = { kind: 'owner'; region: string } | { kind: 'missing' } | { kind: 'denied' } | { kind: 'unopened' } | { kind: 'failed'; error: CollectionError };
 
 interface Unowned {
   /** false when S3 answered 404; an error when no probe could tell. */
   exists: boolean | CollectionError;
-  /** An account id written in the bucket name that is outside the scan: where to evaluate instead. */
-  namedOwner?: string;
-  probed: number;
+  /** An account id written in the bucket name that the scan could not ask: where to evaluate instead. */
+  namedOwner?: { accountId: string; code: string; why: string };
+  /** Accounts that answered a probe. */
+  asked: number;
 }
 
 /** Facts of a bucket that exist only when its owner is known; they share one error otherwise. */
@@ -71,8 +73,64 @@ const OWNER_FACTS = {
   logging: 's3:GetBucketLogging',
 } as const;
 
+interface Owner {
+  ownerAccountId: string;
+  region: string;
+}
+
+/** One search for a bucket's owner: which accounts were asked, and what their answers prove. */
+class OwnerSearch {
+  readonly probed = new Set<string>();
+  private readonly unopened = new Set<string>();
+  private asked = 0;
+  private denied = false;
+  private failure: CollectionError | undefined;
+  missing = false;
+
+  constructor(private readonly probe: (accountId: string) => Promise<Probe>) {}
+
+  /**
+   * Probes the accounts `width` at a time; stops at the owner, or as soon as S3 says there is no
+   * bucket. The likeliest owners go one by one, so the usual search costs a single probe.
+   */
+  async among(accountIds: readonly string[], width = 1): Promise<Owner | undefined> {
+    for (let start = 0; start < accountIds.length && !this.missing; start += width) {
+      const batch = accountIds.slice(start, start + width);
+      batch.forEach((accountId) => this.probed.add(accountId));
+      const probes = await Promise.all(batch.map(this.probe));
+      for (const [index, probe] of probes.entries()) {
+        const accountId = batch[index] ?? '';
+        if (probe.kind === 'owner') return { ownerAccountId: accountId, region: probe.region };
+        if (probe.kind === 'unopened') this.unopened.add(accountId);
+        else this.asked++;
+        if (probe.kind === 'missing') this.missing = true;
+        if (probe.kind === 'denied') this.denied = true;
+        if (probe.kind === 'failed') this.failure ??= probe.error;
+      }
+    }
+    return undefined;
+  }
+
+  unowned(name: string, namedAccounts: readonly string[], directory: AccountDirectory): Unowned {
+    const namedOwner = namedAccounts
+      .map((accountId) =>
+        !directory.has(accountId) ? { accountId, code: OWNER_NOT_IN_SCAN, why: 'which is not in the scan' }
+        : this.unopened.has(accountId) ? { accountId, code: ACCOUNT_NOT_ACCESSIBLE, why: 'which could not be opened' }
+        : undefined,
+      )
+      .find((candidate) => candidate !== undefined);
+    // S3 answers 404 before it checks the owner, so any 403 proves the bucket exists.
+    const exists =
+      this.missing ? false
+      : this.denied ? true
+      : (this.failure ?? collectionError({ action: 's3:GetBucketLocation', code: OWNER_NOT_IN_SCAN, message: `no scanned account could be asked about bucket ${name}` }));
+    return { exists, ...(namedOwner ? { namedOwner } : {}), asked: this.asked };
+  }
+}
+
 export class BucketCollector {
   private readonly accountBlocks = new Map<string, Promise<PublicAccessBlock | null | CollectionError>>();
+  private readonly targetRegions = new Map<string, Promise<string | CollectionError>>();
 
   constructor(private readonly context: ScanContext) {}
 
@@ -84,63 +142,38 @@ export class BucketCollector {
 
   async collect(name: string, trailOwner: string): Promise<Bucket> {
     const found = await this.findOwner(name, trailOwner);
-    if ('ownerAccountId' in found) return this.readOwnedBucket(name, found.ownerAccountId, found.region);
+    if ('ownerAccountId' in found) return this.readOwnedBucket(name, found);
     return this.unownedBucket(name, found);
   }
 
-  private async findOwner(name: string, trailOwner: string): Promise<{ ownerAccountId: string; region?: string } | Unowned> {
+  private async findOwner(name: string, trailOwner: string): Promise<Owner | Unowned> {
     const { directory } = this.context;
-    const probed = new Set<string>();
-    let firstFailure: CollectionError | undefined;
-    let missing = false;
-    let denied = false;
-    // Probes a batch of accounts; the owner's id, or undefined when none of them owns it.
-    const probeAll = async (accountIds: string[]): Promise<{ ownerAccountId: string; region?: string } | undefined> => {
-      for (let start = 0; start < accountIds.length && !missing; start += SWEEP_WIDTH) {
-        const batch = accountIds.slice(start, start + SWEEP_WIDTH);
-        batch.forEach((accountId) => probed.add(accountId));
-        const probes = await Promise.all(batch.map((accountId) => this.probe(name, accountId)));
-        for (const [index, probe] of probes.entries()) {
-          if (probe.kind === 'owner') return { ownerAccountId: batch[index] ?? '', ...(probe.region ? { region: probe.region } : {}) };
-          if (probe.kind === 'missing') missing = true;
-          if (probe.kind === 'denied') denied = true;
-          if (probe.kind === 'failed') firstFailure ??= probe.error;
-        }
-      }
-      return undefined;
-    };
-
+    const search = new OwnerSearch((accountId) => this.probe(name, accountId));
     const named = accountIdsInName(name);
     const likely: string[] = [];
     for (const accountId of [...named, trailOwner]) {
       if (!likely.includes(accountId) && (await directory.includes(accountId))) likely.push(accountId);
     }
-    const fromLikely = await probeAll(likely);
-    if (fromLikely !== undefined) return fromLikely;
-
-    if (!missing) {
+    const owner = await search.among(likely);
+    if (owner !== undefined) return owner;
+    if (!search.missing) {
       await directory.whenComplete();
       const looksLikeLogArchive = (accountId: string) => LOG_ACCOUNT_HINT.test(directory.get(accountId)?.name ?? '');
-      const unprobed = () => directory.ids().filter((accountId) => !probed.has(accountId)).sort();
-      const found = (await probeAll(unprobed().filter(looksLikeLogArchive))) ?? (await probeAll(unprobed()));
+      const unprobed = () => directory.ids().filter((accountId) => !search.probed.has(accountId)).sort();
+      const found = (await search.among(unprobed().filter(looksLikeLogArchive))) ?? (await search.among(unprobed(), SWEEP_WIDTH));
       if (found !== undefined) return found;
     }
-    const namedOwner = named.find((accountId) => !directory.has(accountId));
-    // S3 answers 404 before it checks the owner, so any 403 proves the bucket exists.
-    const exists =
-      missing ? false
-      : denied ? true
-      : (firstFailure ?? collectionError({ action: 's3:ListBucket', code: OWNER_NOT_IN_SCAN, message: `no scanned account could be asked about bucket ${name}` }));
-    return { exists, ...(namedOwner ? { namedOwner } : {}), probed: probed.size };
+    return search.unowned(name, named, directory);
   }
 
-  /** HeadBucket with ExpectedBucketOwner, signed by the candidate owner. */
+  /** GetBucketLocation with ExpectedBucketOwner, signed by the candidate owner. */
   private async probe(name: string, accountId: string): Promise<Probe> {
     const { access, caller, gateway } = this.context;
     if (!(await access.open(accountId)).ok) return { kind: 'unopened' };
     try {
-      const output = await gateway.call({ accountId, region: caller.controlRegion }, 's3', new HeadBucketCommand({ Bucket: name, ExpectedBucketOwner: accountId }));
-      return { kind: 'owner', ...(output.BucketRegion ? { region: output.BucketRegion } : {}) };
+      const target: Target = { accountId, region: caller.controlRegion };
+      const region = await gateway.read(target, 's3', new GetBucketLocationCommand({ Bucket: name, ExpectedBucketOwner: accountId }), regionOfLocationConstraint);
+      return { kind: 'owner', region };
     } catch (error) {
       if (!(error instanceof AwsCallError)) throw error;
       const code = error.detail.code;
@@ -152,25 +185,19 @@ export class BucketCollector {
 
   private unownedBucket(name: string, found: Unowned): Bucket {
     const missing = found.exists === false;
-    const reason = missing
-      ? { code: NO_SUCH_BUCKET, message: `bucket ${name} does not exist` }
-      : {
-          code: OWNER_NOT_IN_SCAN,
-          message: found.namedOwner
-            ? `bucket ${name} is not owned by a scanned account; evaluate in account ${found.namedOwner}`
-            : `bucket ${name} is owned by none of the ${found.probed} scanned account(s) asked`,
-        };
-    const error = (action: string): CollectionError =>
-      collectionError({ action, ...reason, ...(found.namedOwner && !missing ? { accountId: found.namedOwner } : {}) });
+    const named = found.namedOwner;
+    const reason =
+      missing ? { code: NO_SUCH_BUCKET, message: `bucket ${name} does not exist` }
+      : named ? { code: named.code, accountId: named.accountId, message: `bucket ${name} names account ${named.accountId}, ${named.why}; evaluate in account ${named.accountId}` }
+      : { code: OWNER_NOT_IN_SCAN, message: `bucket ${name} is owned by none of the ${found.asked} scanned account(s) asked` };
+    const error = (action: string): CollectionError => collectionError({ action, ...reason });
     const facts = Object.fromEntries(Object.entries(OWNER_FACTS).map(([fact, action]) => [fact, error(action)])) as Record<keyof typeof OWNER_FACTS, CollectionError>;
-    return { name, ownerAccountId: error('s3:ListBucket'), region: error('s3:GetBucketLocation'), exists: found.exists, ...facts };
+    return { name, ownerAccountId: error('s3:GetBucketLocation'), region: error('s3:GetBucketLocation'), exists: found.exists, ...facts };
   }
 
-  private async readOwnedBucket(name: string, ownerAccountId: string, listedRegion: string | undefined): Promise<Bucket> {
-    const { gateway, caller } = this.context;
-    const region = listedRegion ?? (await factOf(gateway.read({ accountId: ownerAccountId, region: caller.controlRegion }, 's3', new GetBucketLocationCommand({ Bucket: name }), regionOfLocationConstraint)));
-    // Without a region the control region still works: the S3 client follows S3's region redirect.
-    const target: Target = { accountId: ownerAccountId, region: typeof region === 'string' ? region : caller.controlRegion };
+  private async readOwnedBucket(name: string, { ownerAccountId, region }: Owner): Promise<Bucket> {
+    const { gateway } = this.context;
+    const target: Target = { accountId: ownerAccountId, region };
     const s3 = <C extends SdkCommand, T>(command: C, map: (output: OutputOf<C>) => T) => gateway.read(target, 's3', command, map);
     this.accountBlock(ownerAccountId);
 
@@ -206,10 +233,19 @@ export class BucketCollector {
     return bucket;
   }
 
-  /** Region of the access-log target bucket, asked as the owner (GetBucketLocation answers from any region). */
+  /**
+   * Region of an access-log target bucket, asked as the owner (GetBucketLocation answers from any
+   * region); trail buckets usually share one target, so it is asked once.
+   */
   private regionOf(name: string, ownerAccountId: string): Promise<string | CollectionError> {
-    const target: Target = { accountId: ownerAccountId, region: this.context.caller.controlRegion };
-    return factOf(this.context.gateway.read(target, 's3', new GetBucketLocationCommand({ Bucket: name }), regionOfLocationConstraint));
+    const key = `${ownerAccountId}|${name}`;
+    let region = this.targetRegions.get(key);
+    if (region === undefined) {
+      const target: Target = { accountId: ownerAccountId, region: this.context.caller.controlRegion };
+      region = factOf(this.context.gateway.read(target, 's3', new GetBucketLocationCommand({ Bucket: name }), regionOfLocationConstraint));
+      this.targetRegions.set(key, region);
+    }
+    return region;
   }
 
   private accountBlock(accountId: string): void {

@@ -3,7 +3,7 @@
  * Derived facts (selector coverage, policy analysis, exposure, retention) are computed here once
  * per resource; a derived fact whose input was not collected is that input's CollectionError.
  */
-import { isCollectionError, type Account, type Bucket, type CollectionError, type FactOf, type LogGroup, type Snapshot, type SnsTopic, type Trail } from '../snapshot/schema.js';
+import { isCollectionError, type Account, type Bucket, type CollectionError, type FactOf, type LogGroup, type PublicAccessBlock, type Snapshot, type SnsTopic, type Trail } from '../snapshot/schema.js';
 import type { ResourceRef } from '../results.js';
 import type { Scope } from '../policy/types.js';
 import { selectorCoverage } from './analysis/event-selectors.js';
@@ -284,7 +284,11 @@ export class SnapshotViews {
     const referrer = trails[0]?.ownerAccountId;
     const owner = bucket.ownerAccountId;
     const ownerAccount: Fact<Account> = derive([owner], (id) => this.accountsById.get(id) ?? missing('s3:ListAllMyBuckets', 'OwnerNotInScan', id, `evaluate in account ${id}`));
-    const accountBlock = isCollectionError(ownerAccount) ? ownerAccount : ownerAccount.publicAccessBlock;
+    const accountBlock = isCollectionError(ownerAccount)
+      ? ownerAccount
+      : ownerAccount.publicAccessBlock === undefined // null is an observation: no account-level block
+        ? missing('s3:GetAccountPublicAccessBlock', 'NotCollected', ownerAccount.id, `account Block Public Access of ${ownerAccount.id} was not collected`)
+        : ownerAccount.publicAccessBlock;
     const bucketRegion = isCollectionError(bucket.region) ? undefined : bucket.region;
     const resourceAccount = isCollectionError(owner) ? (owner.$error.accountId ?? referrer ?? '000000000000') : owner;
     const prefixes = trails.map((t) => cloudTrailObjectPrefix(t.s3KeyPrefix));
@@ -321,7 +325,7 @@ export class SnapshotViews {
 
   private publicExposure(
     bucket: Bucket,
-    accountBlock: Fact<Account['publicAccessBlock'] extends Fact<infer T> ? T : never>,
+    accountBlock: Fact<PublicAccessBlock | null>,
     policyAnalysis: Fact<ReturnType<typeof analyzeBucketPolicy>>,
   ) {
     const errors: CollectionError[] = [];

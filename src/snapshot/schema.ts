@@ -336,9 +336,11 @@ export const AccountSchema = Type.Object(
       'Every trail that applies to the account: DescribeTrails (shadow trails included) plus ListTrails; deduplicated by ARN.',
     ),
     eventDataStoreArns: Type.Optional(Fact(Type.Array(Arn), 'cloudtrail:ListEventDataStores in each enabled region.')),
-    publicAccessBlock: Fact(
-      Type.Union([PublicAccessBlockSchema, Type.Null()]),
-      's3control:GetPublicAccessBlock for the account; null on NoSuchPublicAccessBlockConfiguration.',
+    publicAccessBlock: Type.Optional(
+      Fact(
+        Type.Union([PublicAccessBlockSchema, Type.Null()]),
+        's3control:GetPublicAccessBlock for the account; null on NoSuchPublicAccessBlockConfiguration. Read only for accounts that own a trail bucket.',
+      ),
     ),
   },
   { additionalProperties: false },

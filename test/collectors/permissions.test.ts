@@ -1,0 +1,65 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { API_OPERATIONS, findApiOperation, iamActionOf, permissionsPolicy, UnlistedOperationError } from '../../src/collectors/permissions.js';
+
+const READ_ONLY = /^(Describe|Get|List|Head)[A-Z]/;
+const COLLECTORS = path.resolve(import.meta.dirname, '../../src/collectors');
+
+function collectorSources(): string {
+  const files = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? files(path.join(dir, entry.name)) : entry.name.endsWith('.ts') ? [path.join(dir, entry.name)] : []));
+  return files(COLLECTORS).map((file) => readFileSync(file, 'utf8')).join('\n');
+}
+
+describe('the list of AWS operations the collectors may call', () => {
+  it('holds only read operations, AssumeRole and GetCallerIdentity, under read-only IAM actions', () => {
+    for (const entry of API_OPERATIONS) {
+      const special = ['AssumeRole', 'GetCallerIdentity'].includes(entry.operation);
+      expect(special || READ_ONLY.test(entry.operation), `${entry.service}:${entry.operation}`).toBe(true);
+      expect(special || READ_ONLY.test(entry.iamAction.split(':')[1] ?? ''), entry.iamAction).toBe(true);
+    }
+  });
+
+  it('lists each operation once', () => {
+    const keys = API_OPERATIONS.map((entry) => `${entry.service}:${entry.operation}`);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('covers every SDK command the collector sources import, and nothing they do not use', () => {
+    const sdkImports = [...collectorSources().matchAll(/import\s*{([^}]*)}\s*from\s*'@aws-sdk\/client-[a-z0-9-]+'/g)].map((match) => match[1] ?? '');
+    const imported = new Set(sdkImports.flatMap((names) => [...names.replace(/\bas\s+\w+/g, '').matchAll(/\b([A-Z][A-Za-z0-9]+)Command\b/g)].map((match) => match[1]!)));
+    const listed = new Set(API_OPERATIONS.map((entry) => entry.operation));
+    expect([...imported].filter((operation) => !listed.has(operation))).toEqual([]);
+    expect([...listed].filter((operation) => !imported.has(operation))).toEqual([]);
+  });
+
+  it('names the IAM action of S3 operations as IAM does, and refuses unlisted ones', () => {
+    expect(iamActionOf('s3', 'GetBucketLifecycleConfiguration')).toBe('s3:GetLifecycleConfiguration');
+    expect(iamActionOf('s3', 'GetObjectLockConfiguration')).toBe('s3:GetBucketObjectLockConfiguration');
+    expect(iamActionOf('s3control', 'GetPublicAccessBlock')).toBe('s3:GetAccountPublicAccessBlock');
+    expect(findApiOperation('cloudtrail', 'StopLogging')).toBeUndefined();
+    expect(() => iamActionOf('s3', 'GetObject')).toThrow(UnlistedOperationError);
+  });
+});
+
+describe('permissionsPolicy', () => {
+  it('allows the read actions on everything and AssumeRole on the scanning role only', () => {
+    const policy = permissionsPolicy({ roleName: 'TrailwardenReadOnly', partition: 'aws-us-gov' });
+    expect(policy.Version).toBe('2012-10-17');
+    const [read, assume] = policy.Statement;
+    expect(read?.Resource).toBe('*');
+    expect(read?.Action).toContain('cloudtrail:GetTrailStatus');
+    expect(read?.Action).toContain('s3:GetAccountPublicAccessBlock');
+    expect(read?.Action).not.toContain('sts:AssumeRole');
+    expect(read?.Action).toEqual([...(read?.Action ?? [])].sort());
+    expect(assume).toEqual({ Sid: 'TrailwardenAssumeScanRole', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: 'arn:aws-us-gov:iam::*:role/TrailwardenReadOnly' });
+    expect(JSON.parse(JSON.stringify(policy))).toEqual(policy);
+  });
+
+  it('grants no write, delete or object-data action', () => {
+    const actions = permissionsPolicy().Statement.flatMap((statement) => statement.Action);
+    expect(actions.filter((action) => !READ_ONLY.test(action.split(':')[1] ?? '') && action !== 'sts:AssumeRole')).toEqual([]);
+    expect(actions.some((action) => /GetObject$|Put|Delete|Create|Update|Start|Stop/.test(action))).toBe(false);
+  });
+});
