@@ -91,34 +91,8 @@ export function compileCondition(condition: Condition, schema: JsonSchema, param
 }
 
 function compile(condition: Condition, schema: JsonSchema, ctx: CompileContext, at: (string | number)[]): Evaluator {
-  if ('all' in condition) {
-    const parts = condition.all.map((c, i) => compile(c, schema, ctx, [...at, 'all', i]));
-    return (subject, state) => {
-      const start = state.evidence.length;
-      let unknown = false;
-      for (const part of parts) {
-        const mark = state.evidence.length;
-        const t = part(subject, state);
-        if (t === false) return keepDecisive(state, start, mark, false);
-        if (t === 'unknown') unknown = true;
-      }
-      return unknown ? 'unknown' : true;
-    };
-  }
-  if ('any' in condition) {
-    const parts = condition.any.map((c, i) => compile(c, schema, ctx, [...at, 'any', i]));
-    return (subject, state) => {
-      const start = state.evidence.length;
-      let unknown = false;
-      for (const part of parts) {
-        const mark = state.evidence.length;
-        const t = part(subject, state);
-        if (t === true) return keepDecisive(state, start, mark, true);
-        if (t === 'unknown') unknown = true;
-      }
-      return unknown ? 'unknown' : false;
-    };
-  }
+  if ('all' in condition) return combine(condition.all.map((c, i) => compile(c, schema, ctx, [...at, 'all', i])), false);
+  if ('any' in condition) return combine(condition.any.map((c, i) => compile(c, schema, ctx, [...at, 'any', i])), true);
   if ('not' in condition) {
     const inner = compile(condition.not, schema, ctx, [...at, 'not']);
     return (subject, state) => {
@@ -133,6 +107,24 @@ function compile(condition: Condition, schema: JsonSchema, ctx: CompileContext, 
   if ('param' in condition) return compileParamLeaf(condition, ctx, at);
   ctx.problems.push({ docPath: at, code: 'policy/condition', message: 'is not a condition (expected all, any, not, some, every, none, count, path or param)' });
   return () => 'unknown';
+}
+
+/**
+ * `all` (decided by the first false part) and `any` (decided by the first true part) in Kleene
+ * logic: without a decisive part, one unknown part makes the whole unknown.
+ */
+function combine(parts: Evaluator[], decisive: boolean): Evaluator {
+  return (subject, state) => {
+    const start = state.evidence.length;
+    let unknown = false;
+    for (const part of parts) {
+      const mark = state.evidence.length;
+      const t = part(subject, state);
+      if (t === decisive) return keepDecisive(state, start, mark, decisive);
+      if (t === 'unknown') unknown = true;
+    }
+    return unknown ? 'unknown' : !decisive;
+  };
 }
 
 type QuantifierCondition = Extract<Condition, { some: string } | { every: string } | { none: string } | { count: string }>;
