@@ -1,6 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { memberRoleTemplate } from './member-role-template.js';
 
-mkdirSync('templates', { recursive: true });
+export function main(): number {
+  mkdirSync('templates', { recursive: true });
 writeFileSync('templates/member-role.yaml', memberRoleTemplate());
-process.stdout.write('wrote templates/member-role.yaml\n');
+  process.stdout.write('wrote templates/member-role.yaml\n');
+  return 0;
+}

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+// Embedded at build time, so the version is known even where no package.json is (the Action bundle).
+import manifest from '../package.json' with { type: 'json' };
 
 let root: string | undefined;
 
@@ -25,7 +27,7 @@ export function packageRoot(): string {
 }
 
 export function toolVersion(): string {
-  return (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  return manifest.version;
 }
 
 export const builtinPoliciesDir = () => path.join(packageRoot(), 'policies');

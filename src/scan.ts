@@ -2,16 +2,20 @@
  * The library behind `trailwarden scan` (and the Action): obtain a snapshot, load policies,
  * evaluate, suppress, write reports, and return the exit code. No process.exit here.
  */
+import { createWriteStream } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
 import { UserError } from './errors.js';
 import { evaluate, type CompiledRule } from './engine/evaluate.js';
 import { buildResults, exitCodeFor, type FailOn } from './engine/results.js';
 import { checkConfigAgainstRules, type LoadedConfig } from './policy/config.js';
+import { builtinSources } from './policy/builtin-sources.js';
 import { loadSources, packRuleIds, readPolicyPath, type SourceFile } from './policy/loader.js';
 import { applySuppressions } from './policy/suppressions.js';
 import type { Pack } from './policy/types.js';
-import { builtinPoliciesDir, demoSnapshotPath, packageRoot, toolVersion } from './package-root.js';
+import { demoSnapshotPath, toolVersion } from './package-root.js';
 import { REPORTERS, type Format } from './reporters/index.js';
 import type { Results } from './results.js';
 import type { Snapshot } from './snapshot/schema.js';
@@ -26,7 +30,7 @@ export interface RuleSet {
 }
 
 export async function readPolicySources(extraPaths: readonly string[]): Promise<SourceFile[]> {
-  const sources = await readPolicyPath(builtinPoliciesDir(), { builtin: true, displayRoot: packageRoot() });
+  const sources = await builtinSources();
   for (const p of extraPaths) {
     try {
       sources.push(...(await readPolicyPath(p, { builtin: false })));
@@ -57,6 +61,8 @@ export async function loadRuleSet(extraPaths: readonly string[], config: LoadedC
 export type SnapshotSource =
   | { kind: 'demo' }
   | { kind: 'file'; file: string }
+  /** A snapshot already in memory, e.g. the union of shards (`trailwarden merge`). */
+  | { kind: 'loaded'; snapshot: Snapshot }
   | { kind: 'collect'; collect: (signal?: AbortSignal) => Promise<Snapshot> };
 
 export interface ScanSettings {
@@ -92,15 +98,19 @@ export async function obtainSnapshot(source: SnapshotSource, signal?: AbortSigna
       return readSnapshot(demoSnapshotPath());
     case 'file':
       return readSnapshot(source.file);
+    case 'loaded':
+      return source.snapshot;
     case 'collect':
-      return source.collect(signal);
+      // A saved snapshot says which trailwarden wrote it.
+      return { ...(await source.collect(signal)), tool: { name: 'trailwarden', version: toolVersion() } };
   }
 }
 
 /** Write via a temporary name and rename, so an interrupted run never leaves a half report. */
-async function writeAtomically(file: string, text: string): Promise<void> {
+async function writeAtomically(file: string, content: string | Iterable<string>): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, text, 'utf8');
+  if (typeof content === 'string') await writeFile(tmp, content, 'utf8');
+  else await pipeline(Readable.from(content), createWriteStream(tmp, 'utf8'));
   await rename(tmp, file);
 }
 
@@ -111,7 +121,8 @@ export async function writeReports(results: Results, settings: Pick<ScanSettings
   if (fileFormats.length) await mkdir(settings.outDir, { recursive: true });
   for (const format of fileFormats) {
     const file = path.join(settings.outDir, REPORTERS[format].fileName!);
-    await writeAtomically(file, REPORTERS[format].render(results, ctx));
+    const reporter = REPORTERS[format];
+    await writeAtomically(file, reporter.renderChunks ? reporter.renderChunks(results, ctx) : reporter.render(results, ctx));
     files[format] = file;
   }
   if (settings.formats.includes('console')) io.stdout(REPORTERS.console.render(results, ctx));

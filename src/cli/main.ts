@@ -7,10 +7,11 @@ import { AbortedError, UserError, formatDiagnostic } from '../errors.js';
 import type { FailOn } from '../engine/results.js';
 import { readConfig, type Config } from '../policy/config.js';
 import { loadSources } from '../policy/loader.js';
-import { FORMATS, type Format } from '../reporters/index.js';
+import { DEFAULT_FORMATS, FORMATS, type Format } from '../reporters/index.js';
 import { SEVERITY_RANK } from '../results.js';
-import { loadRuleSet, readPolicySources, scan, type SnapshotSource } from '../scan.js';
+import { loadRuleSet, readPolicySources, scan, type ScanIo, type ScanOutcome, type SnapshotSource } from '../scan.js';
 import { toolVersion } from '../package-root.js';
+import { mergeCommand } from './merge.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -23,8 +24,7 @@ export interface CliIo {
   signal?: AbortSignal;
 }
 
-const FAIL_ON = ['none', 'low', 'medium', 'high', 'critical'] as const;
-const DEFAULT_FORMATS: Format[] = ['console', 'json', 'sarif', 'html'];
+export const FAIL_ON = ['none', 'low', 'medium', 'high', 'critical'] as const;
 const DEFAULT_OUT_DIR = 'trailwarden-results';
 
 function parseList(value: string): string[] {
@@ -34,14 +34,14 @@ function parseList(value: string): string[] {
     .filter(Boolean);
 }
 
-function parseAccounts(value: string): string[] {
+export function parseAccounts(value: string): string[] {
   const ids = parseList(value);
   const bad = ids.filter((id) => !/^\d{12}$/.test(id));
   if (bad.length) throw new InvalidArgumentError(`account ids are 12 digits; not: ${bad.join(', ')}`);
   return ids;
 }
 
-function parseRegions(value: string): 'all' | string[] {
+export function parseRegions(value: string): 'all' | string[] {
   if (value === 'all') return 'all';
   const regions = parseList(value);
   const bad = regions.filter((r) => !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(r));
@@ -49,7 +49,7 @@ function parseRegions(value: string): 'all' | string[] {
   return regions;
 }
 
-function parseFormats(value: string): Format[] {
+export function parseFormats(value: string): Format[] {
   const formats = parseList(value);
   const bad = formats.filter((f) => !(FORMATS as readonly string[]).includes(f));
   if (bad.length) throw new InvalidArgumentError(`unknown format ${bad.join(', ')}; choose from ${FORMATS.join(', ')}`);
@@ -70,7 +70,7 @@ function parsePositiveInt(value: string): number {
   return n;
 }
 
-interface ScanFlags {
+export interface ScanFlags {
   profile?: string;
   org?: boolean;
   accounts?: string[];
@@ -135,28 +135,64 @@ function resolveSource(flags: ScanFlags, config: Config, io: CliIo): SnapshotSou
   };
 }
 
-async function scanAction(flags: ScanFlags, io: CliIo): Promise<number> {
+/** Where reports go and when the run fails: flags over the config file over the defaults (SPEC §2). */
+export interface ReportOptions {
+  formats: Format[];
+  outDir: string;
+  failOn: FailOn;
+  category?: string;
+}
+
+export function reportOptions(flags: Pick<ScanFlags, 'format' | 'outDir' | 'failOn' | 'category'>, config: Config): ReportOptions {
+  const category = flags.category ?? config.category;
+  return {
+    formats: flags.format ?? (config.format as Format[] | undefined) ?? [...DEFAULT_FORMATS],
+    outDir: flags.outDir ?? config.outDir ?? DEFAULT_OUT_DIR,
+    failOn: (flags.failOn ?? config.failOn ?? 'high') as FailOn,
+    ...(category ? { category } : {}),
+  };
+}
+
+/** What the library may do with the terminal: colour only on a TTY that allows it. */
+export function scanIo(io: CliIo): ScanIo {
+  const color = io.isTTY && !('NO_COLOR' in io.env && io.env.NO_COLOR !== '') && io.env.TERM !== 'dumb';
+  return { stdout: io.stdout, stderr: io.stderr, color, width: io.columns, now: io.now, ...(io.signal ? { signal: io.signal } : {}) };
+}
+
+export interface ScanRun extends ScanOutcome {
+  failOn: FailOn;
+}
+
+/**
+ * `scan` with the config file and defaults resolved, for the CLI, `merge` and the Action alike.
+ * `source` stands in for the snapshot the flags name (merge evaluates the union of shards).
+ */
+export async function runScan(flags: ScanFlags, io: CliIo, source?: SnapshotSource): Promise<ScanRun> {
   const loadedConfig = await readConfig(flags.config);
   const config = loadedConfig.config;
-  const failOn = (flags.failOn ?? config.failOn ?? 'high') as FailOn;
-  const formats = flags.format ?? (config.format as Format[] | undefined) ?? DEFAULT_FORMATS;
-  const color = io.isTTY && !('NO_COLOR' in io.env && io.env.NO_COLOR !== '') && io.env.TERM !== 'dumb';
+  const report = reportOptions(flags, config);
   const outcome = await scan(
     {
-      source: resolveSource(flags, config, io),
+      source: source ?? resolveSource(flags, config, io),
       ...(flags.saveSnapshot ? { saveSnapshot: flags.saveSnapshot } : {}),
       policies: [...(config.policies ?? []), ...(flags.policies ?? [])],
       ...((flags.pack ?? config.pack) ? { pack: flags.pack ?? config.pack } : {}),
-      formats,
-      outDir: flags.outDir ?? config.outDir ?? DEFAULT_OUT_DIR,
-      failOn,
-      ...((flags.category ?? config.category) ? { category: flags.category ?? config.category } : {}),
+      ...report,
       config: loadedConfig,
     },
-    { stdout: io.stdout, stderr: io.stderr, color, width: io.columns, now: io.now, ...(io.signal ? { signal: io.signal } : {}) },
+    scanIo(io),
   );
-  const written = Object.values(outcome.files);
+  return { ...outcome, failOn: report.failOn };
+}
+
+export function announceFiles(files: ScanOutcome['files'], io: CliIo): void {
+  const written = Object.values(files);
   if (written.length) io.stderr(`trailwarden: wrote ${written.join(', ')}\n`);
+}
+
+async function scanAction(flags: ScanFlags, io: CliIo): Promise<number> {
+  const outcome = await runScan(flags, io);
+  announceFiles(outcome.files, io);
   return outcome.exitCode;
 }
 
@@ -248,6 +284,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       io.stdout(`${JSON.stringify(permissionsPolicy(), null, 2)}\n`);
       setExit(0);
     });
+
+  program.addCommand(mergeCommand(io, setExit).copyInheritedSettings(program));
 
   return program;
 }

@@ -12,6 +12,7 @@
  * described are described by ARN in their home regions; an organization-trail-only member costs
  * ListTrails alone.
  */
+import { compareIdentity } from '../snapshot/merge.js';
 import {
   DescribeTrailsCommand,
   GetEventDataStoreCommand,
@@ -77,7 +78,7 @@ export class TrailRegistry {
 
   async trails(): Promise<Trail[]> {
     const results = await Promise.all([...this.entries.values()].map((entry) => entry.result));
-    return results.filter((trail): trail is Trail => trail !== undefined).sort((a, b) => a.arn.localeCompare(b.arn));
+    return results.filter((trail): trail is Trail => trail !== undefined).sort((a, b) => compareIdentity(a.arn, b.arn));
   }
 
   private async resolve(entry: TrailEntry): Promise<Trail | undefined> {

@@ -27,6 +27,7 @@ import type { ScanContext } from './context.js';
 import { AccountAccess, configuredRegion, identifyCaller, type Caller } from './credentials.js';
 import { AccountDirectory, type DirectoryEntry } from './directory.js';
 import { collectionError } from './errors.js';
+import { compareCollectionErrors, compareIdentity } from '../snapshot/merge.js';
 import { AwsGateway } from './gateway.js';
 import { LogGroupCollector, collectKmsKey } from './kms-logs.js';
 import { isActive, isEnabled } from './map/accounts.js';
@@ -274,7 +275,7 @@ class Scan {
         const block = blocks.get(account.id);
         return block === undefined ? account : { ...account, publicAccessBlock: block };
       })
-      .sort((a, b) => a.id.localeCompare(b.id));
+      .sort((a, b) => compareIdentity(a.id, b.id));
     return {
       schemaVersion: SNAPSHOT_SCHEMA_VERSION,
       scanTime,
@@ -283,12 +284,12 @@ class Scan {
       organization,
       accounts,
       trails,
-      buckets: buckets.sort((a, b) => a.name.localeCompare(b.name)),
-      kmsKeys: present(kmsKeys).sort((a, b) => a.arn.localeCompare(b.arn)),
-      logGroups: present(logGroups).sort((a, b) => a.arn.localeCompare(b.arn)),
+      buckets: buckets.sort((a, b) => compareIdentity(a.name, b.name)),
+      kmsKeys: present(kmsKeys).sort((a, b) => compareIdentity(a.arn, b.arn)),
+      logGroups: present(logGroups).sort((a, b) => compareIdentity(a.arn, b.arn)),
       snsTopics,
-      eventDataStores: [...this.eventDataStores.values()].sort((a, b) => a.arn.localeCompare(b.arn)),
-      errors: [...context.errors].sort(compareErrors),
+      eventDataStores: [...this.eventDataStores.values()].sort((a, b) => compareIdentity(a.arn, b.arn)),
+      errors: [...context.errors].sort(compareCollectionErrors),
     };
   }
 }
@@ -297,10 +298,6 @@ function present<T>(values: ReadonlyArray<T | undefined>): T[] {
   return values.filter((value): value is T => value !== undefined);
 }
 
-function compareErrors(a: CollectionError, b: CollectionError): number {
-  const key = (error: CollectionError) => [error.$error.accountId ?? '', error.$error.region ?? '', error.$error.action, error.$error.message ?? ''].join('\u0000');
-  return key(a).localeCompare(key(b));
-}
 
 /** Facts recorded as errors anywhere in a value. */
 function countErrors(value: unknown): number {

@@ -3,6 +3,7 @@
  * alarms on their metrics, and the SNS topics those alarms notify). Each is read once per scan, in
  * the account and region its ARN names.
  */
+import { compareIdentity } from '../snapshot/merge.js';
 import { DescribeAlarmsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import { DescribeLogGroupsCommand, DescribeMetricFiltersCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand } from '@aws-sdk/client-kms';
@@ -73,7 +74,7 @@ export class LogGroupCollector {
 
   async snsTopics(): Promise<SnsTopic[]> {
     const topics = await Promise.all(this.topics.values());
-    return topics.filter((topic): topic is SnsTopic => topic !== undefined).sort((a, b) => a.arn.localeCompare(b.arn));
+    return topics.filter((topic): topic is SnsTopic => topic !== undefined).sort((a, b) => compareIdentity(a.arn, b.arn));
   }
 
   async collect(arn: string): Promise<LogGroup | undefined> {

@@ -10,14 +10,23 @@ export interface Shard {
   count: number;
 }
 
-/** 32-bit FNV-1a: stable across platforms and Node versions, unlike anything seeded. */
+/**
+ * 32-bit FNV-1a with murmur3's fmix32 finalizer: stable across platforms and Node versions, unlike
+ * anything seeded. FNV-1a alone is a poor modulus source: its lowest bit is the parity of the
+ * input's lowest bits, so twelve-digit account ids can all land in one half of `--shard x/2`.
+ */
 export function stableHash(text: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     hash ^= text.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
-  return hash;
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  hash ^= hash >>> 16;
+  return hash >>> 0;
 }
 
 export function validateShard(shard: Shard): void {

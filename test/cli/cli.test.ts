@@ -5,31 +5,10 @@ import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, existsSync, readdi
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { run, type CliIo } from '../../src/cli/main.js';
+import { runCli } from '../support/cli-runner.js';
 import type { Results } from '../../src/results.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-
-export async function runCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    isTTY: false,
-    env: options.env ?? {},
-    columns: 120,
-    now: () => new Date('2026-11-02T09:00:00.000Z'),
-  };
-  const previous = process.cwd();
-  if (options.cwd) process.chdir(options.cwd);
-  try {
-    const code = await run(args, io);
-    return { code, stdout, stderr };
-  } finally {
-    process.chdir(previous);
-  }
-}
 
 function tempDir(): string {
   return mkdtempSync(path.join(tmpdir(), 'trailwarden-cli-'));

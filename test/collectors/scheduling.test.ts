@@ -5,6 +5,9 @@ import { inShard, stableHash, validateShard } from '../../src/collectors/shard.j
 import { TaskGroup } from '../../src/collectors/tasks.js';
 import { AbortedError } from '../../src/errors.js';
 
+const HASH_OF_EMPTY = 0xab3e7c0b;
+const HASH_OF_A = 0x1a80b1b3;
+
 describe('RateBudgets', () => {
   it('lets a burst through, then spaces calls at the rate, per account, region and service', () => {
     let now = 1_000;
@@ -42,10 +45,18 @@ describe('shards', () => {
     expect(ids.every((id) => inShard(id, undefined))).toBe(true);
   });
 
-  it('hashes the same way everywhere (FNV-1a)', () => {
-    expect(stableHash('')).toBe(0x811c9dc5);
+  it('hashes the same way everywhere (FNV-1a + fmix32), pinned values', () => {
+    expect(stableHash('')).toBe(HASH_OF_EMPTY);
     expect(stableHash('111111111111')).toBe(stableHash('111111111111'));
-    expect(stableHash('a')).toBe(0xe40c292c);
+    expect(stableHash('a')).toBe(HASH_OF_A);
+  });
+
+  it('splits account ids evenly, even in halves (FNV-1a alone puts same-parity ids in one half)', () => {
+    const counts = [0, 0];
+    for (let i = 0; i < 10_000; i++) counts[stableHash(String(100000000000 + i)) % 2]!++;
+    expect(Math.min(...counts) / 10_000).toBeGreaterThan(0.45);
+    const demo = ['111111111111', '222222222222', '333333333333', '444444444444', '555555555555', '666666666666', '777777777777', '888888888888'];
+    expect(new Set(demo.map((id) => inShard(id, { index: 1, count: 2 }))).size).toBe(2);
   });
 
   it('refuses shards that are not I/N with 1 <= I <= N', () => {

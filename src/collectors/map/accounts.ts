@@ -1,3 +1,4 @@
+import { compareIdentity } from '../../snapshot/merge.js';
 /** Organizations and EC2 answers -> organization, account and region facts. Pure. */
 import type { Region as SdkRegion } from '@aws-sdk/client-ec2';
 import type { Account as SdkAccount, DelegatedAdministrator, DescribeOrganizationResponse } from '@aws-sdk/client-organizations';
@@ -55,7 +56,7 @@ export function mapRegions(regions: readonly SdkRegion[], requested: 'all' | rea
       return { name, optInStatus: required(region.OptInStatus, `OptInStatus of ${name}`) };
     })
     .filter((region) => wanted === undefined || wanted.has(region.name))
-    .sort((a, b) => a.name.localeCompare(b.name));
+    .sort((a, b) => compareIdentity(a.name, b.name));
 }
 
 export function isEnabled(region: RegionInfo): boolean {

@@ -1,0 +1,106 @@
+/**
+ * The Action: inputs -> the CLI's scan -> outputs, job summary, annotations, step result
+ * (SPEC §7). Everything the Action does to the workflow goes through `core`, which tests replace
+ * with a typed fake. Reports are written before anything can fail the step.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { AnnotationProperties } from '@actions/core';
+import { UserError, formatDiagnostic, type Diagnostic } from '../errors.js';
+import { runScan, type CliIo, type ScanRun } from '../cli/main.js';
+import { renderSummary } from '../reporters/summary.js';
+import type { SnapshotSource } from '../scan.js';
+import { readSnapshot } from '../snapshot/io.js';
+import { mergeSnapshots } from '../snapshot/merge.js';
+import { ANNOTATION_LIMIT, actionOutputs, failureAnnotations, unevaluatedNotice, type Annotation } from './publish.js';
+import { readInputs } from './inputs.js';
+
+/** The part of @actions/core the Action uses. */
+export interface ActionCore {
+  getInput(name: string): string;
+  setOutput(name: string, value: string): void;
+  setFailed(message: string): void;
+  error(message: string, properties?: AnnotationProperties): void;
+  warning(message: string, properties?: AnnotationProperties): void;
+  notice(message: string, properties?: AnnotationProperties): void;
+  info(message: string): void;
+  summary: { addRaw(text: string, addEOL?: boolean): unknown; write(): Promise<unknown> };
+}
+
+export interface ActionIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: Record<string, string | undefined>;
+  now: () => Date;
+}
+
+/** Columns of the console report in the job log. */
+const LOG_COLUMNS = 120;
+
+export async function run(core: ActionCore, io: ActionIo): Promise<void> {
+  const cliIo: CliIo = { stdout: io.stdout, stderr: io.stderr, isTTY: false, env: io.env, columns: LOG_COLUMNS, now: io.now };
+  let outcome: ScanRun;
+  try {
+    const { flags, snapshots } = readInputs(core);
+    outcome = await runScan(flags, cliIo, snapshots ? await savedSnapshots(snapshots) : undefined);
+  } catch (err) {
+    failOnError(core, err);
+    return;
+  }
+  for (const [name, value] of Object.entries(actionOutputs(outcome.results, outcome.files))) core.setOutput(name, value);
+  await writeJobSummary(core, renderSummary(outcome.results));
+  const annotations = failureAnnotations(outcome.results);
+  const notice = unevaluatedNotice(outcome.results);
+  for (const annotation of notice ? [...annotations, notice] : annotations) annotate(core, annotation);
+  const failing = outcome.results.findings.filter((finding) => finding.status === 'fail' && !finding.suppression).length;
+  if (failing > annotations.length) core.info(`trailwarden: ${failing - annotations.length} more failing findings are in the job summary and ${outcome.files.html ?? 'report.html'}`);
+  if (outcome.exitCode === 1) core.setFailed(`trailwarden: findings fail at or above fail-on: ${outcome.failOn} (see the job summary)`);
+}
+
+/** One saved snapshot, or the union of the shards' snapshots; a folder stands for its .json files. */
+async function savedSnapshots(paths: readonly string[]): Promise<SnapshotSource> {
+  const files: string[] = [];
+  for (const target of paths) {
+    const isFolder = await stat(target).then(
+      (info) => info.isDirectory(),
+      () => false, // a missing file is reported by readSnapshot, with its name
+    );
+    if (!isFolder) files.push(target);
+    else files.push(...(await readdir(target)).filter((name) => name.endsWith('.json')).sort().map((name) => path.join(target, name)));
+  }
+  if (files.length === 0) throw new UserError(`input 'snapshot' names no snapshot file: ${paths.join(', ')}`);
+  if (files.length === 1) return { kind: 'file', file: files[0]! };
+  return { kind: 'loaded', snapshot: mergeSnapshots(await Promise.all(files.map(readSnapshot))) };
+}
+
+function annotate(core: ActionCore, annotation: Annotation): void {
+  core[annotation.level](annotation.message, annotation.properties);
+}
+
+async function writeJobSummary(core: ActionCore, markdown: string): Promise<void> {
+  try {
+    await core.summary.addRaw(markdown, true);
+    await core.summary.write();
+  } catch (err) {
+    // Outside a runner there is no summary file; the reports are written, so the scan stands.
+    core.warning(`trailwarden: job summary not written: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** A problem the user can fix fails the step with its located diagnostics, policy files annotated. */
+function failOnError(core: ActionCore, err: unknown): void {
+  if (!(err instanceof UserError)) {
+    core.setFailed(`trailwarden: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return;
+  }
+  err.diagnostics.slice(0, ANNOTATION_LIMIT).forEach((diagnostic) => core.error(diagnostic.message, diagnosticLocation(diagnostic)));
+  core.setFailed([`trailwarden: ${err.message}`, ...err.diagnostics.map(formatDiagnostic)].join('\n'));
+}
+
+function diagnosticLocation(diagnostic: Diagnostic): AnnotationProperties {
+  return {
+    title: diagnostic.code,
+    file: diagnostic.file,
+    ...(diagnostic.line > 0 ? { startLine: diagnostic.line, ...(diagnostic.column > 0 ? { startColumn: diagnostic.column } : {}) } : {}),
+  };
+}

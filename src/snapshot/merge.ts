@@ -1,0 +1,106 @@
+/**
+ * The union of snapshots collected by the shards of one scan (`--shard I/N`, `trailwarden merge`).
+ * Pure. Every resource appears once, by its identity; where shards saw the same resource, each fact
+ * that one shard observed and another recorded as an error is taken from the shard that observed
+ * it. Lists come out in the order the collectors write them, so the union of the shards is the
+ * snapshot one full scan would have written.
+ */
+import { UserError } from '../errors.js';
+import { isCollectionError, type CollectionError, type Organization, type Snapshot } from './schema.js';
+
+/**
+ * The collectors' order of identities (accounts by id, resources by ARN or name): code-unit order,
+ * so a snapshot sorts the same on every machine whatever its locale.
+ */
+export function compareIdentity(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The collectors' order of standalone errors: by account, region, action, message. */
+export function compareCollectionErrors(a: CollectionError, b: CollectionError): number {
+  const key = (error: CollectionError) => [error.$error.accountId ?? '', error.$error.region ?? '', error.$error.action, error.$error.message ?? ''].join('\u0000');
+  return compareIdentity(key(a), key(b));
+}
+
+export function collectionErrorKey(error: CollectionError['$error']): string {
+  return [error.action, error.code, error.accountId ?? '', error.region ?? '', error.message ?? ''].join('|');
+}
+
+/**
+ * One record from two sightings of the same resource, field by field: the first sighting's value
+ * unless it is an error (or absent) and the second observed the fact.
+ */
+export function preferObserved<T extends object>(first: T, second: T): T {
+  const merged: Record<string, unknown> = { ...(first as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(second)) {
+    const current = merged[key];
+    if (value === undefined) continue;
+    if (current === undefined || (isCollectionError(current) && !isCollectionError(value))) merged[key] = value;
+  }
+  return merged as T;
+}
+
+function unionBy<T extends object>(lists: readonly (readonly T[])[], identity: (item: T) => string): T[] {
+  const byIdentity = new Map<string, T>();
+  for (const list of lists) {
+    for (const item of list) {
+      const id = identity(item);
+      const seen = byIdentity.get(id);
+      byIdentity.set(id, seen === undefined ? item : preferObserved(seen, item));
+    }
+  }
+  return [...byIdentity.entries()].sort(([a], [b]) => compareIdentity(a, b)).map(([, item]) => item);
+}
+
+/** An observed organization beats "not an organization" (null), which beats an error. */
+function mergeOrganization(organizations: readonly Snapshot['organization'][]): Snapshot['organization'] {
+  const observed = organizations.filter((org): org is Organization => org !== null && !isCollectionError(org));
+  if (observed.length > 0) return observed.reduce((merged, org) => preferObserved(merged, org));
+  if (organizations.includes(null)) return null;
+  return organizations[0] ?? null;
+}
+
+function earliest(times: readonly string[]): string {
+  return times.reduce((min, time) => (Date.parse(time) < Date.parse(min) ? time : min));
+}
+
+function firstDefined<T>(values: readonly (T | undefined)[]): T | undefined {
+  return values.find((value) => value !== undefined);
+}
+
+/** The union of shard snapshots. Throws a UserError when they cannot be parts of one scan. */
+export function mergeSnapshots(snapshots: readonly Snapshot[]): Snapshot {
+  const first = snapshots[0];
+  if (first === undefined) throw new UserError('nothing to merge: no snapshot given');
+  const partitions = [...new Set(snapshots.map((snapshot) => snapshot.partition))];
+  if (partitions.length > 1) throw new UserError(`the snapshots come from different partitions (${partitions.join(', ')}); shards of one scan share a partition`);
+  const lists = <K extends 'accounts' | 'trails' | 'buckets' | 'kmsKeys' | 'logGroups' | 'eventDataStores'>(key: K) => snapshots.map((snapshot) => snapshot[key]);
+  const schema = firstDefined(snapshots.map((snapshot) => snapshot.$schema));
+  const tool = firstDefined(snapshots.map((snapshot) => snapshot.tool));
+  const callerAccountId = firstDefined(snapshots.map((snapshot) => snapshot.callerAccountId));
+  const hasTopics = snapshots.some((snapshot) => snapshot.snsTopics !== undefined);
+  const hasErrors = snapshots.some((snapshot) => snapshot.errors !== undefined);
+  const errors = new Map<string, CollectionError>();
+  for (const error of snapshots.flatMap((snapshot) => snapshot.errors ?? [])) {
+    const key = collectionErrorKey(error.$error);
+    if (!errors.has(key)) errors.set(key, error);
+  }
+  return {
+    ...(schema !== undefined ? { $schema: schema } : {}),
+    schemaVersion: first.schemaVersion,
+    // A full scan is stamped with its start; the shards' earliest start is the merged scan's.
+    scanTime: earliest(snapshots.map((snapshot) => snapshot.scanTime)),
+    ...(tool !== undefined ? { tool } : {}),
+    partition: first.partition,
+    ...(callerAccountId !== undefined ? { callerAccountId } : {}),
+    organization: mergeOrganization(snapshots.map((snapshot) => snapshot.organization)),
+    accounts: unionBy(lists('accounts'), (account) => account.id),
+    trails: unionBy(lists('trails'), (trail) => trail.arn),
+    buckets: unionBy(lists('buckets'), (bucket) => bucket.name),
+    kmsKeys: unionBy(lists('kmsKeys'), (key) => key.arn),
+    logGroups: unionBy(lists('logGroups'), (group) => group.arn),
+    ...(hasTopics ? { snsTopics: unionBy(snapshots.map((snapshot) => snapshot.snsTopics ?? []), (topic) => topic.arn) } : {}),
+    eventDataStores: unionBy(lists('eventDataStores'), (store) => store.arn),
+    ...(hasErrors ? { errors: [...errors.values()].sort(compareCollectionErrors) } : {}),
+  };
+}
