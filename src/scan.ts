@@ -148,5 +148,5 @@ export async function scan(settings: ScanSettings, io: ScanIo): Promise<ScanOutc
     ...(settings.pack ? { pack: settings.pack } : {}),
   });
   const files = await writeReports(results, settings, io);
-  return { exitCode: exitCodeFor(results.findings, settings.failOn), results, files };
+  return { exitCode: exitCodeFor(results, settings.failOn), results, files };
 }

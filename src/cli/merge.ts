@@ -74,7 +74,7 @@ async function mergeAction(files: string[], flags: MergeFlags, io: CliIo): Promi
   }
   const written = await writeReports(merged, report, scanIo(io));
   announceFiles(written, io);
-  return exitCodeFor(merged.findings, report.failOn);
+  return exitCodeFor(merged, report.failOn);
 }
 
 function collectOption(value: string, previous: string[] | undefined): string[] {

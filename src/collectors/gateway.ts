@@ -2,10 +2,13 @@
  * The one door to AWS. Every call goes through `AwsGateway.call`, which
  * - refuses an operation that is not listed in permissions.ts (read-only by construction),
  * - waits for the (account, region, service) rate budget,
- * - reuses one SDK client per (service, account, region) over one shared keep-alive HTTP agent,
+ * - reuses one SDK client per (service, region), shared by every account, over one shared
+ *   keep-alive HTTP agent; each call is signed with its own account's credentials,
  * - stops promptly on abort, and
  * - turns a failure into an `AwsCallError` carrying the snapshot's error shape.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { setMaxListeners } from 'node:events';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
@@ -49,7 +52,7 @@ export interface SdkCommand {
 export type OutputOf<C> = C extends { resolveMiddleware(...args: never[]): (...args: never[]) => Promise<{ output: infer O }> } ? O : never;
 
 interface SendingClient {
-  send(command: SdkCommand, options: { abortSignal?: AbortSignal }): Promise<unknown>;
+  send(command: SdkCommand, options: { abortSignal: AbortSignal }): Promise<unknown>;
 }
 
 export interface GatewayOptions {
@@ -61,9 +64,19 @@ export interface GatewayOptions {
   budgets?: RateBudgets;
   /** Environment that decides emulator settings (AWS_ENDPOINT_URL…); default process.env. */
   env?: NodeJS.ProcessEnv;
-  /** SDK retry attempts (adaptive mode); the rate budgets make retries rare. */
+  /** SDK retry attempts (standard mode); the rate budgets make retries rare. */
   maxAttempts?: number;
+  /**
+   * How long a request may go without an answer before the attempt fails (and is retried): bounds
+   * the time a black-holed connection can hold a scan to `maxAttempts` × this.
+   */
+  requestTimeoutMs?: number;
 }
+
+/** AWS answers a Describe/List call in well under a second; twenty seconds of silence is a dead connection. */
+const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
+/** Attempts per call (the first and five retries): the most a failing call is ever sent. */
+export const DEFAULT_MAX_ATTEMPTS = 6;
 
 /** The operation name of a command: from its service-model schema, else its class name. */
 export function operationNameOf(command: SdkCommand): string {
@@ -75,17 +88,52 @@ export function operationNameOf(command: SdkCommand): string {
   return command.constructor.name.replace(/Command$/, '');
 }
 
-/** Clients kept at once: the busy accounts' clients, not every account's. */
-const MAX_CACHED_CLIENTS = 512;
+/**
+ * The account a call is signed for. SDK clients take one credential provider for life; sharing a
+ * client between accounts needs the provider to learn, per call, whose credentials to hand out.
+ * `consulted` proves it was asked: a call it was not asked for could be signed as another account.
+ */
+interface SigningScope {
+  accountId: string;
+  consulted: boolean;
+}
+
+/** Thrown when the SDK signed a call without asking for its account's credentials (a bug, never an AWS answer). */
+export class SigningScopeError extends Error {
+  constructor(accountId: string, operation: string) {
+    super(`${operation} for account ${accountId} was signed without consulting that account's credentials; its answer is discarded`);
+    this.name = 'SigningScopeError';
+  }
+}
 
 export class AwsGateway {
-  private readonly signal: AbortSignal | undefined;
+  /** Fires when the caller's signal does; every waiting call and in-flight request listens to it. */
+  private readonly abort = new AbortController();
   private readonly httpHandler: NodeHttpHandler;
   private readonly budgets: RateBudgets;
   private readonly env: NodeJS.ProcessEnv;
   private readonly maxAttempts: number;
-  /** Most recently used last; bounded, because a thousand accounts' clients would hold ~200 MB. */
+  /**
+   * One per (service, region): a client per account would cost ~25 KB and a few hundred
+   * microseconds each, thousands of times over, all of it promoted garbage by the end of a scan.
+   */
   private readonly clients = new Map<string, SendingClient>();
+  private readonly signingScope = new AsyncLocalStorage<SigningScope>();
+  /**
+   * The credentials of the account the current call is signed for. Marked `memoized` so that the
+   * SDK asks on every signature instead of keeping its first answer for the client's life; each
+   * account's provider caches (and renews) its own credentials.
+   */
+  private readonly accountCredentials = Object.assign(
+    async (): Promise<AwsCredentials> => {
+      const scope = this.signingScope.getStore();
+      const provider = scope && this.credentials.get(scope.accountId);
+      if (scope === undefined || provider === undefined) throw new Error('an AWS call was signed outside AwsGateway.call');
+      scope.consulted = true;
+      return provider();
+    },
+    { memoized: true },
+  );
   /**
    * Settings each new SDK client would otherwise look up in the environment and the shared config
    * files (an exception per miss, a few per client): looked up once, through one template client.
@@ -96,17 +144,24 @@ export class AwsGateway {
   private closed = false;
 
   constructor(options: GatewayOptions = {}) {
-    this.signal = options.signal;
+    const signal = options.signal;
+    if (signal?.aborted) this.abort.abort(signal.reason);
+    else signal?.addEventListener('abort', () => this.abort.abort(signal.reason), { once: true });
+    // Hundreds of calls wait or run at once, each listening for the abort; that is expected, not a leak.
+    setMaxListeners(0, this.abort.signal);
     const maxSockets = options.maxSockets ?? 128;
     this.httpHandler = new NodeHttpHandler({
       httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
       httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
       connectionTimeout: 10_000,
-      requestTimeout: 60_000,
+      requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      // Without it the handler only logs a warning when the time is up and keeps waiting, forever
+      // if the connection is black-holed; with it the attempt fails as TimeoutError and is retried.
+      throwOnRequestTimeout: true,
     });
     this.budgets = options.budgets ?? new RateBudgets();
     this.env = options.env ?? process.env;
-    this.maxAttempts = options.maxAttempts ?? 6;
+    this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     this.template = new STSClient({ region: 'us-east-1', ...(options.profile ? { profile: options.profile } : {}) });
   }
 
@@ -121,7 +176,7 @@ export class AwsGateway {
   }
 
   private throwIfAborted(): void {
-    if (this.signal?.aborted || this.closed) throw new AbortedError();
+    if (this.abort.signal.aborted || this.closed) throw new AbortedError();
   }
 
   /**
@@ -134,14 +189,18 @@ export class AwsGateway {
     if (listed === undefined) throw new UnlistedOperationError(service, operation);
     this.throwIfAborted();
     try {
-      await this.budgets.take(target.accountId, target.region, service, this.signal);
+      await this.budgets.take(target.accountId, target.region, service, this.abort.signal);
       this.throwIfAborted();
-      const client = this.client(service, target);
+      if (!this.credentials.has(target.accountId)) throw new Error(`no credentials registered for account ${target.accountId}`);
+      const client = this.client(service, target.region);
+      const scope: SigningScope = { accountId: target.accountId, consulted: false };
       this.sent++;
-      return (await client.send(command, this.signal ? { abortSignal: this.signal } : {})) as OutputOf<C>;
+      const output = await this.signingScope.run(scope, () => client.send(command, { abortSignal: this.abort.signal }));
+      if (!scope.consulted) throw new SigningScopeError(target.accountId, listed.iamAction);
+      return output as OutputOf<C>;
     } catch (error) {
-      if (this.signal?.aborted || isAbortError(error)) throw new AbortedError();
-      if (error instanceof AwsCallError || error instanceof UnlistedOperationError) throw error;
+      if (this.abort.signal.aborted || isAbortError(error)) throw new AbortedError();
+      if (error instanceof AwsCallError || error instanceof UnlistedOperationError || error instanceof SigningScopeError) throw error;
       const message = errorMessageOf(error);
       throw new AwsCallError({
         action: listed.iamAction,
@@ -204,37 +263,34 @@ export class AwsGateway {
     });
   }
 
-  /** Releases sockets so the process can exit; any later call fails without being sent. */
+  /** Releases sockets so the process can exit; any later or still waiting call fails without being sent. */
   destroy(): void {
     this.closed = true;
+    this.abort.abort();
     this.httpHandler.destroy();
     this.template.destroy();
     this.clients.clear();
   }
 
-  private client(service: ServiceId, target: Target): SendingClient {
-    const key = `${service}|${target.accountId}|${target.region}`;
+  private client(service: ServiceId, region: string): SendingClient {
+    const key = `${service}|${region}`;
     let client = this.clients.get(key);
     if (client === undefined) {
-      const credentials = this.credentials.get(target.accountId);
-      if (credentials === undefined) throw new Error(`no credentials registered for account ${target.accountId}`);
-      client = this.createClient(service, target.region, credentials);
-      // Evicted clients are dropped, not destroyed: destroying one would close the shared HTTP agent.
-      if (this.clients.size >= MAX_CACHED_CLIENTS) this.clients.delete(this.clients.keys().next().value ?? '');
-    } else {
-      this.clients.delete(key);
+      client = this.createClient(service, region);
+      this.clients.set(key, client);
     }
-    this.clients.set(key, client);
     return client;
   }
 
-  private createClient(service: ServiceId, region: string, credentials: CredentialProvider): SendingClient {
+  private createClient(service: ServiceId, region: string): SendingClient {
     const shared = this.template.config;
     const common = {
       region,
-      credentials,
+      credentials: this.accountCredentials,
       requestHandler: this.httpHandler,
-      retryMode: 'adaptive',
+      // Not adaptive: its client-side rate limiter would be shared by every account of the
+      // (service, region), so one throttled account would slow all; the rate budgets pace per account.
+      retryMode: 'standard',
       maxAttempts: this.maxAttempts,
       useFipsEndpoint: shared.useFipsEndpoint,
       useDualstackEndpoint: shared.useDualstackEndpoint,

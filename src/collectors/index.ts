@@ -8,6 +8,8 @@
  * tags), and every trail configuration starts the reads of its bucket, key and log group, each
  * once per scan.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import pLimit from 'p-limit';
 import { AbortedError, UserError } from '../errors.js';
 import {
@@ -54,8 +56,12 @@ export interface CollectOptions {
   externalId?: string;
   regions: 'all' | string[];
   shard?: Shard;
-  /** Accounts scanned at once (default 24; more is faster against slow endpoints and costs memory). */
+  /** Accounts scanned at once (default 32; more is faster against slow endpoints and costs memory). */
   concurrency?: number;
+  /** How long one request may go unanswered before it is retried (default 20 s). */
+  requestTimeoutMs?: number;
+  /** Times a failing call is sent, the first included, before its fact is recorded as an error (default 6). */
+  maxAttempts?: number;
   /** Read CloudTrail Lake in every account, not only the management and delegated-admin accounts. */
   lakeAllAccounts?: boolean;
   signal?: AbortSignal;
@@ -63,7 +69,12 @@ export interface CollectOptions {
   now: () => Date;
 }
 
-const DEFAULT_CONCURRENCY = 24;
+/**
+ * Measured on 1,000 accounts × 17 regions at 50 ms latency (bench/): 24 → 9.1 s, 32 → 8.3 s,
+ * 48 → 8.1 s wall, with peak RSS 245, 249, 261 MB; past 32 the process is CPU-bound and more
+ * calls in flight only hold more memory.
+ */
+const DEFAULT_CONCURRENCY = 32;
 
 function validate(options: CollectOptions): void {
   if (options.shard) validateShard(options.shard);
@@ -76,6 +87,12 @@ function validate(options: CollectOptions): void {
   if (badAccounts.length > 0) throw new UserError(`account ids are 12 digits; not: ${badAccounts.join(', ')}`);
   if (options.concurrency !== undefined && (!Number.isInteger(options.concurrency) || options.concurrency < 1)) {
     throw new UserError(`concurrency must be a positive integer, not ${options.concurrency}`);
+  }
+  if (options.requestTimeoutMs !== undefined && !(options.requestTimeoutMs > 0)) {
+    throw new UserError(`the request timeout must be a positive number of milliseconds, not ${options.requestTimeoutMs}`);
+  }
+  if (options.maxAttempts !== undefined && (!Number.isInteger(options.maxAttempts) || options.maxAttempts < 1)) {
+    throw new UserError(`attempts per call must be a positive integer, not ${options.maxAttempts}`);
   }
 }
 
@@ -93,6 +110,8 @@ export async function collectSnapshot(options: CollectOptions): Promise<Snapshot
   const gateway = new AwsGateway({
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.profile ? { profile: options.profile } : {}),
+    ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+    ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
     maxSockets: Math.max(64, concurrency * 4),
   });
   try {
@@ -112,6 +131,23 @@ export async function collectSnapshot(options: CollectOptions): Promise<Snapshot
   } finally {
     // Work still waiting (after an abort) fails on its next call; nothing is sent once this returns.
     gateway.destroy();
+    releaseCollectionGarbage();
+  }
+}
+
+/**
+ * Thousands of SDK calls leave tens of megabytes of promoted garbage behind. V8 would reclaim it
+ * only when evaluation's allocations reach the old-generation limit, which it sets at up to four
+ * times the live heap, and that limit, not the data, then sets the scan's peak RSS (1,000
+ * accounts: ~300 MB without this, ~250 MB with it). One full collection here costs ~30 ms.
+ * `gc` is reachable only through a context created after --expose-gc is set; nothing global changes.
+ */
+function releaseCollectionGarbage(): void {
+  try {
+    setFlagsFromString('--expose-gc');
+    (runInNewContext('gc') as () => void)();
+  } catch {
+    // A hint to the garbage collector, never a reason for a scan to fail.
   }
 }
 

@@ -7,7 +7,7 @@ import { DescribeOrganizationCommand, ListAccountsCommand, ListDelegatedAdminist
 import { UserError } from '../errors.js';
 import { isCollectionError, type CollectionError, type Organization, type RegionInfo } from '../snapshot/schema.js';
 import { factOf, type ScanContext } from './context.js';
-import { AwsCallError, collectionError } from './errors.js';
+import { AwsCallError, MALFORMED_RESPONSE, collectionError } from './errors.js';
 import type { Target } from './gateway.js';
 import { mapDelegatedAdministrators, mapOrganization, mapOrganizationAccount, mapRegions, type OrganizationAccount } from './map/accounts.js';
 
@@ -39,10 +39,12 @@ export async function readOrganization(context: ScanContext): Promise<Organizati
 /**
  * ListAccounts, page by page, handing each page to `onPage` as it arrives (pages may be empty).
  * A first page that fails ends the scan: there is no organization to scan. A later failure is
- * recorded: the accounts after it are unknown, and the snapshot says so.
+ * recorded: the accounts after it are unknown, and the snapshot says so. So is a token that comes
+ * back a second time, which would otherwise page the same position forever.
  */
 export async function streamOrganizationAccounts(context: ScanContext, onPage: (accounts: OrganizationAccount[]) => void): Promise<void> {
   const target = callerTarget(context);
+  const seenTokens = new Set<string>();
   let token: string | undefined;
   let pages = 0;
   do {
@@ -65,6 +67,18 @@ export async function streamOrganizationAccounts(context: ScanContext, onPage: (
     pages++;
     onPage(page.accounts);
     token = page.next;
+    if (token !== undefined && seenTokens.has(token)) {
+      context.errors.push(
+        collectionError({
+          action: 'organizations:ListAccounts',
+          code: MALFORMED_RESPONSE,
+          ...target,
+          message: `the service returned the same pagination token twice; the account listing stopped after ${pages} page(s) and accounts after them were not scanned`,
+        }),
+      );
+      return;
+    }
+    if (token !== undefined) seenTokens.add(token);
   } while (token !== undefined);
 }
 

@@ -5,10 +5,10 @@
  * S3 names no owner account, so the owner is found among the scanned accounts: GetBucketLocation
  * with ExpectedBucketOwner, signed by the candidate itself, answers only the owner (403 to any other
  * account, 404 when the bucket does not exist) and names the bucket's region from any endpoint, so
- * no call is ever redirected. Candidates go
- * cheapest first: account ids written in the bucket name and the trail's owner; then accounts
- * whose names suggest a log archive; then the rest. A typical organization (bucket in the
- * log-archive account, often named after it) costs one or two probes per bucket.
+ * no call is ever redirected. Candidates go likeliest first: the account that already owns most
+ * trail buckets, account ids written in the bucket name and the trail's owner; then accounts whose
+ * names suggest a log archive (those listed so far, then the rest); then every other account. A
+ * typical organization (buckets in the log-archive account) costs one probe per bucket.
  */
 import {
   GetBucketAclCommand,
@@ -131,6 +131,8 @@ class OwnerSearch {
 export class BucketCollector {
   private readonly accountBlocks = new Map<string, Promise<PublicAccessBlock | null | CollectionError>>();
   private readonly targetRegions = new Map<string, Promise<string | CollectionError>>();
+  /** Trail buckets found per owner account, to ask the usual owner first. */
+  private readonly bucketsOwned = new Map<string, number>();
 
   constructor(private readonly context: ScanContext) {}
 
@@ -151,19 +153,38 @@ export class BucketCollector {
     const search = new OwnerSearch((accountId) => this.probe(name, accountId));
     const named = accountIdsInName(name);
     const likely: string[] = [];
-    for (const accountId of [...named, trailOwner]) {
+    for (const accountId of [...this.usualOwners(), ...named, trailOwner]) {
       if (!likely.includes(accountId) && (await directory.includes(accountId))) likely.push(accountId);
     }
-    const owner = await search.among(likely);
-    if (owner !== undefined) return owner;
-    if (!search.missing) {
-      await directory.whenComplete();
-      const looksLikeLogArchive = (accountId: string) => LOG_ACCOUNT_HINT.test(directory.get(accountId)?.name ?? '');
-      const unprobed = () => directory.ids().filter((accountId) => !search.probed.has(accountId)).sort();
-      const found = (await search.among(unprobed().filter(looksLikeLogArchive))) ?? (await search.among(unprobed(), SWEEP_WIDTH));
-      if (found !== undefined) return found;
-    }
-    return search.unowned(name, named, directory);
+    const found = (await search.among(likely)) ?? (await this.searchTheRest(search));
+    if (found === undefined) return search.unowned(name, named, directory);
+    this.bucketsOwned.set(found.ownerAccountId, (this.bucketsOwned.get(found.ownerAccountId) ?? 0) + 1);
+    return found;
+  }
+
+  /**
+   * Accounts that look like a log archive, those listed so far first (they usually come early, and
+   * the bucket's reads need not wait for the whole listing); then every other account.
+   */
+  private async searchTheRest(search: OwnerSearch): Promise<Owner | undefined> {
+    if (search.missing) return undefined;
+    const { directory } = this.context;
+    const looksLikeLogArchive = (accountId: string) => LOG_ACCOUNT_HINT.test(directory.get(accountId)?.name ?? '');
+    const unprobed = () => directory.ids().filter((accountId) => !search.probed.has(accountId)).sort();
+    const early = await search.among(unprobed().filter(looksLikeLogArchive));
+    if (early !== undefined || search.missing) return early;
+    await directory.whenComplete();
+    return (await search.among(unprobed().filter(looksLikeLogArchive))) ?? (await search.among(unprobed(), SWEEP_WIDTH));
+  }
+
+  /**
+   * The account that already owns more trail buckets than any other, once it owns two: an
+   * organization keeps its trail buckets in one log archive, whatever their names say.
+   */
+  private usualOwners(): string[] {
+    let best: [string, number] | undefined;
+    for (const entry of this.bucketsOwned) if (entry[1] >= 2 && (best === undefined || entry[1] > best[1])) best = entry;
+    return best === undefined ? [] : [best[0]];
   }
 
   /** GetBucketLocation with ExpectedBucketOwner, signed by the candidate owner. */

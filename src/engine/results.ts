@@ -57,10 +57,14 @@ export function buildResults(input: {
   };
 }
 
-/** 0 clean, 1 failing at/above the threshold, 3 facts missing (and nothing failing at/above it). */
-export function exitCodeFor(findings: readonly Finding[], failOn: FailOn): 0 | 1 | 3 {
-  const live = findings.filter((f) => !f.suppression);
+/**
+ * 0 clean, 1 failing at/above the threshold, 3 facts missing (and nothing failing at/above it).
+ * Missing facts are error findings and also collection errors that no finding stands for: accounts
+ * an interrupted ListAccounts never named have no findings at all, yet the scan is incomplete.
+ */
+export function exitCodeFor(results: Pick<Results, 'findings' | 'collectionErrors'>, failOn: FailOn): 0 | 1 | 3 {
+  const live = results.findings.filter((f) => !f.suppression);
   if (failOn !== 'none' && live.some((f) => f.status === 'fail' && SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn])) return 1;
-  if (live.some((f) => f.status === 'error')) return 3;
+  if (live.some((f) => f.status === 'error') || results.collectionErrors.length > 0) return 3;
   return 0;
 }

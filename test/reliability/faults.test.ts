@@ -1,0 +1,250 @@
+/**
+ * Every fault the fake AWS can inject, under a full `trailwarden scan` with the real SDK: the scan
+ * finishes, retries what is transient (and then reads exactly what a clean scan reads), records
+ * what persists as an error in the snapshot and every report, never turns a fault into a pass or
+ * a fail, never sends a call more often than the SDK's attempts allow, and stays read-only.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_MAX_ATTEMPTS } from '../../src/collectors/gateway.js';
+import type { CollectOptions } from '../../src/collectors/index.js';
+import type { FaultRule, RateLimitTable } from '../fake-aws/behaviour.js';
+import { ORG_ACCOUNTS, SCENARIOS, type Scenario } from '../fake-aws/scenarios.js';
+import type { CallRecord } from '../fake-aws/server.js';
+import {
+  errorFindingsFor,
+  expectBoundedRetries,
+  expectNoVerdictChanged,
+  expectRecovered,
+  expectWellBehaved,
+  iamActionOf,
+  recordedErrors,
+  scanScenario,
+  type ScanOutcome,
+} from './support.js';
+
+const ORGANIZATION = 'org-trail-with-log-archive';
+const REGIONAL_TRAILS = 'stopped-and-second-trail';
+/** The client timeout of scans whose fake answers late; the slow answers come this much later still. */
+const SHORT_TIMEOUT: Partial<CollectOptions> = { requestTimeoutMs: 300 };
+const SLOW = { kind: 'slowResponse', delayMs: 1_000 } as const;
+
+function scenario(name: string): Scenario {
+  const make = SCENARIOS[name];
+  if (!make) throw new Error(`no scenario ${name}`);
+  return make();
+}
+
+const clean = new Map<string, ScanOutcome>();
+
+beforeAll(async () => {
+  for (const name of [ORGANIZATION, REGIONAL_TRAILS]) {
+    const outcome = await scanScenario(scenario(name));
+    expectWellBehaved(outcome);
+    expect(outcome.results.collectionErrors).toEqual([]);
+    clean.set(name, outcome);
+  }
+}, 60_000);
+
+function cleanScan(name: string): ScanOutcome {
+  const outcome = clean.get(name);
+  if (!outcome) throw new Error(`no clean scan of ${name}`);
+  return outcome;
+}
+
+it('a clean scan signs each account’s calls with that account’s own session: one AssumeRole each, its own reads once', () => {
+  const { calls } = cleanScan(ORGANIZATION);
+  const others = Object.values(ORG_ACCOUNTS).filter((id) => id !== ORG_ACCOUNTS.management);
+  expect(calls.filter((call) => call.action === 'AssumeRole')).toHaveLength(others.length);
+  for (const accountId of Object.values(ORG_ACCOUNTS)) {
+    expect(calls.filter((call) => call.accountId === accountId && ['DescribeRegions', 'ListTrails'].includes(call.action)).map((call) => call.action).sort(), accountId).toEqual([
+      'DescribeRegions',
+      'ListTrails',
+    ]);
+  }
+});
+
+function attemptsOf(outcome: ScanOutcome, action: string, accountId?: string, region?: string): CallRecord[] {
+  return outcome.calls.filter((call) => call.action === action && (accountId === undefined || call.accountId === accountId) && (region === undefined || call.region === region));
+}
+
+describe('a transient fault is retried and leaves the scan exactly as a clean one', () => {
+  const transient: { name: string; faults?: FaultRule[]; throttling?: RateLimitTable; collect?: Partial<CollectOptions>; expectedFaults: number }[] = [
+    {
+      name: 'a burst of 500 and 503 answers',
+      faults: [
+        { match: { action: 'GetTrailStatus' }, fault: { kind: 'serverError', status: 500 }, times: 2 },
+        { match: { action: 'ListAccounts' }, fault: { kind: 'serverError', status: 503 }, times: 2 },
+      ],
+      expectedFaults: 4,
+    },
+    { name: 'connections reset before any answer', faults: [{ match: { action: 'DescribeRegions' }, fault: { kind: 'connectionReset' }, times: 3 }], expectedFaults: 3 },
+    {
+      name: 'bodies cut off halfway (XML and JSON)',
+      faults: [
+        { match: { action: 'GetBucketPolicy' }, fault: { kind: 'truncatedBody' }, times: 1 },
+        { match: { action: 'GetTrailStatus' }, fault: { kind: 'truncatedBody' }, times: 1 },
+      ],
+      expectedFaults: 2,
+    },
+    { name: 'an answer slower than the client timeout', faults: [{ match: { action: 'ListTrails', accountId: ORG_ACCOUNTS.workloadA }, fault: SLOW, times: 1 }], collect: SHORT_TIMEOUT, expectedFaults: 1 },
+    {
+      name: 'empty pages with a token for the same position',
+      faults: [
+        { match: { action: 'ListAccounts' }, fault: { kind: 'emptyPage' }, times: 1 },
+        { match: { action: 'ListTrails', accountId: ORG_ACCOUNTS.workloadB }, fault: { kind: 'emptyPage' }, times: 1 },
+      ],
+      expectedFaults: 2,
+    },
+    // Tighter than AWS (10 TPS) and than the scan's own budget (5 TPS), so ThrottlingException must be met and outlived.
+    { name: 'CloudTrail throttling at 4 requests per second', throttling: { cloudtrail: { ratePerSecond: 4, burst: 2 } }, expectedFaults: 1 },
+  ];
+
+  it.each(transient)('$name', async ({ faults, throttling, collect, expectedFaults }) => {
+    const outcome = await scanScenario(scenario(ORGANIZATION), { fake: { ...(faults ? { faults } : {}), ...(throttling ? { throttling } : {}) }, ...(collect ? { collect } : {}) });
+    expectWellBehaved(outcome);
+    expectRecovered(outcome, cleanScan(ORGANIZATION));
+    expectBoundedRetries(outcome, cleanScan(ORGANIZATION));
+    const hit = outcome.calls.filter((call) => call.fault !== undefined || call.throttled);
+    if (throttling) {
+      expect(hit.length).toBeGreaterThanOrEqual(expectedFaults);
+      expect(new Set(hit.map((call) => call.errorCode))).toEqual(new Set(['ThrottlingException']));
+    } else {
+      expect(hit).toHaveLength(expectedFaults);
+    }
+  });
+});
+
+interface PersistentCase {
+  name: string;
+  world: string;
+  faults?: FaultRule[];
+  throttling?: RateLimitTable;
+  collect?: Partial<CollectOptions>;
+  /** What the snapshot and results.json must record, and how often the failing call may be sent. */
+  recorded: { action: string; accountId?: string; region?: string; code: string; attempts: number }[];
+}
+
+const RETRIED = DEFAULT_MAX_ATTEMPTS;
+const NOT_RETRIED = 1;
+
+const persistent: PersistentCase[] = [
+  {
+    name: '503 on every ListTrails of one account',
+    world: ORGANIZATION,
+    faults: [{ match: { action: 'ListTrails', accountId: ORG_ACCOUNTS.workloadA }, fault: { kind: 'serverError', status: 503 } }],
+    recorded: [{ action: 'ListTrails', accountId: ORG_ACCOUNTS.workloadA, code: 'ServiceUnavailable', attempts: RETRIED }],
+  },
+  {
+    name: 'a reset connection on every GetKeyRotationStatus',
+    world: ORGANIZATION,
+    faults: [{ match: { action: 'GetKeyRotationStatus' }, fault: { kind: 'connectionReset' } }],
+    recorded: [{ action: 'GetKeyRotationStatus', accountId: ORG_ACCOUNTS.logArchive, code: 'TimeoutError', attempts: RETRIED }],
+  },
+  {
+    name: 'every GetBucketVersioning slower than the client timeout',
+    world: ORGANIZATION,
+    faults: [{ match: { action: 'GetBucketVersioning' }, fault: SLOW }],
+    collect: SHORT_TIMEOUT,
+    recorded: [{ action: 'GetBucketVersioning', accountId: ORG_ACCOUNTS.logArchive, code: 'TimeoutError', attempts: RETRIED }],
+  },
+  {
+    name: 'malformed answers (EC2 XML for one account, CloudTrail JSON for every trail)',
+    world: ORGANIZATION,
+    faults: [
+      { match: { action: 'DescribeRegions', accountId: ORG_ACCOUNTS.workloadB }, fault: { kind: 'malformedBody' } },
+      { match: { action: 'GetTrailStatus' }, fault: { kind: 'malformedBody' } },
+    ],
+    recorded: [
+      { action: 'DescribeRegions', accountId: ORG_ACCOUNTS.workloadB, code: 'MalformedResponse', attempts: NOT_RETRIED },
+      { action: 'GetTrailStatus', accountId: ORG_ACCOUNTS.management, code: 'MalformedResponse', attempts: NOT_RETRIED },
+    ],
+  },
+  {
+    name: 'every GetBucketPolicy answer cut off halfway',
+    world: ORGANIZATION,
+    faults: [{ match: { action: 'GetBucketPolicy' }, fault: { kind: 'truncatedBody' } }],
+    recorded: [{ action: 'GetBucketPolicy', accountId: ORG_ACCOUNTS.logArchive, code: 'MalformedResponse', attempts: RETRIED }],
+  },
+  {
+    name: 'AccessDenied on one API (GetKeyPolicy)',
+    world: ORGANIZATION,
+    faults: [{ match: { action: 'GetKeyPolicy' }, fault: { kind: 'accessDenied' } }],
+    recorded: [{ action: 'GetKeyPolicy', accountId: ORG_ACCOUNTS.logArchive, code: 'AccessDeniedException', attempts: NOT_RETRIED }],
+  },
+  {
+    name: 'AccessDenied on every call of one account',
+    world: ORGANIZATION,
+    faults: [{ match: { accountId: ORG_ACCOUNTS.workloadB }, fault: { kind: 'accessDenied' } }],
+    recorded: [
+      { action: 'DescribeRegions', accountId: ORG_ACCOUNTS.workloadB, code: 'UnauthorizedOperation', attempts: NOT_RETRIED },
+      { action: 'ListTrails', accountId: ORG_ACCOUNTS.workloadB, code: 'AccessDeniedException', attempts: NOT_RETRIED },
+    ],
+  },
+  {
+    name: 'AccessDenied in one region (us-west-2)',
+    world: REGIONAL_TRAILS,
+    faults: [{ match: { region: 'us-west-2' }, fault: { kind: 'accessDenied' } }],
+    recorded: [{ action: 'GetTrailStatus', region: 'us-west-2', code: 'AccessDeniedException', attempts: NOT_RETRIED }],
+  },
+  {
+    name: 'a region whose endpoint refuses the account (eu-west-1)',
+    world: REGIONAL_TRAILS,
+    faults: [{ match: { region: 'eu-west-1' }, fault: { kind: 'regionDisabled' } }],
+    // Two reads, each sent once: the account's trail discovery, then the trail's own configuration read.
+    recorded: [{ action: 'DescribeTrails', region: 'eu-west-1', code: 'UnrecognizedClientException', attempts: 2 }],
+  },
+  {
+    // The SDK waits up to 1, 2, 4, 8 and 16 s before its retries of a throttled call (~15 s in all,
+    // on average); two attempts prove the same bound in a second.
+    name: 'every GetTrailStatus throttled, beyond every retry',
+    world: ORGANIZATION,
+    throttling: { 'cloudtrail:GetTrailStatus': { ratePerSecond: 0.001, burst: 0 } },
+    collect: { maxAttempts: 2 },
+    recorded: [{ action: 'GetTrailStatus', accountId: ORG_ACCOUNTS.management, code: 'ThrottlingException', attempts: 2 }],
+  },
+  {
+    name: 'every ListTrails page of one account empty, with the same token',
+    world: ORGANIZATION,
+    faults: [{ match: { action: 'ListTrails', accountId: ORG_ACCOUNTS.workloadB }, fault: { kind: 'emptyPage' } }],
+    recorded: [{ action: 'ListTrails', accountId: ORG_ACCOUNTS.workloadB, code: 'MalformedResponse', attempts: 2 }],
+  },
+];
+
+describe('a persistent fault is recorded as an error, never as a verdict', () => {
+  it.each(persistent)('$name', async ({ world, faults, throttling, collect, recorded }) => {
+    const outcome = await scanScenario(scenario(world), { fake: { ...(faults ? { faults } : {}), ...(throttling ? { throttling } : {}) }, ...(collect ? { collect } : {}) });
+    expectWellBehaved(outcome);
+    expectNoVerdictChanged(outcome, cleanScan(world));
+    expectBoundedRetries(outcome, cleanScan(world));
+    for (const expected of recorded) {
+      const attempts = attemptsOf(outcome, expected.action, expected.accountId, expected.region);
+      const action = iamActionOf(attempts[0] ?? { service: 'unknown', action: expected.action });
+      const match = { action, code: expected.code, ...(expected.accountId ? { accountId: expected.accountId } : {}), ...(expected.region ? { region: expected.region } : {}) };
+      expect(recordedErrors(outcome, match), JSON.stringify(match)).not.toEqual([]);
+      expect(errorFindingsFor(outcome, match), `error findings naming ${JSON.stringify(match)}`).not.toEqual([]);
+      expect(attempts.length, `${expected.action} attempts`).toBe(expected.attempts);
+    }
+    expect(outcome.code).toBe(3);
+  });
+});
+
+describe('an account listing that never ends', () => {
+  const faults: FaultRule[] = [{ match: { action: 'ListAccounts' }, fault: { kind: 'emptyPage' } }];
+
+  it('stops at the repeated token and records where the listing stopped', async () => {
+    const outcome = await scanScenario(scenario(ORGANIZATION), { fake: { faults } });
+    expectWellBehaved(outcome);
+    expect(attemptsOf(outcome, 'ListAccounts')).toHaveLength(2);
+    expect(recordedErrors(outcome, { action: 'organizations:ListAccounts', code: 'MalformedResponse' })).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('accounts after them were not scanned') }),
+    ]);
+    expect(outcome.stderr).toContain('1 fact(s) could not be collected');
+  });
+
+  // An error that stands for no single fact (the accounts never listed) makes no error finding, yet
+  // the scan is incomplete: collection errors count for exit code 3 too.
+  it('exits 3, because the accounts it never listed are facts it could not collect', async () => {
+    const outcome = await scanScenario(scenario(ORGANIZATION), { fake: { faults } });
+    expect(outcome.code).toBe(3);
+  });
+});
