@@ -10,6 +10,7 @@ import {
   type MatchVerdict,
   type MonitoringControl,
 } from '../../src/engine/analysis/cis-monitoring.js';
+import { CIS_EVENT_SETS, owningEventSource } from '../../src/engine/analysis/cis-event-sets.js';
 import { parseFilterPattern } from '../../src/engine/analysis/filter-pattern.js';
 
 const lenient = { strict: false };
@@ -24,8 +25,12 @@ function published(control: MonitoringControl, version: CisVersion): string {
 const everyPattern = MONITORING_CONTROLS.flatMap((control) =>
   CIS_VERSIONS.flatMap((version) => {
     const pattern = cisControlPattern(control, version);
-    return pattern ? [...new Set([...pattern.exact, ...pattern.eventSets])].map((text) => ({ control, version, text })) : [];
+    return pattern ? pattern.exact.map((text) => ({ control, version, text })) : [];
   }),
+);
+
+const everyEventSet = MONITORING_CONTROLS.flatMap((control) =>
+  CIS_VERSIONS.flatMap((version) => (cisControlPattern(control, version)?.eventSets ?? []).map((text) => ({ control, version, text }))),
 );
 
 describe('CIS pattern data', () => {
@@ -49,6 +54,13 @@ describe('CIS pattern data', () => {
     expect(parsed.ok && parsed.ast.kind).toBe('json');
     expect(checkMetricFilter(text, control, version, strict).verdict).toBe('covers');
     expect(checkMetricFilter(text, control, version, lenient).verdict).toBe('covers');
+  });
+
+  it.each(everyEventSet)('$control @ $version: the event-set pattern parses, covers itself and is selected by the CIS text', ({ control, version, text }) => {
+    const parsed = parseFilterPattern(text);
+    expect(parsed.ok && parsed.ast.kind).toBe('json');
+    expect(checkMetricFilter(text, control, version, lenient).verdict).toBe('covers');
+    expect(checkMetricFilter(text, control, version, strict).verdict).toBe('not-exact');
   });
 
   it('lists 18 Organizations event names and 16 IAM policy event names', () => {
@@ -149,19 +161,9 @@ describe('checkMetricFilter: CIS versions', () => {
     });
   });
 
-  it('checks the 3.0+ route-table audit text (ec2 source on CreateRoute only) against 1.4 as a narrowing', () => {
+  it.each(CIS_VERSIONS)('accepts the 3.0+ route-table audit text (ec2 source on CreateRoute only) under CIS %s: the set is EC2 route-table events in every version', (version) => {
     const audit = cisControlPattern('route-table-changes', '3.0')?.exact[0] ?? '';
-    expect(checkMetricFilter(audit, 'route-table-changes', '1.4', lenient)).toMatchObject({
-      verdict: 'narrower',
-      narrowing: ['$.eventSource = "ec2.amazonaws.com"'],
-      detail: expect.stringContaining('$.eventName = "CreateRoute" only with $.eventSource = "ec2.amazonaws.com"'),
-    });
-  });
-
-  it('reports an event source on every route-table name as narrowing: CIS 3.0 only restricts CreateRoute', () => {
-    const names = ['CreateRoute', 'CreateRouteTable', 'ReplaceRoute', 'ReplaceRouteTableAssociation', 'DeleteRouteTable', 'DeleteRoute', 'DisassociateRouteTable'];
-    const pattern = `{ $.eventSource = ec2.amazonaws.com && (${names.map((n) => `$.eventName = ${n}`).join(' || ')}) }`;
-    expect(checkMetricFilter(pattern, 'route-table-changes', '3.0', lenient)).toMatchObject({ verdict: 'narrower', narrowing: ['$.eventSource = "ec2.amazonaws.com"'] });
+    expect(checkMetricFilter(audit, 'route-table-changes', version, lenient).verdict).toBe('covers');
   });
 
   it('says Organizations changes are not a CIS 1.2 recommendation', () => {
@@ -194,21 +196,21 @@ describe('checkMetricFilter: what fails', () => {
     const result = checkMetricFilter(`{ ${inner} && ($.awsRegion = "us-east-1") }`, 'cloudtrail-changes', '3.0', lenient);
     expect(result).toMatchObject({ verdict: 'narrower', narrowing: ['$.awsRegion = "us-east-1"'] });
     expect(result.detail).toBe(
-      'The filter narrows CIS 3.0 §4.5 (cloudtrail-changes) with extra conditions: it selects $.eventName = "CreateTrail" only with $.awsRegion = "us-east-1"; ' +
-        '$.eventName = "UpdateTrail" only with $.awsRegion = "us-east-1"; $.eventName = "DeleteTrail" only with $.awsRegion = "us-east-1"; and 2 more CIS events likewise.',
+      'The filter narrows CIS 3.0 §4.5 (cloudtrail-changes) with extra conditions: it selects $.eventName = "CreateTrail" from cloudtrail.amazonaws.com only with $.awsRegion = "us-east-1"; ' +
+        '$.eventName = "UpdateTrail" from cloudtrail.amazonaws.com only with $.awsRegion = "us-east-1"; $.eventName = "DeleteTrail" from cloudtrail.amazonaws.com only with $.awsRegion = "us-east-1"; and 2 more CIS events likewise.',
     );
   });
 
   it('binds a conjunct appended without parentheses to the last name only', () => {
     const appended = published('cloudtrail-changes', '3.0').replace(/\}$/, '&& ($.awsRegion = "us-east-1") }');
     expect(checkMetricFilter(appended, 'cloudtrail-changes', '3.0', lenient).detail).toBe(
-      'The filter narrows CIS 3.0 §4.5 (cloudtrail-changes) with extra conditions: it selects $.eventName = "StopLogging" only with $.awsRegion = "us-east-1".',
+      'The filter narrows CIS 3.0 §4.5 (cloudtrail-changes) with extra conditions: it selects $.eventName = "StopLogging" from cloudtrail.amazonaws.com only with $.awsRegion = "us-east-1".',
     );
   });
 
-  it('treats an event source the CIS version does not demand as narrowing', () => {
-    const pattern = `{ $.eventSource = cloudtrail.amazonaws.com && ${published('cloudtrail-changes', '1.2')} }`.replace('&& {', '&& (').replace(/\}\s*\}$/, ') }');
-    expect(checkMetricFilter(pattern, 'cloudtrail-changes', '1.2', lenient)).toMatchObject({ verdict: 'narrower', narrowing: ['$.eventSource = "cloudtrail.amazonaws.com"'] });
+  it('treats another service as narrowing where the CIS text names no event source', () => {
+    const pattern = `{ $.eventSource = s3.amazonaws.com && ${published('cloudtrail-changes', '1.2')} }`.replace('&& {', '&& (').replace(/\}\s*\}$/, ') }');
+    expect(checkMetricFilter(pattern, 'cloudtrail-changes', '1.2', lenient)).toMatchObject({ verdict: 'narrower', narrowing: ['$.eventSource = "s3.amazonaws.com"'] });
   });
 
   it('treats a different event source as narrowing where CIS demands one', () => {
@@ -344,5 +346,90 @@ describe('checkPatternCoverage: conditions CIS does not use', () => {
 
   it('rejects a required pattern that is not JSON', () => {
     expect(() => checkPatternCoverage('{ $.a = 1 }', 'ERROR')).toThrow(/cannot be analysed/);
+  });
+});
+
+describe('checkMetricFilter: events are (eventSource, eventName) pairs', () => {
+  const namesOf = (control: MonitoringControl, version: CisVersion) =>
+    (CIS_EVENT_SETS[control][version] ?? []).flat().flatMap((eventClass) => eventClass.eventNames ?? []);
+  const disjunction = (names: readonly string[]) => names.map((n) => `$.eventName = ${n}`).join(' || ');
+  const named = MONITORING_CONTROLS.flatMap((control) =>
+    CIS_VERSIONS.flatMap((version) => {
+      const source = owningEventSource(control, version);
+      return source && namesOf(control, version).length > 0 && control !== 'console-login-without-mfa' && control !== 'console-auth-failures'
+        ? [{ control, version, source, names: namesOf(control, version) }]
+        : [];
+    }),
+  );
+
+  it('names an owning service for every name-keyed control and none for root usage or access denials', () => {
+    expect(owningEventSource('route-table-changes', '1.2')).toBe('ec2.amazonaws.com');
+    expect(owningEventSource('cloudtrail-changes', '6.0')).toBe('cloudtrail.amazonaws.com');
+    expect(owningEventSource('console-auth-failures', '5.0')).toBe('signin.amazonaws.com');
+    expect(owningEventSource('root-account-usage', '5.0')).toBeUndefined();
+    expect(owningEventSource('unauthorized-api-calls', '5.0')).toBeUndefined();
+    expect(named).toHaveLength(5 * 10 + 4);
+  });
+
+  it.each(named)('$control @ $version: the names with and without $source, in every placement, pass', ({ control, version, source, names }) => {
+    const bare = `{ ${disjunction(names)} }`;
+    const before = `{ $.eventSource = ${source} && (${disjunction(names)}) }`;
+    const after = `{ (${disjunction(names)}) && ($.eventSource = "${source}") }`;
+    const distributed = `{ ${names.map((n) => `($.eventSource = ${source} && $.eventName = ${n})`).join(' || ')} }`;
+    const excludingOthers = `{ $.eventSource != "apigateway.amazonaws.com" && (${disjunction(names)}) }`;
+    for (const pattern of [bare, before, after, distributed, excludingOthers]) expect(checkMetricFilter(pattern, control, version, lenient).verdict).toBe('covers');
+  });
+
+  it.each(named)('$control @ $version: the names qualified by another service fail as narrowed', ({ control, version, source, names }) => {
+    const other = source === 'apigateway.amazonaws.com' ? 'ec2.amazonaws.com' : 'apigateway.amazonaws.com';
+    expect(checkMetricFilter(`{ $.eventSource = ${other} && (${disjunction(names)}) }`, control, version, lenient)).toMatchObject({
+      verdict: 'narrower',
+      narrowing: [`$.eventSource = "${other}"`],
+    });
+  });
+
+  it('keeps API Gateway v2 CreateRoute outside the route-table set', () => {
+    const ec2Names = 'CreateRouteTable || ReplaceRoute || ReplaceRouteTableAssociation || DeleteRouteTable || DeleteRoute || DisassociateRouteTable'
+      .split(' || ')
+      .map((n) => `$.eventName = ${n}`)
+      .join(' || ');
+    const apiGatewayCreateRoute = `{ ($.eventSource = apigateway.amazonaws.com && $.eventName = CreateRoute) || ${ec2Names} }`;
+    expect(checkMetricFilter(apiGatewayCreateRoute, 'route-table-changes', '5.0', lenient)).toMatchObject({
+      verdict: 'narrower',
+      narrowing: ['$.eventSource = "apigateway.amazonaws.com"'],
+      detail: expect.stringContaining('$.eventName = "CreateRoute" from ec2.amazonaws.com only with $.eventSource = "apigateway.amazonaws.com"'),
+    });
+    const ec2CreateRoute = `{ ($.eventSource = ec2.amazonaws.com && $.eventName = CreateRoute) || ${ec2Names} }`;
+    expect(checkMetricFilter(ec2CreateRoute, 'route-table-changes', '1.4', lenient).verdict).toBe('covers');
+  });
+
+  it('reports a name missing under the right service as missing, not as narrowed by the service', () => {
+    const pattern = '{ $.eventSource = ec2.amazonaws.com && ($.eventName = CreateRoute || $.eventName = CreateRouteTable) }';
+    expect(checkMetricFilter(pattern, 'route-table-changes', '5.0', lenient)).toEqual({
+      verdict: 'missing-events',
+      detail: 'The filter does not select 5 of 7 events of CIS 5.0 §4.13 (route-table-changes): ReplaceRoute, ReplaceRouteTableAssociation, DeleteRouteTable, DeleteRoute, DisassociateRouteTable.',
+      missing: ['ReplaceRoute', 'ReplaceRouteTableAssociation', 'DeleteRouteTable', 'DeleteRoute', 'DisassociateRouteTable'],
+    });
+  });
+
+  it.each(['console-login-without-mfa', 'console-auth-failures'] as const)('%s: sign-in events qualified by signin.amazonaws.com pass, by iam.amazonaws.com fail', (control) => {
+    const text = published(control, '5.0');
+    const qualify = (source: string) => `{ $.eventSource = ${source} && (${text.replace(/^\{\s*/, '').replace(/\s*\}$/, '')}) }`;
+    expect(checkMetricFilter(qualify('signin.amazonaws.com'), control, '5.0', lenient).verdict).toBe('covers');
+    expect(checkMetricFilter(qualify('iam.amazonaws.com'), control, '5.0', lenient).verdict).toBe('narrower');
+  });
+
+  it.each(['root-account-usage', 'unauthorized-api-calls'] as const)('%s spans every service: any event-source qualifier narrows it', (control) => {
+    const text = published(control, '5.0');
+    const qualified = `{ $.eventSource = iam.amazonaws.com && (${text.replace(/^\{\s*/, '').replace(/\s*\}$/, '')}) }`;
+    expect(checkMetricFilter(qualified, control, '5.0', lenient)).toMatchObject({ verdict: 'narrower', narrowing: ['$.eventSource = "iam.amazonaws.com"'] });
+  });
+
+  it('keeps strict mode on the exact text: a qualified filter is not the CIS text', () => {
+    const qualified = `{ $.eventSource = ec2.amazonaws.com && (${disjunction(namesOf('nacl-changes', '1.2'))}) }`;
+    expect(checkMetricFilter(qualified, 'nacl-changes', '1.2', strict)).toEqual({
+      verdict: 'not-exact',
+      detail: 'The filter pattern is not the exact CIS 1.2 §3.11 (nacl-changes) pattern required in strict mode; it does select the CIS event set.',
+    });
   });
 });

@@ -3,13 +3,19 @@
  * CloudWatch.1–14): the metric filter patterns the benchmark prescribes, and a matcher that decides
  * whether a filter pattern found in an account selects at least the CIS event set.
  *
- * Semantics. Both patterns are expanded into disjunctive normal form. The filter covers the CIS
- * pattern when every CIS term is subsumed by one filter term: each condition of that filter term
- * is implied by the conditions of the CIS term. Clause order, quoting, spacing and redundant
- * parentheses therefore never matter; a filter term with an extra condition the CIS term does not
- * imply narrows the match; `CreateRoute` never stands for `CreateRouteTable`; `$.eventName = "*"`
- * selects everything. The check is sound but deliberately not complete: a CIS term that is only
- * covered by the union of several filter terms is reported as narrowed.
+ * Semantics. A control is a set of CloudTrail events, identified by `(eventSource, eventName)` and,
+ * for the specials, by other fields (cis-event-sets.ts, docs/cis-monitoring.md); the CIS text is
+ * one filter that selects it. The filter and the event set are expanded into disjunctive normal
+ * form; each event-set term names one event (`$.eventSource = S && $.eventName = N`, plus the
+ * special's conditions). The filter covers the set when every event-set term is subsumed by one
+ * filter term: each condition of that filter term is implied by the conditions of the event-set
+ * term. Clause order, quoting, spacing, redundant parentheses and where an `$.eventSource`
+ * qualifier is written therefore never matter; a qualifier naming the owning service excludes only
+ * events outside the set (API Gateway's `CreateRoute`) and is not narrowing; a filter term with
+ * an extra condition the event does not imply (another service, a region) narrows the match;
+ * `CreateRoute` never stands for `CreateRouteTable`; `$.eventName = "*"` selects everything. The
+ * check is sound but deliberately not complete: an event only covered by the union of several
+ * filter terms is reported as narrowed.
  *
  * Strict mode compares the text itself (ignoring whitespace outside quotes) with the CIS text, as
  * Security Hub does.
@@ -26,6 +32,7 @@ import {
   type FilterValue,
   type NormalFormResult,
 } from './filter-pattern.js';
+import { CIS_EVENT_SETS, eventSetPatterns } from './cis-event-sets.js';
 
 export const MONITORING_CONTROLS = [
   'unauthorized-api-calls',
@@ -58,8 +65,9 @@ export interface CisControlPattern {
   /** The pattern texts the benchmark prints (audit and remediation may differ); strict mode accepts any. */
   readonly exact: readonly string[];
   /**
-   * Patterns whose event set satisfies the recommendation; a filter passes when it selects at least
-   * one of them. Usually `exact`; differs where the printed text is a known erratum.
+   * The control's event set (cis-event-sets.ts) as patterns, one per alternative, each selecting
+   * exactly the `(eventSource, eventName)` pairs of the set; a filter passes when it selects at
+   * least one of them.
    */
   readonly eventSets: readonly string[];
 }
@@ -138,8 +146,8 @@ const ROUTE_TABLE_CHANGES =
   '{ ($.eventName = CreateRoute) || ($.eventName = CreateRouteTable) || ($.eventName = ReplaceRoute) || ($.eventName = ReplaceRouteTableAssociation) || ($.eventName = DeleteRouteTable) || ($.eventName = DeleteRoute) || ($.eventName = DisassociateRouteTable) }';
 /**
  * The audit step of CIS 3.0+ (prowler's CIS 3.0–6.0 audit procedures); the remediation step keeps
- * ROUTE_TABLE_CHANGES. As `&&` binds tighter, the ec2 condition only narrows CreateRoute (which API
- * Gateway v2 also emits).
+ * ROUTE_TABLE_CHANGES. As `&&` binds tighter, the ec2 condition only qualifies CreateRoute (which
+ * API Gateway v2 also emits); both texts select the whole event set, in every version.
  */
 const ROUTE_TABLE_CHANGES_V30_AUDIT =
   '{($.eventSource = ec2.amazonaws.com) && ($.eventName = CreateRoute) || ($.eventName = CreateRouteTable) || ($.eventName = ReplaceRoute) || ($.eventName = ReplaceRouteTableAssociation) || ($.eventName = DeleteRouteTable) || ($.eventName = DeleteRoute) || ($.eventName = DisassociateRouteTable) }';
@@ -172,10 +180,10 @@ const RECOMMENDATION_NUMBER: Record<MonitoringControl, number> = {
 
 const MONITORING_SECTION: Record<CisVersion, number> = { '1.2': 3, '1.4': 4, '3.0': 4, '5.0': 4, '6.0': 5 };
 
-type PatternTexts = Pick<CisControlPattern, 'exact' | 'eventSets'>;
+type PatternTexts = Pick<CisControlPattern, 'exact'>;
 
-const just = (text: string): PatternTexts => ({ exact: [text], eventSets: [text] });
-const anyOf = (...texts: string[]): PatternTexts => ({ exact: texts, eventSets: texts });
+const just = (text: string): PatternTexts => ({ exact: [text] });
+const anyOf = (...texts: string[]): PatternTexts => ({ exact: texts });
 
 /** Pattern texts per control and version; a missing version means the benchmark has no such recommendation. */
 const PATTERN_TEXTS: Record<MonitoringControl, Partial<Record<CisVersion, PatternTexts>>> = {
@@ -184,8 +192,8 @@ const PATTERN_TEXTS: Record<MonitoringControl, Partial<Record<CisVersion, Patter
   // cis_3.0 still carries the 1.4 text, so strict mode accepts both. 5.0/6.0: steampipe + prowler.
   'unauthorized-api-calls': {
     '1.2': just(UNAUTHORIZED_V12),
-    '1.4': { exact: [UNAUTHORIZED_V13_AS_PRINTED, UNAUTHORIZED_V20], eventSets: [UNAUTHORIZED_V20] },
-    '3.0': { exact: [UNAUTHORIZED_V20, UNAUTHORIZED_V13_AS_PRINTED], eventSets: [UNAUTHORIZED_V20] },
+    '1.4': anyOf(UNAUTHORIZED_V13_AS_PRINTED, UNAUTHORIZED_V20),
+    '3.0': anyOf(UNAUTHORIZED_V20, UNAUTHORIZED_V13_AS_PRINTED),
     '5.0': just(UNAUTHORIZED_V20),
     '6.0': just(UNAUTHORIZED_V20),
   },
@@ -252,8 +260,9 @@ function everyVersion(texts: PatternTexts): Record<CisVersion, PatternTexts> {
 /** The CIS recommendation for a control in a version, or undefined when that version has none. */
 export function cisControlPattern(control: MonitoringControl, version: CisVersion): CisControlPattern | undefined {
   const texts = PATTERN_TEXTS[control][version];
-  if (!texts) return undefined;
-  return { section: `${MONITORING_SECTION[version]}.${RECOMMENDATION_NUMBER[control]}`, ...texts };
+  const events = CIS_EVENT_SETS[control][version];
+  if (!texts || !events) return undefined;
+  return { section: `${MONITORING_SECTION[version]}.${RECOMMENDATION_NUMBER[control]}`, ...texts, eventSets: eventSetPatterns(events) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -361,7 +370,7 @@ function coverageOf(filterTerms: readonly Conjunction[], cisTermList: readonly C
     uncovered.push(cisTerm);
     const closest = closestNarrowingTerm(filterTerms, cisTerm);
     if (closest) {
-      narrowed.push({ cisTerm: formatConjunction(cisTerm), extra: closest.filter((condition) => !implies(cisTerm, condition)).map(formatCondition) });
+      narrowed.push({ cisTerm: formatEvent(cisTerm), extra: closest.filter((condition) => !implies(cisTerm, condition)).map(formatCondition) });
     } else {
       missing.push(eventLabel(cisTerm));
     }
@@ -371,14 +380,15 @@ function coverageOf(filterTerms: readonly Conjunction[], cisTermList: readonly C
 
 /**
  * The filter term that selects this CIS event except for extra conditions: it must share at least
- * one positive condition with the CIS term (an implied `!=` alone says nothing about the event).
- * Preference: most implied conditions, then fewest extra ones.
+ * one positive condition with the CIS term other than the event source (an implied `!=` alone says
+ * nothing about the event, and the service alone does not name it: `ec2 && CreateRoute` is not a
+ * narrowed `ec2 && ReplaceRoute`). Preference: most implied conditions, then fewest extra ones.
  */
 function closestNarrowingTerm(filterTerms: readonly Conjunction[], cisTerm: Conjunction): Conjunction | undefined {
   let best: { term: Conjunction; implied: number; extra: number } | undefined;
   for (const term of filterTerms) {
     const implied = term.filter((condition) => implies(cisTerm, condition));
-    if (!implied.some(isPositive)) continue;
+    if (!implied.some((condition) => isPositive(condition) && condition.selector.text !== EVENT_SOURCE)) continue;
     const candidate = { term, implied: implied.length, extra: term.length - implied.length };
     if (!best || candidate.implied > best.implied || (candidate.implied === best.implied && candidate.extra < best.extra)) best = candidate;
   }
@@ -397,6 +407,17 @@ function eventLabel(cisTerm: Conjunction): string {
 
 function formatConjunction(term: Conjunction): string {
   return term.map(formatCondition).join(' && ');
+}
+
+const EVENT_SOURCE = '$.eventSource';
+
+/** A CIS event for a sentence: its conditions, with the service said last (`… from ec2.amazonaws.com`). */
+function formatEvent(cisTerm: Conjunction): string {
+  const source = cisTerm.find(
+    (c): c is ComparisonCondition => c.kind === 'comparison' && c.selector.text === EVENT_SOURCE && c.operator === '=' && c.value.kind === 'string',
+  );
+  const rest = formatConjunction(cisTerm.filter((condition) => condition !== source));
+  return source && source.value.kind === 'string' && rest !== '' ? `${rest} from ${source.value.text}` : formatConjunction(cisTerm);
 }
 
 /** How many narrowed CIS events the detail sentence spells out. */
