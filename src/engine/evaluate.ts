@@ -7,6 +7,7 @@ import type { Finding, ResourceRef, Status } from '../results.js';
 import type { LoadedRule, ParamValue, Scope } from '../policy/types.js';
 import type { EvalState, Evaluator } from './compile.js';
 import { SnapshotViews, type Subject } from './views.js';
+import { notOfferedReason } from '../snapshot/not-offered.js';
 
 /** A loaded rule with its conditions compiled (see policy/loader). */
 export interface CompiledRule extends LoadedRule {
@@ -109,9 +110,23 @@ export function evaluateSubject(rule: CompiledRule, subject: Subject, now: Date)
     message = capitalize(messages.notApplicable.join(labelOf(subject)));
   } else {
     const verdict = applies === 'unknown' ? 'unknown' : rule.evaluateCondition(subject.view, state);
+    const errors = verdict === 'unknown' ? uniqueErrors(state.errors) : [];
+    const notOffered = errors.map(notOfferedReason);
+    if (errors.length > 0 && notOffered.every((reason) => reason !== undefined)) {
+      // SPEC §1: AWS answered that the feature does not exist there, an observed fact; only when
+      // every unknown fact is such an answer (any other missing fact keeps the error).
+      return {
+        ruleId: rule.id,
+        status: 'not_applicable',
+        severity: rule.severity,
+        resource: subject.resource,
+        message: `Not applicable to the ${labelOf(subject)}: ${[...new Set(notOffered)].join('; ')}.`,
+        evidence: state.evidence,
+        frameworks: frameworkTags(rule),
+      };
+    }
     if (verdict === 'unknown') {
       status = 'error';
-      const errors = uniqueErrors(state.errors);
       message = `Could not evaluate "${rule.title}" for the ${labelOf(subject)}: ${errors.slice(0, 3).map(describeError).join('; ')}${errors.length > 3 ? `; and ${errors.length - 3} more` : ''}.`;
       return {
         ruleId: rule.id,

@@ -4,6 +4,7 @@
  */
 import { isCollectionError, type Snapshot } from '../snapshot/schema.js';
 import { collectionErrors } from '../snapshot/errors.js';
+import { isNotOffered } from '../snapshot/not-offered.js';
 import { RESULTS_SCHEMA_VERSION, SEVERITY_RANK, type Finding, type Results, type RuleMeta, type Severity } from '../results.js';
 import type { LoadedRule } from '../policy/types.js';
 import type { ExpiredSuppression } from '../policy/suppressions.js';
@@ -49,7 +50,8 @@ export function buildResults(input: {
     ...(org && !isCollectionError(org) ? { organizationId: org.id } : {}),
     accounts: snapshot.accounts.map((a) => ({ id: a.id, ...(a.name ? { name: a.name } : {}) })),
     regions: [...regions].sort(),
-    collectionErrors: collectionErrors(snapshot),
+    // A "not offered here" answer is a fact (SPEC §1), not a gap in the scan: the findings say it.
+    collectionErrors: collectionErrors(snapshot).filter((error) => !isNotOffered(error)),
     rules: input.rules.map(ruleMeta),
     findings: input.findings,
     ...(input.expiredSuppressions?.length ? { expiredSuppressions: input.expiredSuppressions } : {}),

@@ -371,6 +371,26 @@ describe('collectSnapshot over an organization (aws-sdk-client-mock)', () => {
     expect(snapshot.buckets[0]?.policy).toMatchObject({ $error: { action: 's3:GetBucketPolicy', code: 'MalformedResponse' } });
   });
 
+  it('records "not offered here" answers: Insights as the error the engine reads as not applicable, Lake as no store', async () => {
+    aws = mockAws(
+      organization({
+        'cloudtrail:GetInsightSelectors': () => {
+          throw awsError('UnsupportedOperationException', 400, 'This operation is not supported in this region.');
+        },
+        'cloudtrail:ListEventDataStores': (_input, site) => {
+          if (site.region === 'eu-west-1') throw awsError('UnsupportedOperationException', 400, 'This operation is not supported in this region.');
+          return { EventDataStores: [] };
+        },
+      }),
+    );
+    const snapshot = await collectSnapshot(base);
+    expectValid(snapshot);
+    expect(snapshot.trails[0]?.insightSelectors).toEqual({
+      $error: { action: 'cloudtrail:GetInsightSelectors', code: 'UnsupportedOperationException', accountId: MANAGEMENT, region: 'us-east-1', message: 'This operation is not supported in this region.' },
+    });
+    expect(account(snapshot, AUDIT).eventDataStoreArns).toEqual([]);
+  });
+
   it('says a bucket that does not exist does not exist, without asking every account', async () => {
     aws = mockAws(
       organization({
