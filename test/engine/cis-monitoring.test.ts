@@ -11,6 +11,7 @@ import {
   type MonitoringControl,
 } from '../../src/engine/analysis/cis-monitoring.js';
 import { CIS_EVENT_SETS, owningEventSource } from '../../src/engine/analysis/cis-event-sets.js';
+import { readFileSync } from 'node:fs';
 import { parseFilterPattern } from '../../src/engine/analysis/filter-pattern.js';
 
 const lenient = { strict: false };
@@ -431,5 +432,23 @@ describe('checkMetricFilter: events are (eventSource, eventName) pairs', () => {
       verdict: 'not-exact',
       detail: 'The filter pattern is not the exact CIS 1.2 §3.11 (nacl-changes) pattern required in strict mode; it does select the CIS event set.',
     });
+  });
+});
+
+describe('docs/cis-monitoring.md', () => {
+  const docs = readFileSync(new URL('../../docs/cis-monitoring.md', import.meta.url), 'utf8');
+  const rowOf = (control: MonitoringControl) => docs.split('\n').find((line) => line.startsWith(`| ${control} |`)) ?? '';
+
+  it.each(MONITORING_CONTROLS)('prints the decision table row of %s with every service and name of every version', (control) => {
+    const row = rowOf(control);
+    expect(row).not.toBe('');
+    for (const version of CIS_VERSIONS) {
+      for (const eventClass of (CIS_EVENT_SETS[control][version] ?? []).flat()) {
+        expect(row).toContain(eventClass.eventSource ?? 'every service');
+        for (const name of eventClass.eventNames ?? []) expect(row).toMatch(new RegExp(`\\b${name}\\b`));
+      }
+      const section = cisControlPattern(control, version)?.section;
+      if (section) expect(row).toContain(section);
+    }
   });
 });
