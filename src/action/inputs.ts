@@ -5,6 +5,7 @@
  */
 import { InvalidArgumentError } from 'commander';
 import { UserError } from '../errors.js';
+import { definedOnly } from '../objects.js';
 import type { FailOn } from '../engine/results.js';
 import { FAIL_ON, parseAccounts, parseFormats, parseRegions, parseShard, type ScanFlags } from '../cli/main.js';
 
@@ -74,7 +75,7 @@ export function readInputs(core: InputSource): ActionInputs {
     if (!(FAIL_ON as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${FAIL_ON.join(', ')}, not '${value}'`);
     return value as FailOn;
   });
-  const flags: ScanFlags = {
+  const flags = definedOnly<ScanFlags>({
     org,
     accounts: parsed('accounts', (value) => parseAccounts(listOf(value))),
     roleName: input('role-name'),
@@ -90,7 +91,7 @@ export function readInputs(core: InputSource): ActionInputs {
     failOn,
     category: input('category'),
     shard: parsed('shard', parseShard),
-  };
+  });
   const snapshots = parsed('snapshot', (value) => value.split('\n').map((line) => line.trim()).filter(Boolean));
   if (snapshots === undefined) return { flags };
   const collecting = (['org', 'accounts', 'role-name', 'external-id', 'shard'] as const).filter((name) => input(name) !== undefined && !(name === 'org' && org === false));

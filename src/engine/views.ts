@@ -124,7 +124,7 @@ export class SnapshotViews {
         isManagementAccount,
         isDelegatedAdministrator: isManagementAccount === true ? false : this.isOrganizationAdmin(account.id),
         regions: account.regions,
-        publicAccessBlock: account.publicAccessBlock,
+        ...(account.publicAccessBlock !== undefined ? { publicAccessBlock: account.publicAccessBlock } : {}),
       };
       this.accountFacts.set(account.id, facts);
     }

@@ -187,7 +187,10 @@ export function buildMatrix(results: Results, catalog: RuleCatalog): AccountRule
     }
   }
   const names = accountNames(results);
-  const accounts = [...byAccount].map(([id, tally]) => ({ id, name: names.get(id), tally }));
+  const accounts: MatrixAccount[] = [...byAccount].map(([id, tally]) => {
+    const name = names.get(id);
+    return { id, ...(name !== undefined ? { name } : {}), tally };
+  });
   accounts.sort((a, b) => compareTalliesWorstFirst(a.tally, b.tally) || compareText(a.id, b.id));
   const rules = [...byRule].map(([ruleId, tally]) => ({ rule: catalog.get(ruleId), tally }));
   rules.sort(
@@ -237,7 +240,7 @@ export function groupCollectionErrors(errors: readonly CollectionErrorDetail[]):
     const key = `${error.action}\u0000${error.code}`;
     let group = groups.get(key);
     if (!group) {
-      group = { action: error.action, code: error.code, count: 0, accounts: [], regions: [], message: error.message, accountSet: new Set(), regionSet: new Set() };
+      group = { action: error.action, code: error.code, count: 0, accounts: [], regions: [], ...(error.message !== undefined ? { message: error.message } : {}), accountSet: new Set(), regionSet: new Set() };
       groups.set(key, group);
     }
     group.count += 1;

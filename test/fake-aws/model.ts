@@ -31,7 +31,7 @@ export interface FakeRole {
   trustedAccountIds?: string[];
   /** Service principals the trust policy names (e.g. cloudtrail.amazonaws.com for a log delivery role). */
   trustedServices?: string[];
-  externalId?: string;
+  externalId?: string | undefined;
   maxSessionDurationSeconds?: number;
   description?: string;
 }

@@ -50,7 +50,7 @@ export interface FakeAwsOptions {
   /** Added to every answer (ms), as network and service time would be. */
   latencyMs?: number;
   /** Token buckets per account × region × API family; AWS_LIKE_RATE_LIMITS for the benchmark. Off when absent. */
-  throttling?: RateLimitTable;
+  throttling?: RateLimitTable | undefined;
   faults?: FaultRule[];
   /** Page sizes by `service:Action`, to exercise pagination with small models. */
   pageSizes?: Partial<Record<string, number>>;
@@ -102,7 +102,7 @@ export function isReadOnlyAction(action: string): boolean {
 interface ServerState {
   world: World;
   credentials: CredentialRegistry;
-  throttler?: Throttler;
+  throttler?: Throttler | undefined;
   faults: FaultInjector;
   options: FakeAwsOptions;
   calls: CallRecord[];
@@ -113,7 +113,7 @@ interface ServerState {
 interface Exchange {
   action: string;
   /** Runs the action's handler and encodes the answer; absent when the fake has no such action. */
-  run?: (context: CallContext) => HttpAnswer;
+  run?: ((context: CallContext) => HttpAnswer) | undefined;
   fail(error: AwsError): HttpAnswer;
 }
 

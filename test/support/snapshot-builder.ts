@@ -285,6 +285,6 @@ export function buildSnapshot(fragment: SnapshotFragment = {}): Snapshot {
           }),
         }
       : {}),
-    ...(fragment.errors ? { errors: fragment.errors as unknown as Snapshot['errors'] } : {}),
+    ...(fragment.errors ? { errors: fragment.errors as unknown as NonNullable<Snapshot['errors']> } : {}),
   };
 }

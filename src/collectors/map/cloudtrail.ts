@@ -10,7 +10,8 @@ import type {
 import type { EventDataStore, Trail, TrailStatus } from '../../snapshot/schema.js';
 import { MalformedResponseError } from '../errors.js';
 import { accountOfArn, isRegionName, parseArn } from './arn.js';
-import { definedOnly, isoTime, nonEmpty, required } from './common.js';
+import { definedOnly } from '../../objects.js';
+import { isoTime, nonEmpty, required } from './common.js';
 
 /** A trail's configuration from DescribeTrails: everything in Trail but the facts read per ARN. */
 export type TrailConfig = Omit<Trail, 'status' | 'eventSelectors' | 'insightSelectors' | 'tags'>;

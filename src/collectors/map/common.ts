@@ -13,13 +13,6 @@ export function isoTime(value: Date | undefined, what: string): string | undefin
   return value.toISOString();
 }
 
-/**
- * Drops members whose value is undefined, so optional snapshot fields are absent rather than
- * present-but-undefined (which the schema's additionalProperties/type checks reject).
- */
-export function definedOnly<T extends object>(record: T): T {
-  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as T;
-}
 
 /** A policy document returned as a JSON string (S3 bucket policy, KMS key policy). */
 export function parsePolicyDocument(text: string | undefined, what: string): unknown {

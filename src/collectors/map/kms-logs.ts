@@ -4,7 +4,8 @@ import type { LogGroup as SdkLogGroup, MetricFilter as SdkMetricFilter } from '@
 import type { DescribeKeyResponse, GetKeyPolicyResponse, GetKeyRotationStatusResponse } from '@aws-sdk/client-kms';
 import type { KmsKey, LogGroup } from '../../snapshot/schema.js';
 import { MalformedResponseError } from '../errors.js';
-import { definedOnly, isoTime, nonEmpty, parsePolicyDocument, required } from './common.js';
+import { definedOnly } from '../../objects.js';
+import { isoTime, nonEmpty, parsePolicyDocument, required } from './common.js';
 
 type Value<T> = Exclude<T, { $error: unknown } | undefined>;
 export type KeyMetadataValue = NonNullable<Value<KmsKey['metadata']>>;
