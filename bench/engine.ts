@@ -22,10 +22,10 @@ export function generatedOrganization(accounts: number): SnapshotFragment {
   }));
   const topic = `arn:aws:sns:us-east-1:${ids[0]}:security-alerts`;
   return {
-    organization: { id: 'o-bench', managementAccountId: ids[0] },
+    organization: { id: 'o-bench', managementAccountId: ids[0]! },
     logGroups: [monitoring(`arn:aws:logs:us-east-1:${ids[0]}:log-group:org-trail-log-group`, topic)],
     snsTopics: [{ arn: topic, confirmedSubscriptions: 2 }],
-    callerAccountId: ids[0],
+    callerAccountId: ids[0]!,
     accounts: ids.map((id) => ({ id, regions })),
     trails: [
       { arn: orgTrail, isOrganizationTrail: true },
