@@ -31,7 +31,8 @@ import { AccountDirectory, type DirectoryEntry } from './directory.js';
 import { collectionError } from './errors.js';
 import { compareCollectionErrors, compareIdentity } from '../snapshot/merge.js';
 import { AwsGateway } from './gateway.js';
-import { LogGroupCollector, collectKmsKey } from './kms-logs.js';
+import { collectKmsKey } from './kms.js';
+import { LogGroupCollector } from './logs.js';
 import { isActive, isEnabled } from './map/accounts.js';
 import { isAccountId, isRegionName } from './map/arn.js';
 import type { TrailConfig } from './map/cloudtrail.js';
@@ -303,7 +304,7 @@ class Scan {
       Promise.all(this.bucketResults.values()),
       Promise.all(this.keyResults.values()),
       Promise.all(this.logGroupResults.values()),
-      this.logGroups.snsTopics(),
+      this.logGroups.topics.snsTopics(),
       this.buckets.accountPublicAccessBlocks(),
     ]);
     const accounts = this.accounts

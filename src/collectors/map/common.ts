@@ -1,6 +1,9 @@
 /** Small checks shared by the mappers: they turn contract breaches into MalformedResponse. */
 import { MalformedResponseError } from '../errors.js';
 
+/** The value of a fact: neither the error recorded in its place nor absent. */
+export type FactValue<T> = Exclude<T, { $error: unknown } | undefined>;
+
 export function required<T>(value: T | undefined | null, what: string): T {
   if (value === undefined || value === null || value === '') throw new MalformedResponseError(`the answer has no ${what}`);
   return value;
