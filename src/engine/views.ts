@@ -6,7 +6,7 @@
 import { isCollectionError, type Account, type Bucket, type CollectionError, type FactOf, type LogGroup, type PublicAccessBlock, type Snapshot, type SnsTopic, type Trail } from '../snapshot/schema.js';
 import type { ResourceRef } from '../results.js';
 import type { Scope } from '../policy/types.js';
-import { selectorCoverage } from './analysis/event-selectors.js';
+import { selectorCoverage } from './analysis/selector-coverage.js';
 import { analyzeBucketPolicy, analyzeKeyPolicy } from './analysis/policy-document.js';
 import { cloudTrailObjectPrefix, effectiveBlockPublicAccess, lifecycleRetention, publicAclGrants } from './analysis/bucket-exposure.js';
 import type { Truth } from './operators.js';

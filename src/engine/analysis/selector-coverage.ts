@@ -11,7 +11,7 @@ import {
   S3_OBJECT_TYPE,
   isAllResourcesArnPrefix,
   type FieldOperator,
-} from '../../snapshot/event-selectors.js';
+} from '../../snapshot/selector-vocabulary.js';
 
 export interface ReadWriteCoverage {
   read: boolean;
