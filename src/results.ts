@@ -30,6 +30,14 @@ export interface Evidence {
   value: unknown;
 }
 
+/** A suppression from the config whose expiry day has passed: it no longer applies, and says so. */
+export interface ExpiredSuppression {
+  ruleId: string;
+  resource: string;
+  reason: string;
+  expires: string;
+}
+
 export interface Suppression {
   reason: string;
   expires?: string;
@@ -83,7 +91,7 @@ export interface Results {
   rules: RuleMeta[];
   findings: Finding[];
   /** Suppressions from the config that expired and no longer apply. */
-  expiredSuppressions?: { ruleId: string; resource: string; reason: string; expires: string }[];
+  expiredSuppressions?: ExpiredSuppression[];
   pack?: string;
 }
 

@@ -14,7 +14,7 @@ import { checkConfigAgainstRules, type LoadedConfig } from './policy/config.js';
 import { builtinSources } from './policy/builtin-sources.js';
 import { loadSources, packRuleIds, readPolicyPath, type SourceFile } from './policy/loader.js';
 import { applySuppressions } from './policy/suppressions.js';
-import type { Pack } from './policy/types.js';
+import type { Pack } from './language/types.js';
 import { demoSnapshotPath, toolVersion } from './package-root.js';
 import { REPORTERS, type Format } from './reporters/index.js';
 import type { Results } from './results.js';

@@ -8,7 +8,7 @@
  */
 import type { CollectionError } from '../snapshot/schema.js';
 import type { Evidence } from '../results.js';
-import type { Condition, CountOperator, Operand, ParamValue } from '../policy/types.js';
+import type { Condition, CountOperator, Operand, ParamValue } from '../language/types.js';
 import { OPERATORS, isOperatorName, type OperatorName, type OperatorSpec, type Truth } from './operators.js';
 import { checkPath, parsePath, resolvePath, type ValueKind } from './paths.js';
 

@@ -4,7 +4,7 @@
  */
 import type { Snapshot, CollectionError } from '../snapshot/schema.js';
 import type { Finding, ResourceRef, Status } from '../results.js';
-import type { LoadedRule, ParamValue, Scope } from '../policy/types.js';
+import type { LoadedRule, ParamValue, Scope } from '../language/types.js';
 import type { EvalState, Evaluator } from './compile.js';
 import { SnapshotViews, type Subject } from './views.js';
 import { notOfferedReason } from '../snapshot/not-offered.js';

@@ -19,7 +19,7 @@ import {
   RegionInfoSchema,
   TrailSchema,
 } from '../snapshot/schema.js';
-import type { Scope } from '../policy/types.js';
+import type { Scope } from '../language/types.js';
 
 const Derived = <T extends TSchema>(value: T, description: string) => Type.Union([value, CollectionErrorSchema], { description });
 

@@ -5,7 +5,7 @@
  */
 import { isCollectionError, type Account, type Bucket, type CollectionError, type FactOf, type LogGroup, type PublicAccessBlock, type Snapshot, type SnsTopic, type Trail } from '../snapshot/schema.js';
 import type { ResourceRef } from '../results.js';
-import type { Scope } from '../policy/types.js';
+import type { Scope } from '../language/types.js';
 import { selectorCoverage } from './analysis/selector-coverage.js';
 import { analyzeBucketPolicy, analyzeKeyPolicy } from './analysis/policy-document.js';
 import { cloudTrailObjectPrefix, effectiveBlockPublicAccess, lifecycleRetention, publicAclGrants } from './analysis/bucket-exposure.js';

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { UserError, type Diagnostic } from '../errors.js';
 import type { Severity } from '../results.js';
-import type { ParamValue } from './types.js';
+import type { ParamValue } from '../language/types.js';
 import type { CompiledRule } from '../engine/evaluate.js';
 import { configSchema } from './policy-schema.js';
 import { compileSchema, diagnosticAt, parseYaml, schemaDiagnostics, type YamlSource } from './yaml-source.js';

@@ -9,7 +9,7 @@ import { compileCondition, type CompileProblem } from '../engine/compile.js';
 import type { CompiledRule } from '../engine/evaluate.js';
 import { VIEW_SCHEMAS } from '../engine/view-schema.js';
 import { packSchema, policySchema } from './policy-schema.js';
-import type { Pack, ParamSpec, ParamValue, RuleDefinition } from './types.js';
+import type { Pack, ParamSpec, ParamValue, RuleDefinition } from '../language/types.js';
 import { compileSchema, diagnosticAt, parseYaml, schemaDiagnostics, type OneOfHint, type YamlSource } from './yaml-source.js';
 import type { RuleSettings } from './config.js';
 

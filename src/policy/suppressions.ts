@@ -3,15 +3,8 @@
  * suppression stops applying and is reported. Pure: `now` is an argument.
  */
 import picomatch from 'picomatch';
-import type { Finding } from '../results.js';
+import type { ExpiredSuppression, Finding } from '../results.js';
 import type { SuppressionEntry } from './config.js';
-
-export interface ExpiredSuppression {
-  ruleId: string;
-  resource: string;
-  reason: string;
-  expires: string;
-}
 
 /** `*` matches any run of characters, `/` and `:` included (ARNs are not file paths). */
 function matcher(pattern: string): (value: string) => boolean {
