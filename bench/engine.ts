@@ -1,13 +1,14 @@
 /**
  * Engine benchmark: evaluate every built-in rule on a generated organization of N accounts.
  */
+import { NO_POLICY_SETTINGS } from '../src/policy/rule-settings.js';
 import { performance } from 'node:perf_hooks';
 import { buildSnapshot, type SnapshotFragment } from '../test/support/snapshot-builder.js';
 import { monitoring } from '../test/support/monitoring.js';
 import { evaluate } from '../src/engine/evaluate.js';
-import { loadRuleSet } from '../src/scan.js';
+import { loadRuleSet } from '../src/run/scan.js';
 import { REPORTERS } from '../src/reporters/index.js';
-import { buildResults } from '../src/engine/results.js';
+import { buildResults } from '../src/engine/build-results.js';
 
 /**
  * An organization trail for all (with a complete CIS alarm setup on its log group), and every tenth
@@ -49,7 +50,7 @@ export interface EngineMeasurement {
 
 export async function benchEngine(accounts: number): Promise<EngineMeasurement> {
   const snapshot = buildSnapshot(generatedOrganization(accounts));
-  const { rules } = await loadRuleSet([], { config: {} });
+  const { rules } = await loadRuleSet([], NO_POLICY_SETTINGS);
   evaluate(buildSnapshot(generatedOrganization(50)), rules, { now: new Date(snapshot.scanTime) }); // warm-up (JIT)
   // Best of three: this machine is small and shared, and the minimum is the least noisy estimate.
   let findings = evaluate(snapshot, rules, { now: new Date(snapshot.scanTime) });

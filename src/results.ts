@@ -8,6 +8,10 @@ export const RESULTS_SCHEMA_VERSION = '1.0';
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
+/** `--fail-on`: the lowest severity whose failures fail the run; `none` never fails on findings. */
+export const FAIL_ON_LEVELS = ['none', 'low', 'medium', 'high', 'critical'] as const;
+export type FailOn = (typeof FAIL_ON_LEVELS)[number];
+
 export const STATUSES = ['fail', 'error', 'pass', 'not_applicable'] as const;
 export type Status = (typeof STATUSES)[number];
 
@@ -38,7 +42,7 @@ export interface ExpiredSuppression {
   expires: string;
 }
 
-export interface Suppression {
+interface Suppression {
   reason: string;
   expires?: string;
 }

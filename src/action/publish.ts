@@ -18,7 +18,7 @@ export const ACTION_OUTPUTS = [
   'medium-count',
   'low-count',
 ] as const;
-export type ActionOutput = (typeof ACTION_OUTPUTS)[number];
+type ActionOutput = (typeof ACTION_OUTPUTS)[number];
 
 /** GitHub shows ten error and ten warning annotations per step; more are dropped. */
 export const ANNOTATION_LIMIT = 10;

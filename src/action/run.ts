@@ -1,19 +1,14 @@
 /**
- * The Action: inputs -> the CLI's scan -> outputs, job summary, annotations, step result
- * (SPEC §7). Everything the Action does to the workflow goes through `core`, which tests replace
+ * The Action: inputs -> run options -> the library's scan -> outputs, job summary, annotations,
+ * step result (SPEC §7). Everything the Action does to the workflow goes through `core`, which tests replace
  * with a typed fake. Reports are written before anything can fail the step.
  */
-import { readdir, stat } from 'node:fs/promises';
-import path from 'node:path';
 import type { AnnotationProperties } from '@actions/core';
 import { UserError, formatDiagnostic, type Diagnostic } from '../errors.js';
-import { runScan, type CliIo, type ScanRun } from '../cli/main.js';
 import { renderSummary } from '../reporters/summary.js';
-import type { SnapshotSource } from '../scan.js';
-import { readSnapshot } from '../snapshot/io.js';
-import { mergeSnapshots } from '../snapshot/merge.js';
+import { scanRun, type RunIo, type ScanOutcome } from '../run/scan.js';
 import { ANNOTATION_LIMIT, actionOutputs, failureAnnotations, unevaluatedNotice, type Annotation } from './publish.js';
-import { readInputs } from './inputs.js';
+import { inputNameOf, readInputs } from './inputs.js';
 
 /** The part of @actions/core the Action uses. */
 export interface ActionCore {
@@ -38,11 +33,11 @@ export interface ActionIo {
 const LOG_COLUMNS = 120;
 
 export async function run(core: ActionCore, io: ActionIo): Promise<void> {
-  const cliIo: CliIo = { stdout: io.stdout, stderr: io.stderr, isTTY: false, env: io.env, columns: LOG_COLUMNS, now: io.now };
-  let outcome: ScanRun;
+  // The job log is not a terminal: plain progress lines, no colour.
+  const runIo: RunIo = { stdout: io.stdout, stderr: io.stderr, color: false, progressBar: false, width: LOG_COLUMNS, now: io.now };
+  let outcome: ScanOutcome;
   try {
-    const { flags, snapshots } = readInputs(core);
-    outcome = await runScan(flags, cliIo, snapshots ? await savedSnapshots(snapshots) : undefined);
+    outcome = await scanRun(readInputs(core), runIo, { nameOf: inputNameOf });
   } catch (err) {
     failOnError(core, err);
     return;
@@ -55,22 +50,6 @@ export async function run(core: ActionCore, io: ActionIo): Promise<void> {
   const failing = outcome.results.findings.filter((finding) => finding.status === 'fail' && !finding.suppression).length;
   if (failing > annotations.length) core.info(`trailwarden: ${failing - annotations.length} more failing findings are in the job summary and ${outcome.files.html ?? 'report.html'}`);
   if (outcome.exitCode === 1) core.setFailed(`trailwarden: findings fail at or above fail-on: ${outcome.failOn} (see the job summary)`);
-}
-
-/** One saved snapshot, or the union of the shards' snapshots; a folder stands for its .json files. */
-async function savedSnapshots(paths: readonly string[]): Promise<SnapshotSource> {
-  const files: string[] = [];
-  for (const target of paths) {
-    const isFolder = await stat(target).then(
-      (info) => info.isDirectory(),
-      () => false, // a missing file is reported by readSnapshot, with its name
-    );
-    if (!isFolder) files.push(target);
-    else files.push(...(await readdir(target)).filter((name) => name.endsWith('.json')).sort().map((name) => path.join(target, name)));
-  }
-  if (files.length === 0) throw new UserError(`input 'snapshot' names no snapshot file: ${paths.join(', ')}`);
-  if (files.length === 1) return { kind: 'file', file: files[0]! };
-  return { kind: 'loaded', snapshot: mergeSnapshots(await Promise.all(files.map(readSnapshot))) };
 }
 
 function annotate(core: ActionCore, annotation: Annotation): void {

@@ -79,7 +79,7 @@ const REFRESH_MARGIN_MS = 5 * 60 * 1000;
  */
 const MIN_RENEWAL_INTERVAL_MS = 60 * 1000;
 
-export type AccessOutcome = { ok: true } | { ok: false; error: ErrorDetail };
+type AccessOutcome = { ok: true } | { ok: false; error: ErrorDetail };
 
 /**
  * One role session per account, assumed on first use and cached; the caller's own account uses the

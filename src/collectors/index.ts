@@ -59,6 +59,8 @@ export interface CollectOptions {
   shard?: Shard;
   /** Accounts scanned at once (default 32; more is faster against slow endpoints and costs memory). */
   concurrency?: number;
+  /** Most AWS requests in flight at once across the whole scan (default: bounded by the rate budgets only). */
+  maxConcurrency?: number;
   /** How long one request may go unanswered before it is retried (default 20 s). */
   requestTimeoutMs?: number;
   /** Times a failing call is sent, the first included, before its fact is recorded as an error (default 6). */
@@ -89,6 +91,9 @@ function validate(options: CollectOptions): void {
   if (options.concurrency !== undefined && (!Number.isInteger(options.concurrency) || options.concurrency < 1)) {
     throw new UserError(`concurrency must be a positive integer, not ${options.concurrency}`);
   }
+  if (options.maxConcurrency !== undefined && (!Number.isInteger(options.maxConcurrency) || options.maxConcurrency < 1)) {
+    throw new UserError(`max-concurrency must be a positive integer, not ${options.maxConcurrency}`);
+  }
   if (options.requestTimeoutMs !== undefined && !(options.requestTimeoutMs > 0)) {
     throw new UserError(`the request timeout must be a positive number of milliseconds, not ${options.requestTimeoutMs}`);
   }
@@ -114,6 +119,7 @@ export async function collectSnapshot(options: CollectOptions): Promise<Snapshot
     ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
     ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
     maxSockets: Math.max(64, concurrency * 4),
+    ...(options.maxConcurrency !== undefined ? { maxInFlight: options.maxConcurrency } : {}),
   });
   try {
     const region = await configuredRegion(options.profile);
@@ -141,7 +147,9 @@ export async function collectSnapshot(options: CollectOptions): Promise<Snapshot
  * only when evaluation's allocations reach the old-generation limit, which it sets at up to four
  * times the live heap, and that limit, not the data, then sets the scan's peak RSS (1,000
  * accounts: ~300 MB without this, ~250 MB with it). One full collection here costs ~30 ms.
- * `gc` is reachable only through a context created after --expose-gc is set; nothing global changes.
+ * Setting --expose-gc is process-wide: from here on, any context created afterwards (as this one
+ * is) can reach `gc`, though the main context's globals stay as they were. trailwarden creates no
+ * other contexts, so this costs nothing elsewhere; a library embedding the collectors should know.
  */
 function releaseCollectionGarbage(): void {
   try {

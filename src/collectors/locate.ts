@@ -3,7 +3,7 @@ import type { ScanContext } from './context.js';
 import { MALFORMED_RESPONSE, collectionError } from './errors.js';
 import { accountOfArn, regionOfArn } from './map/arn.js';
 
-export interface ArnLocation {
+interface ArnLocation {
   accountId: string;
   region: string;
 }

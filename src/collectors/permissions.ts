@@ -6,7 +6,7 @@
 
 export type ServiceId = 'sts' | 'organizations' | 'ec2' | 'cloudtrail' | 's3' | 's3control' | 'kms' | 'logs' | 'cloudwatch' | 'sns';
 
-export interface ApiOperation {
+interface ApiOperation {
   service: ServiceId;
   /** The operation name in the service model (what the SDK command is called, minus "Command"). */
   operation: string;
@@ -79,12 +79,12 @@ export class UnlistedOperationError extends Error {
   }
 }
 
-export interface IamPolicyDocument {
+interface IamPolicyDocument {
   Version: '2012-10-17';
   Statement: Array<{ Sid: string; Effect: 'Allow'; Action: string[]; Resource: string | string[] }>;
 }
 
-export interface PermissionsPolicyOptions {
+interface PermissionsPolicyOptions {
   /** The role assumed in every scanned account; without it the policy allows assuming any role name. */
   roleName?: string;
   /** Partition of the role ARNs; default `aws`. */

@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServiceId } from './permissions.js';
 
-export interface Budget {
+interface Budget {
   /** Sustained calls per second. */
   rate: number;
   /** Calls allowed back to back before the rate applies. */

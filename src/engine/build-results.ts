@@ -5,10 +5,8 @@
 import { isCollectionError, type Snapshot } from '../snapshot/schema.js';
 import { collectionErrors } from '../snapshot/errors.js';
 import { isNotOffered } from '../snapshot/not-offered.js';
-import { RESULTS_SCHEMA_VERSION, SEVERITY_RANK, type ExpiredSuppression, type Finding, type Results, type RuleMeta, type Severity } from '../results.js';
+import { RESULTS_SCHEMA_VERSION, SEVERITY_RANK, type ExpiredSuppression, type FailOn, type Finding, type Results, type RuleMeta } from '../results.js';
 import type { LoadedRule } from '../language/types.js';
-
-export type FailOn = 'none' | Exclude<Severity, 'info'>;
 
 export function ruleMeta(rule: LoadedRule): RuleMeta {
   return {

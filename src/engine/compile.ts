@@ -12,7 +12,7 @@ import type { Condition, CountOperator, Operand, ParamValue } from '../language/
 import { OPERATORS, isOperatorName, type OperatorName, type OperatorSpec, type Truth } from './operators.js';
 import { checkPath, parsePath, resolvePath, type ValueKind } from './paths.js';
 
-export const MAX_EVIDENCE = 40;
+const MAX_EVIDENCE = 40;
 
 export interface EvalState {
   now: Date;

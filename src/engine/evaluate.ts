@@ -15,7 +15,7 @@ export interface CompiledRule extends LoadedRule {
   evaluateCondition: Evaluator;
 }
 
-export interface EvaluateOptions {
+interface EvaluateOptions {
   now: Date;
 }
 
@@ -30,7 +30,7 @@ const ARTICLE_LABELS: Record<ResourceRef['type'], (r: ResourceRef) => string> = 
   'event-data-store': (r) => `event data store ${r.name ?? ''} (${r.arn})`,
 };
 
-export function resourceLabel(resource: ResourceRef): string {
+function resourceLabel(resource: ResourceRef): string {
   return ARTICLE_LABELS[resource.type](resource);
 }
 
@@ -48,11 +48,6 @@ function prepareMessage(template: string, params: Record<string, ParamValue>): P
 
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-/** `{resource}` and `{param.NAME}` placeholders; a leading placeholder is capitalised. */
-export function renderMessage(template: string, resource: ResourceRef, params: Record<string, ParamValue>): string {
-  return capitalize(prepareMessage(template, params).join(resourceLabel(resource)));
 }
 
 const preparedOf = new WeakMap<LoadedRule, Record<'pass' | 'fail' | 'notApplicable', PreparedMessage>>();
@@ -99,7 +94,7 @@ function labelOf(subject: Subject): string {
   return (subject.label ??= resourceLabel(subject.resource));
 }
 
-export function evaluateSubject(rule: CompiledRule, subject: Subject, now: Date): Finding {
+function evaluateSubject(rule: CompiledRule, subject: Subject, now: Date): Finding {
   const state: EvalState = { now, evidence: [], errors: [], prefix: '' };
   const messages = preparedMessages(rule);
   let status: Status;

@@ -42,13 +42,13 @@ function describeRuleSet(results: Results): string {
 }
 
 /** A shared resource the shards judged differently; the merged finding has the status that stood. */
-export interface Disagreement {
+interface Disagreement {
   ruleId: string;
   arn: string;
   statuses: Status[];
 }
 
-export interface MergedResults {
+interface MergedResults {
   results: Results;
   disagreements: Disagreement[];
 }

@@ -4,7 +4,7 @@
  * rule (a literal or a parameter). `now` is the evaluation time, passed in (no clock here).
  */
 
-export interface OperatorContext {
+interface OperatorContext {
   now: Date;
 }
 
@@ -25,7 +25,8 @@ export interface OperatorSpec {
 }
 
 import type { CollectionError } from '../snapshot/schema.js';
-import { CIS_VERSIONS, MONITORING_CONTROLS, checkMetricFilter, type CisVersion, type MonitoringControl } from './analysis/cis-monitoring.js';
+import { CIS_VERSIONS, MONITORING_CONTROLS, type CisVersion, type MonitoringControl } from './analysis/cis-controls.js';
+import { checkMetricFilter } from './analysis/cis-monitoring.js';
 
 const isAbsent = (v: unknown) => v === undefined || v === null;
 const isEmpty = (v: unknown) => isAbsent(v) || v === '' || (Array.isArray(v) && v.length === 0);

@@ -45,7 +45,7 @@ const and = (a: Truth, b: Truth): Truth => (a === false || b === false ? false :
 const or = (a: Truth, b: Truth): Truth => (a === true || b === true ? true : a === 'unknown' || b === 'unknown' ? 'unknown' : false);
 const not = (a: Truth): Truth => (a === 'unknown' ? a : !a);
 
-export function normalizeLogGroupArn(arn: string): string {
+function normalizeLogGroupArn(arn: string): string {
   return arn.endsWith(':*') ? arn.slice(0, -2) : arn;
 }
 

@@ -4,7 +4,7 @@ export type Scope = (typeof RESOURCE_TYPES)[number];
 
 /** A rule parameter's value, or a reference to one in a condition. */
 export type ParamValue = string | number | boolean | null | string[] | number[];
-export interface ParamRef {
+interface ParamRef {
   param: string;
 }
 export type Operand = ParamValue | ParamRef;
@@ -29,7 +29,7 @@ export type Condition =
 
 export type CountOperator = 'eq' | 'ne' | 'gt' | 'gte' | 'lt' | 'lte';
 
-export interface RuleMessages {
+interface RuleMessages {
   pass: string;
   fail: string;
   notApplicable?: string;

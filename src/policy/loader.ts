@@ -11,9 +11,9 @@ import { VIEW_SCHEMAS } from '../engine/view-schema.js';
 import { packSchema, policySchema } from './policy-schema.js';
 import type { Pack, ParamSpec, ParamValue, RuleDefinition } from '../language/types.js';
 import { compileSchema, diagnosticAt, parseYaml, schemaDiagnostics, type OneOfHint, type YamlSource } from './yaml-source.js';
-import type { RuleSettings } from './config.js';
+import type { RuleSettings } from './rule-settings.js';
 
-export const CONDITION_HINT: OneOfHint = {
+const CONDITION_HINT: OneOfHint = {
   schemaPathPrefix: '#/$defs/condition',
   discriminators: ['all', 'any', 'not', 'some', 'every', 'none', 'count', 'path', 'param'],
   describe: 'a condition',
@@ -26,7 +26,7 @@ export interface SourceFile {
   builtin: boolean;
 }
 
-export interface LoadResult {
+interface LoadResult {
   rules: CompiledRule[];
   packs: Pack[];
   diagnostics: Diagnostic[];
@@ -40,12 +40,12 @@ const PARAM_CHECKS: Record<ParamSpec['type'], (v: unknown) => boolean> = {
   'string-array': (v) => Array.isArray(v) && v.every((x) => typeof x === 'string'),
 };
 
-export function isCasesFile(file: string): boolean {
+function isCasesFile(file: string): boolean {
   return /\.cases\.ya?ml$/.test(file);
 }
 
 /** `.../policies/trail/kms-encryption.yaml` -> `trail/kms-encryption`. */
-export function idFromPath(file: string): string {
+function idFromPath(file: string): string {
   const parts = file.split(/[\\/]/);
   const name = parts.at(-1)!.replace(/\.ya?ml$/, '');
   return `${parts.at(-2) ?? ''}/${name}`;
@@ -105,7 +105,7 @@ export function loadRule(sourceFile: SourceFile, settings?: RuleSettings): { rul
   return { rule, diagnostics: [] };
 }
 
-export function loadPack(sourceFile: SourceFile): { pack?: Pack; diagnostics: Diagnostic[]; source?: YamlSource } {
+function loadPack(sourceFile: SourceFile): { pack?: Pack; diagnostics: Diagnostic[]; source?: YamlSource } {
   const source = parseYaml(sourceFile.text, sourceFile.file);
   if (source.diagnostics.length) return { diagnostics: source.diagnostics };
   const diagnostics = schemaDiagnostics(source, compileSchema(packSchema));

@@ -1,16 +1,13 @@
 /**
- * trailwarden.config.yaml: scan options, per-rule settings (parameters, severity, enabled) and
- * suppressions. Flags win over the file (SPEC §2).
+ * The policy half of trailwarden.config.yaml: per-rule settings (parameters, severity, enabled)
+ * and suppressions, and the check that they name rules and parameters that exist. The run-option
+ * half, and reading the file, belong to options/.
  */
-import { readFile } from 'node:fs/promises';
-import { UserError, type Diagnostic } from '../errors.js';
-import type { Severity } from '../results.js';
-import type { ParamValue } from '../language/types.js';
+import type { Diagnostic } from '../errors.js';
 import type { CompiledRule } from '../engine/evaluate.js';
-import { configSchema } from './policy-schema.js';
-import { compileSchema, diagnosticAt, parseYaml, schemaDiagnostics, type YamlSource } from './yaml-source.js';
-
-export const DEFAULT_CONFIG_FILE = 'trailwarden.config.yaml';
+import type { ParamValue } from '../language/types.js';
+import type { Severity } from '../results.js';
+import { diagnosticAt, type YamlSource } from './yaml-source.js';
 
 export interface RuleSettings {
   enabled?: boolean;
@@ -25,67 +22,28 @@ export interface SuppressionEntry {
   expires?: string;
 }
 
-export interface Config {
-  profile?: string;
-  org?: boolean;
-  accounts?: string[];
-  roleName?: string;
-  externalId?: string;
-  regions?: 'all' | string[];
-  policies?: string[];
-  pack?: string;
-  format?: string[];
-  outDir?: string;
-  failOn?: string;
-  category?: string;
-  concurrency?: number;
-  lakeAllAccounts?: boolean;
-  rules?: Record<string, RuleSettings>;
-  suppressions?: SuppressionEntry[];
-}
-
-export interface LoadedConfig {
-  config: Config;
+export interface PolicySettings {
+  rules: Record<string, RuleSettings>;
+  suppressions: SuppressionEntry[];
+  /** The config file they came from, for located diagnostics; absent when there is none. */
   source?: YamlSource;
 }
 
-export function parseConfig(text: string, file: string): LoadedConfig {
-  const source = parseYaml(text, file);
-  if (source.diagnostics.length) throw new UserError(`configuration ${file} is not valid YAML`, source.diagnostics);
-  if (source.data === null || source.data === undefined) return { config: {}, source };
-  const diagnostics = schemaDiagnostics(source, compileSchema(configSchema));
-  if (diagnostics.length) throw new UserError(`configuration ${file} has ${diagnostics.length} problem(s)`, diagnostics);
-  return { config: source.data as Config, source };
-}
-
-/** Read the config file: an explicit path must exist; the default one is optional. */
-export async function readConfig(file: string | undefined): Promise<LoadedConfig> {
-  const target = file ?? DEFAULT_CONFIG_FILE;
-  let text: string;
-  try {
-    text = await readFile(target, 'utf8');
-  } catch (err) {
-    if (!file && (err as NodeJS.ErrnoException).code === 'ENOENT') return { config: {} };
-    throw new UserError(`cannot read configuration ${target}`, [
-      { file: target, line: 0, column: 0, code: 'config/unreadable', message: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : 'cannot read file' },
-    ]);
-  }
-  return parseConfig(text, target);
-}
+export const NO_POLICY_SETTINGS: PolicySettings = { rules: {}, suppressions: [] };
 
 /** Config entries that name rules or parameters that do not exist are mistakes, not no-ops. */
-export function checkConfigAgainstRules(loaded: LoadedConfig, allRules: readonly CompiledRule[]): Diagnostic[] {
-  const { config, source } = loaded;
+export function checkSettingsAgainstRules(settings: PolicySettings, allRules: readonly CompiledRule[]): Diagnostic[] {
+  const { source } = settings;
   if (!source) return [];
   const byId = new Map(allRules.map((r) => [r.id, r]));
   const out: Diagnostic[] = [];
-  for (const [id, settings] of Object.entries(config.rules ?? {})) {
+  for (const [id, ruleSettings] of Object.entries(settings.rules)) {
     const rule = byId.get(id);
     if (!rule) {
       out.push(diagnosticAt(source, ['rules'], 'config/unknown-rule', `rule '${id}' does not exist`, id));
       continue;
     }
-    for (const [name, value] of Object.entries(settings.params ?? {})) {
+    for (const [name, value] of Object.entries(ruleSettings.params ?? {})) {
       const spec = rule.params[name];
       if (!spec) {
         const known = Object.keys(rule.params);

@@ -4,7 +4,7 @@
  */
 import picomatch from 'picomatch';
 import type { ExpiredSuppression, Finding } from '../results.js';
-import type { SuppressionEntry } from './config.js';
+import type { SuppressionEntry } from './rule-settings.js';
 
 /** `*` matches any run of characters, `/` and `:` included (ARNs are not file paths). */
 function matcher(pattern: string): (value: string) => boolean {

@@ -45,7 +45,7 @@ import { lazyTemplate, trusted, type TrustedText } from './templates.js';
 
 /** Accounts and rules shown in the matrix; the findings explorer below covers the rest. */
 export const MATRIX_MAX_ACCOUNTS = 50;
-export const MATRIX_MAX_RULES = 40;
+const MATRIX_MAX_RULES = 40;
 const MAX_ERROR_GROUPS = 200;
 const LISTED_ERROR_ACCOUNTS = 6;
 

@@ -113,7 +113,7 @@ const findingsShape = resultsShape.fields!.find(([key]) => key === 'findings')![
  * results.json in pieces: everything but the findings in one piece, then one piece per finding,
  * formatted exactly as JSON.stringify(…, null, 2) formats the whole document.
  */
-export function* renderJsonChunks(results: Results): Generator<string> {
+function* renderJsonChunks(results: Results): Generator<string> {
   const head = JSON.stringify(canonical({ ...results, findings: FINDINGS_SLOT }, resultsShape), null, 2);
   const slot = JSON.stringify(FINDINGS_SLOT);
   const at = head.indexOf(slot);

@@ -6,7 +6,7 @@
 import { SEVERITIES, SEVERITY_RANK, STATUSES, type Finding, type Results, type RuleMeta, type Severity, type Status } from '../results.js';
 import type { CollectionError } from '../snapshot/schema.js';
 
-export type CollectionErrorDetail = CollectionError['$error'];
+type CollectionErrorDetail = CollectionError['$error'];
 
 /** Findings without a region (accounts, organizations, buckets of unknown region) group under this label. */
 export const GLOBAL_REGION = 'global';
@@ -79,7 +79,7 @@ export function artifactUri(file: string): string {
 // Tallies
 // ---------------------------------------------------------------------------------------------
 
-export type StatusCounts = Record<Status, number>;
+type StatusCounts = Record<Status, number>;
 
 /**
  * Counts by status and severity. Suppressed findings are counted apart: they no longer fail the
@@ -92,16 +92,16 @@ export interface Tally {
   total: number;
 }
 
-export function emptyStatusCounts(): StatusCounts {
+function emptyStatusCounts(): StatusCounts {
   return { fail: 0, error: 0, pass: 0, not_applicable: 0 };
 }
 
-export function emptyTally(): Tally {
+function emptyTally(): Tally {
   const bySeverity = Object.fromEntries(SEVERITIES.map((severity) => [severity, emptyStatusCounts()])) as Record<Severity, StatusCounts>;
   return { byStatus: emptyStatusCounts(), bySeverity, suppressed: 0, total: 0 };
 }
 
-export function addToTally(tally: Tally, finding: Finding): void {
+function addToTally(tally: Tally, finding: Finding): void {
   tally.total += 1;
   if (finding.suppression) {
     tally.suppressed += 1;
@@ -136,7 +136,7 @@ export function worstFailingSeverity(tally: Tally): Severity | undefined {
 }
 
 /** Orders tallies worst first: failing findings by severity, then errors. */
-export function compareTalliesWorstFirst(a: Tally, b: Tally): number {
+function compareTalliesWorstFirst(a: Tally, b: Tally): number {
   for (const severity of SEVERITIES) {
     const difference = b.bySeverity[severity].fail - a.bySeverity[severity].fail;
     if (difference !== 0) return difference;
@@ -156,7 +156,7 @@ export interface MatrixAccount {
   tally: Tally;
 }
 
-export interface MatrixRule {
+interface MatrixRule {
   rule: RuleMeta;
   tally: Tally;
 }
@@ -214,7 +214,7 @@ export function cellState(tally: Tally | undefined): CellState {
   return tally.suppressed > 0 ? 'suppressed' : 'none';
 }
 
-export function accountNames(results: Results): Map<string, string | undefined> {
+function accountNames(results: Results): Map<string, string | undefined> {
   return new Map(results.accounts.map((account) => [account.id, account.name]));
 }
 
@@ -222,7 +222,7 @@ export function accountNames(results: Results): Map<string, string | undefined> 
 // Collection errors
 // ---------------------------------------------------------------------------------------------
 
-export interface CollectionErrorGroup {
+interface CollectionErrorGroup {
   /** The IAM action that failed: the permission to grant when the code is an access denial. */
   action: string;
   code: string;

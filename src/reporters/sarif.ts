@@ -28,10 +28,10 @@ import {
   type RuleCatalog,
 } from './model.js';
 
-export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
-export const FINGERPRINT_KEY = 'trailwarden/v1';
+const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
+const FINGERPRINT_KEY = 'trailwarden/v1';
 
-export interface SarifLimits {
+interface SarifLimits {
   /** Above this many results, GitHub shows only the top ones: aggregate per rule and account instead. */
   aggregateAbove: number;
   /** GitHub rejects a run with more results than this. */
@@ -59,7 +59,7 @@ const AGGREGATE_MAX_RESOURCES = 1_000;
 /** Collection-error groups reported as tool notifications. */
 const MAX_NOTIFICATIONS = 100;
 
-export interface SarifLocation {
+interface SarifLocation {
   physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; endLine: number } };
   logicalLocations: { fullyQualifiedName: string; name?: string; kind: 'resource' }[];
 }
@@ -181,7 +181,7 @@ function collectionNotifications(results: Results) {
     }));
 }
 
-export function ruleDescriptor(rule: RuleMeta) {
+function ruleDescriptor(rule: RuleMeta) {
   const securitySeverity = SECURITY_SEVERITY[rule.severity];
   return {
     id: rule.id,

@@ -26,7 +26,7 @@ import {
 } from './model.js';
 import { lazyTemplate } from './templates.js';
 
-export interface SummaryLimits {
+interface SummaryLimits {
   maxBytes: number;
   matrixAccounts: number;
   matrixRules: number;

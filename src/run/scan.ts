@@ -1,25 +1,30 @@
 /**
- * The library behind `trailwarden scan` (and the Action): obtain a snapshot, load policies,
- * evaluate, suppress, write reports, and return the exit code. No process.exit here.
+ * The library behind `trailwarden scan`, `merge` and the Action: resolve the options, obtain a
+ * snapshot, load policies, evaluate, suppress, write reports, and return the exit code. The CLI
+ * and the Action are two thin doors onto `scanRun`. No process.exit here.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
-import { UserError } from './errors.js';
-import { evaluate, type CompiledRule } from './engine/evaluate.js';
-import { buildResults, exitCodeFor, type FailOn } from './engine/results.js';
-import { checkConfigAgainstRules, type LoadedConfig } from './policy/config.js';
-import { builtinSources } from './policy/builtin-sources.js';
-import { loadSources, packRuleIds, readPolicyPath, type SourceFile } from './policy/loader.js';
-import { applySuppressions } from './policy/suppressions.js';
-import type { Pack } from './language/types.js';
-import { demoSnapshotPath, toolVersion } from './package-root.js';
-import { REPORTERS, type Format } from './reporters/index.js';
-import type { Results } from './results.js';
-import type { Snapshot } from './snapshot/schema.js';
-import { readSnapshot, writeSnapshot } from './snapshot/io.js';
+import { UserError } from '../errors.js';
+import { evaluate, type CompiledRule } from '../engine/evaluate.js';
+import { buildResults, exitCodeFor } from '../engine/build-results.js';
+import type { Pack } from '../language/types.js';
+import { readConfigFile, type ConfigFile } from '../options/config-file.js';
+import { resolveRun, type OptionNamer, type ReportChoice, type SnapshotChoice } from '../options/resolve.js';
+import type { RunOptions } from '../options/schema.js';
+import { demoSnapshotPath, toolVersion } from '../package-root.js';
+import { builtinSources } from '../policy/builtin-sources.js';
+import { loadSources, packRuleIds, readPolicyPath, type SourceFile } from '../policy/loader.js';
+import { checkSettingsAgainstRules, type PolicySettings } from '../policy/rule-settings.js';
+import { applySuppressions } from '../policy/suppressions.js';
+import { REPORTERS, type Format } from '../reporters/index.js';
+import type { FailOn, Results } from '../results.js';
+import type { Snapshot } from '../snapshot/schema.js';
+import { readSnapshot, writeSnapshot } from '../snapshot/io.js';
+import { mergeSnapshots } from '../snapshot/merge.js';
 
 export interface RuleSet {
   /** Rules selected for evaluation (after --pack). */
@@ -44,9 +49,9 @@ export async function readPolicySources(extraPaths: readonly string[]): Promise<
 }
 
 /** Built-in rules + extra policy paths + config overrides, narrowed to a pack. Every problem at once. */
-export async function loadRuleSet(extraPaths: readonly string[], config: LoadedConfig, packId?: string): Promise<RuleSet> {
-  const loaded = loadSources(await readPolicySources(extraPaths), config.config.rules ?? {});
-  const diagnostics = [...loaded.diagnostics, ...checkConfigAgainstRules(config, loaded.rules)];
+export async function loadRuleSet(extraPaths: readonly string[], settings: PolicySettings, packId?: string): Promise<RuleSet> {
+  const loaded = loadSources(await readPolicySources(extraPaths), settings.rules);
+  const diagnostics = [...loaded.diagnostics, ...checkSettingsAgainstRules(settings, loaded.rules)];
   if (diagnostics.length) throw new UserError(`${diagnostics.length} problem(s) in policies or configuration`, diagnostics);
   let rules = loaded.rules;
   if (packId) {
@@ -58,29 +63,26 @@ export async function loadRuleSet(extraPaths: readonly string[], config: LoadedC
   return { rules, allRules: loaded.rules, packs: loaded.packs };
 }
 
-export type SnapshotSource =
-  | { kind: 'demo' }
-  | { kind: 'file'; file: string }
-  /** A snapshot already in memory, e.g. the union of shards (`trailwarden merge`). */
-  | { kind: 'loaded'; snapshot: Snapshot }
-  | { kind: 'collect'; collect: (signal?: AbortSignal) => Promise<Snapshot> };
+/** The snapshot of a run: what the options chose, or one already in memory (the union of shards). */
+type SnapshotSource = SnapshotChoice | { kind: 'loaded'; snapshot: Snapshot };
 
-export interface ScanSettings {
+interface ScanSettings {
   source: SnapshotSource;
   saveSnapshot?: string;
   policies: string[];
   pack?: string;
-  formats: Format[];
-  outDir: string;
-  failOn: FailOn;
-  category?: string;
-  config: LoadedConfig;
+  report: ReportChoice;
+  policySettings: PolicySettings;
 }
 
-export interface ScanIo {
+/** What the library may do with the process's streams and clock; the doors fill it in. */
+export interface RunIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Colour in the console report. */
   color: boolean;
+  /** Whether stderr is a terminal (a progress bar rather than plain lines). */
+  progressBar: boolean;
   width: number;
   now: () => Date;
   signal?: AbortSignal;
@@ -90,19 +92,46 @@ export interface ScanOutcome {
   exitCode: 0 | 1 | 3;
   results: Results;
   files: Partial<Record<Format, string>>;
+  failOn: FailOn;
 }
 
-export async function obtainSnapshot(source: SnapshotSource, signal?: AbortSignal): Promise<Snapshot> {
+/** A folder given as a snapshot stands for its .json files, in name order. */
+async function snapshotFiles(paths: readonly string[], origin: string): Promise<string[]> {
+  const files: string[] = [];
+  for (const target of paths) {
+    const isFolder = await stat(target).then(
+      (info) => info.isDirectory(),
+      () => false, // a missing file is reported by readSnapshot, with its name
+    );
+    if (!isFolder) files.push(target);
+    else files.push(...(await readdir(target)).filter((name) => name.endsWith('.json')).sort().map((name) => path.join(target, name)));
+  }
+  if (files.length === 0) throw new UserError(`${origin} names no snapshot file: ${paths.join(', ')}`);
+  return files;
+}
+
+async function obtainSnapshot(source: SnapshotSource, io: RunIo): Promise<Snapshot> {
   switch (source.kind) {
     case 'demo':
       return readSnapshot(demoSnapshotPath());
-    case 'file':
-      return readSnapshot(source.file);
+    case 'files': {
+      const files = await snapshotFiles(source.paths, source.origin);
+      return files.length === 1 ? readSnapshot(files[0]!) : mergeSnapshots(await Promise.all(files.map(readSnapshot)));
+    }
     case 'loaded':
       return source.snapshot;
-    case 'collect':
+    case 'collect': {
+      // The AWS SDK is loaded only by runs that call AWS.
+      const [{ collectSnapshot }, { createProgress }] = await Promise.all([import('../collectors/index.js'), import('../collectors/progress.js')]);
+      const snapshot = await collectSnapshot({
+        ...source.collect,
+        ...(io.signal ? { signal: io.signal } : {}),
+        progress: createProgress({ tty: io.progressBar, write: io.stderr }),
+        now: io.now,
+      });
       // A saved snapshot says which trailwarden wrote it.
-      return { ...(await source.collect(signal)), tool: { name: 'trailwarden', version: toolVersion() } };
+      return { ...snapshot, tool: { name: 'trailwarden', version: toolVersion() } };
+    }
   }
 }
 
@@ -114,7 +143,7 @@ async function writeAtomically(file: string, content: string | Iterable<string>)
   await rename(tmp, file);
 }
 
-export async function writeReports(results: Results, settings: Pick<ScanSettings, 'formats' | 'outDir' | 'category'>, io: ScanIo): Promise<Partial<Record<Format, string>>> {
+export async function writeReports(results: Results, settings: ReportChoice, io: RunIo): Promise<Partial<Record<Format, string>>> {
   const files: Partial<Record<Format, string>> = {};
   const ctx = { color: io.color, width: io.width, onWarning: (m: string) => io.stderr(`warning: ${m}\n`), ...(settings.category ? { category: settings.category } : {}) };
   const fileFormats = settings.formats.filter((f) => REPORTERS[f].fileName);
@@ -129,14 +158,14 @@ export async function writeReports(results: Results, settings: Pick<ScanSettings
   return files;
 }
 
-export async function scan(settings: ScanSettings, io: ScanIo): Promise<ScanOutcome> {
-  const ruleSet = await loadRuleSet(settings.policies, settings.config, settings.pack);
-  const snapshot = await obtainSnapshot(settings.source, io.signal);
+export async function scan(settings: ScanSettings, io: RunIo): Promise<ScanOutcome> {
+  const ruleSet = await loadRuleSet(settings.policies, settings.policySettings, settings.pack);
+  const snapshot = await obtainSnapshot(settings.source, io);
   if (settings.saveSnapshot) await writeSnapshot(settings.saveSnapshot, snapshot);
   io.signal?.throwIfAborted();
   const evaluated = evaluate(snapshot, ruleSet.rules, { now: new Date(snapshot.scanTime) });
   const now = io.now();
-  const suppressed = applySuppressions(evaluated, settings.config.config.suppressions ?? [], now);
+  const suppressed = applySuppressions(evaluated, settings.policySettings.suppressions, now);
   for (const e of suppressed.expired) io.stderr(`warning: suppression of ${e.ruleId} for ${e.resource} expired on ${e.expires} and no longer applies\n`);
   const results = buildResults({
     snapshot,
@@ -147,6 +176,28 @@ export async function scan(settings: ScanSettings, io: ScanIo): Promise<ScanOutc
     expiredSuppressions: suppressed.expired,
     ...(settings.pack ? { pack: settings.pack } : {}),
   });
-  const files = await writeReports(results, settings, io);
-  return { exitCode: exitCodeFor(results, settings.failOn), results, files };
+  const files = await writeReports(results, settings.report, io);
+  return { exitCode: exitCodeFor(results, settings.report.failOn), results, files, failOn: settings.report.failOn };
+}
+
+/**
+ * `scan` as both doors run it: the options given (flags or Action inputs) over the config file
+ * over the defaults. `snapshot` stands in for the source the options name (merge evaluates the
+ * union of shards it has read).
+ */
+export async function scanRun(given: RunOptions, io: RunIo, door: { snapshot?: Snapshot; nameOf?: OptionNamer } = {}): Promise<ScanOutcome> {
+  const configFile = await readConfigFile(given.config);
+  return scan(settingsFor(given, configFile, door.snapshot, door.nameOf), io);
+}
+
+function settingsFor(given: RunOptions, configFile: ConfigFile, snapshot: Snapshot | undefined, nameOf: OptionNamer | undefined): ScanSettings {
+  const run = resolveRun(given, configFile, nameOf);
+  return {
+    source: snapshot ? { kind: 'loaded', snapshot } : run.snapshot,
+    policies: run.policies,
+    report: run.report,
+    policySettings: configFile.policy,
+    ...(run.pack !== undefined ? { pack: run.pack } : {}),
+    ...(run.saveSnapshot !== undefined ? { saveSnapshot: run.saveSnapshot } : {}),
+  };
 }

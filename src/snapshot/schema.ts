@@ -45,7 +45,7 @@ const Tag = Type.Object({ key: Type.String(), value: Type.String() }, { addition
 // Classic EventSelectors are translated to the advanced form (one field-selector list per
 // selector), so rules reason about one shape. `source` says what the trail really had.
 // ---------------------------------------------------------------------------------------------
-export const FieldSelectorSchema = Type.Object(
+const FieldSelectorSchema = Type.Object(
   {
     field: Type.String({ description: 'AdvancedFieldSelector.Field: eventCategory, readOnly, eventSource, eventName, resources.type, resources.ARN, …' }),
     equals: Type.Optional(Type.Array(Type.String())),
@@ -59,7 +59,7 @@ export const FieldSelectorSchema = Type.Object(
 );
 export type FieldSelector = Static<typeof FieldSelectorSchema>;
 
-export const EventSelectorSchema = Type.Object(
+const EventSelectorSchema = Type.Object(
   {
     name: Type.Optional(Type.String({ description: 'Advanced selector Name (never used for verdicts).' })),
     fieldSelectors: Type.Array(FieldSelectorSchema),
@@ -80,7 +80,7 @@ export const EventSelectorsSchema = Type.Object(
 );
 export type EventSelectors = Static<typeof EventSelectorsSchema>;
 
-export const TrailStatusSchema = Type.Object(
+const TrailStatusSchema = Type.Object(
   {
     isLogging: Type.Boolean({ description: 'GetTrailStatus.IsLogging' }),
     latestDeliveryError: Type.Optional(Type.String({ description: 'GetTrailStatus.LatestDeliveryError' })),
@@ -97,7 +97,7 @@ export const TrailStatusSchema = Type.Object(
 );
 export type TrailStatus = Static<typeof TrailStatusSchema>;
 
-export const InsightSelectorsSchema = Type.Array(Type.String({ description: 'InsightType: ApiCallRateInsight | ApiErrorRateInsight' }), {
+const InsightSelectorsSchema = Type.Array(Type.String({ description: 'InsightType: ApiCallRateInsight | ApiErrorRateInsight' }), {
   description: 'GetInsightSelectors.InsightSelectors[].InsightType; [] when InsightNotEnabledException.',
 });
 
@@ -139,7 +139,7 @@ export const PublicAccessBlockSchema = Type.Object(
 );
 export type PublicAccessBlock = Static<typeof PublicAccessBlockSchema>;
 
-export const AclGrantSchema = Type.Object(
+const AclGrantSchema = Type.Object(
   {
     granteeType: Type.String({ description: 'Grant.Grantee.Type: CanonicalUser | Group | AmazonCustomerByEmail' }),
     granteeId: Type.Optional(Type.String()),
@@ -150,7 +150,7 @@ export const AclGrantSchema = Type.Object(
 );
 export type AclGrant = Static<typeof AclGrantSchema>;
 
-export const LifecycleRuleSchema = Type.Object(
+const LifecycleRuleSchema = Type.Object(
   {
     id: Type.Optional(Type.String()),
     status: Type.String({ description: 'Enabled | Disabled' }),

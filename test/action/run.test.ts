@@ -215,10 +215,10 @@ describe('the Action with bad inputs', () => {
     [{ org: 'yes' }, /input 'org': expected true or false, not 'yes'/],
     [{ shard: '3/2' }, /input 'shard': expected I\/N with 1 <= I <= N/],
     [{ format: 'json pdf' }, /input 'format': unknown format pdf/],
-    [{ snapshot: DEMO, shard: '1/2' }, /input 'snapshot' evaluates saved snapshots; it cannot be combined with shard/],
+    [{ snapshot: DEMO, shard: '1/2' }, /input 'snapshot' evaluates a saved snapshot; it cannot be combined with input 'shard'/],
     [{ snapshot: 'no-such-snapshot.json' }, /cannot read snapshot no-such-snapshot\.json/],
-    [{ org: 'true' }, /--org needs --role-name/],
-    [{ snapshot: DEMO, org: 'true', accounts: '111111111111' }, /input 'snapshot' evaluates saved snapshots; it cannot be combined with org, accounts/],
+    [{ org: 'true' }, /input 'org' needs input 'role-name'/],
+    [{ snapshot: DEMO, org: 'true', accounts: '111111111111' }, /input 'snapshot' evaluates a saved snapshot; it cannot be combined with input 'org', input 'accounts'/],
   ];
   for (const [inputs, message] of cases) {
     it(`fails with what is wrong: ${JSON.stringify(inputs)}`, async () => {
@@ -243,9 +243,9 @@ describe('the Action with bad inputs', () => {
 describe('action.yml', () => {
   it('declares exactly the inputs run() reads and the outputs it sets, and runs the bundle on node24', async () => {
     const { parse } = await import('yaml');
-    const { ACTION_INPUTS } = await import('../../src/action/inputs.js');
+    const { ACTION_INPUTS } = await import('../../src/options/schema.js');
     const action = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as { inputs: object; outputs: object; runs: { using: string; main: string } };
-    expect(Object.keys(action.inputs)).toEqual([...ACTION_INPUTS]);
+    expect(Object.keys(action.inputs)).toEqual(ACTION_INPUTS.map((input) => input.name));
     expect(Object.keys(action.outputs)).toEqual([...ACTION_OUTPUTS]);
     expect(action.runs).toEqual({ using: 'node24', main: 'dist/action.js' });
   });

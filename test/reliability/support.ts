@@ -7,7 +7,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { run, runScan, type CliIo, type ScanFlags } from '../../src/cli/main.js';
+import { run, type CliIo } from '../../src/cli/main.js';
+import { scanRun } from '../../src/run/scan.js';
+import { runIo } from '../../src/cli/io.js';
+import { toolVersion } from '../../src/package-root.js';
 import { DEFAULT_MAX_ATTEMPTS } from '../../src/collectors/gateway.js';
 import { collectSnapshot, type CollectOptions } from '../../src/collectors/index.js';
 import { findApiOperation, type ServiceId } from '../../src/collectors/permissions.js';
@@ -86,11 +89,10 @@ export async function scanScenario(scenario: Scenario, request: ScanRequest = {}
         io,
       );
     } else {
-      const flags: ScanFlags = { saveSnapshot: snapshotFile, outDir, format: ['json', 'sarif', 'html'], failOn: 'none' };
-      const collect = request.collect;
-      const outcome = await runScan(flags, io, {
-        kind: 'collect',
-        collect: (signal) => collectSnapshot({ org, roleName: scenario.scanRoleName, regions: 'all', now: () => NOW, ...(signal ? { signal } : {}), ...collect }),
+      // Collect options the CLI has no flag for: collect here, then evaluate as scan does.
+      const snapshot = await collectSnapshot({ org, roleName: scenario.scanRoleName, regions: 'all', now: () => NOW, ...request.collect });
+      const outcome = await scanRun({ saveSnapshot: snapshotFile, outDir, format: ['json', 'sarif', 'html'], failOn: 'none' }, runIo(io), {
+        snapshot: { ...snapshot, tool: { name: 'trailwarden', version: toolVersion() } },
       });
       code = outcome.exitCode;
     }

@@ -4,7 +4,7 @@ import type { LogGroup } from '../../snapshot/schema.js';
 import { definedOnly } from '../../objects.js';
 import { nonEmpty, required, type FactValue } from './common.js';
 
-export type AlarmValue = FactValue<LogGroup['alarms']>[number];
+type AlarmValue = FactValue<LogGroup['alarms']>[number];
 
 /**
  * DescribeAlarms.MetricAlarms on the metrics the filters emit. Alarms on metric math (no MetricName)

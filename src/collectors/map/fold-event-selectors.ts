@@ -8,13 +8,13 @@
  * type" are dropped.
  */
 import type { EventSelector, EventSelectors, FieldSelector } from '../../snapshot/schema.js';
-import { FIELD_OPERATORS, LAMBDA_FUNCTION_TYPE, S3_OBJECT_TYPE, classicValuesArePrefixes, isAllResourcesArnPrefix, type FieldOperator } from '../../snapshot/selector-vocabulary.js';
+import { FIELD_OPERATORS, classicValuesArePrefixes, isAllResourcesArnPrefix, type FieldOperator } from '../../snapshot/selector-vocabulary.js';
 
 // The response shapes of GetEventSelectors (cloudtrail 2013-11-01), written here so that nothing
 // outside src/collectors/ depends on the SDK. Members are `| undefined` where the SDK's are, so a
 // GetEventSelectorsCommandOutput can be passed as is.
 
-export interface ClassicDataResource {
+interface ClassicDataResource {
   Type?: string | undefined;
   Values?: string[] | undefined;
 }
@@ -38,7 +38,7 @@ export interface AdvancedFieldSelector {
   NotEndsWith?: string[] | undefined;
 }
 
-export interface AdvancedSelector {
+interface AdvancedSelector {
   Name?: string | undefined;
   FieldSelectors: AdvancedFieldSelector[] | undefined;
 }

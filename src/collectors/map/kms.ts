@@ -5,7 +5,7 @@ import { definedOnly } from '../../objects.js';
 import { MalformedResponseError } from '../errors.js';
 import { isoTime, parsePolicyDocument, required, type FactValue } from './common.js';
 
-export type KeyMetadataValue = NonNullable<FactValue<KmsKey['metadata']>>;
+type KeyMetadataValue = NonNullable<FactValue<KmsKey['metadata']>>;
 
 /** DescribeKey.KeyMetadata */
 export function mapKeyMetadata(raw: DescribeKeyResponse): KeyMetadataValue {

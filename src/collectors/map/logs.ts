@@ -5,8 +5,8 @@ import { definedOnly } from '../../objects.js';
 import { MalformedResponseError } from '../errors.js';
 import { nonEmpty, required, type FactValue } from './common.js';
 
-export type LogGroupDetails = NonNullable<FactValue<LogGroup['details']>>;
-export type MetricFilterValue = FactValue<LogGroup['metricFilters']>[number];
+type LogGroupDetails = NonNullable<FactValue<LogGroup['details']>>;
+type MetricFilterValue = FactValue<LogGroup['metricFilters']>[number];
 
 /**
  * The group named exactly `name` among DescribeLogGroups answers for that name as prefix; null when

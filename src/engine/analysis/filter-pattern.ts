@@ -24,7 +24,7 @@
  * shown to select a CIS event set. Callers report them as "not a JSON pattern", not as errors.
  */
 
-export interface SourceSpan {
+interface SourceSpan {
   /** Offset of the first character in the pattern text. */
   readonly start: number;
   /** Offset just past the last character. */
@@ -47,8 +47,8 @@ export type FilterValue =
   /** `%...%`: the text between the percent signs. */
   | { readonly kind: 'regex'; readonly source: string };
 
-export const VALUE_TESTS = ['IS NULL', 'NOT EXISTS', 'IS TRUE', 'IS FALSE'] as const;
-export type ValueTest = (typeof VALUE_TESTS)[number];
+const VALUE_TESTS = ['IS NULL', 'NOT EXISTS', 'IS TRUE', 'IS FALSE'] as const;
+type ValueTest = (typeof VALUE_TESTS)[number];
 
 export interface ComparisonCondition {
   readonly kind: 'comparison';
@@ -58,7 +58,7 @@ export interface ComparisonCondition {
   readonly span: SourceSpan;
 }
 
-export interface TestCondition {
+interface TestCondition {
   readonly kind: 'test';
   readonly selector: Selector;
   readonly test: ValueTest;
@@ -74,24 +74,24 @@ interface JunctionOf<Kind extends 'and' | 'or'> {
   readonly span: SourceSpan;
 }
 
-export type Junction = JunctionOf<'and'> | JunctionOf<'or'>;
+type Junction = JunctionOf<'and'> | JunctionOf<'or'>;
 
 export type JsonExpr = Condition | Junction;
 
 export const NON_JSON_FORMS = ['match-all', 'terms', 'space-delimited', 'regex'] as const;
-export type NonJsonForm = (typeof NON_JSON_FORMS)[number];
+type NonJsonForm = (typeof NON_JSON_FORMS)[number];
 
 export type FilterExpr =
   | { readonly kind: 'json'; readonly body: JsonExpr }
   | { readonly kind: 'non-json'; readonly form: NonJsonForm };
 
-export interface FilterParseError {
+interface FilterParseError {
   readonly message: string;
   /** Offset into the pattern text where parsing stopped. */
   readonly offset: number;
 }
 
-export type FilterParseResult = { ok: true; ast: FilterExpr } | { ok: false; error: FilterParseError };
+type FilterParseResult = { ok: true; ast: FilterExpr } | { ok: false; error: FilterParseError };
 
 export function parseFilterPattern(text: string): FilterParseResult {
   const start = skipWhitespace(text, 0);
@@ -419,7 +419,7 @@ export function formatCondition(condition: Condition): string {
   return `${condition.selector.text} ${condition.operator} ${formatValue(condition.value)}`;
 }
 
-export function formatValue(value: FilterValue): string {
+function formatValue(value: FilterValue): string {
   switch (value.kind) {
     case 'string':
       return `"${value.text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;

@@ -14,15 +14,15 @@
  * SSE, S3 access points) to fixed values: values without a wildcard or a policy variable.
  */
 
-export type PolicyEffect = 'Allow' | 'Deny';
-export type PrincipalType = 'AWS' | 'Service' | 'Federated' | 'CanonicalUser';
+type PolicyEffect = 'Allow' | 'Deny';
+type PrincipalType = 'AWS' | 'Service' | 'Federated' | 'CanonicalUser';
 
-export interface PrincipalId {
+interface PrincipalId {
   type: PrincipalType;
   id: string;
 }
 
-export interface PolicyStatement {
+interface PolicyStatement {
   /** The statement's Sid, or `Statement[i]` when it has none. */
   label: string;
   effect: PolicyEffect;
@@ -36,7 +36,7 @@ export interface PolicyStatement {
 }
 
 /** One `operator: { key: values }` pair of a Condition block; every clause must hold (AND). */
-export interface ConditionClause {
+interface ConditionClause {
   /** The operator as written, e.g. `ForAnyValue:StringLikeIfExists`. */
   operator: string;
   /** Lower-case operator without set qualifier and IfExists suffix, e.g. `stringlike`. */
@@ -48,7 +48,7 @@ export interface ConditionClause {
   values: string[];
 }
 
-export type ParsedPolicy = { statements: PolicyStatement[]; malformed?: undefined } | { malformed: string; statements?: undefined };
+type ParsedPolicy = { statements: PolicyStatement[]; malformed?: undefined } | { malformed: string; statements?: undefined };
 
 /** Stands for "the whole document" where a malformed policy forces a statement list to be non-empty. */
 export const MALFORMED_POLICY_LABEL = '(malformed policy)';
@@ -250,47 +250,47 @@ export function matchesSomeValueStartingWith(pattern: string, prefix: string, ig
 }
 
 /** Does the statement's Action / NotAction cover this action? Actions compare case-insensitively. */
-export function statementAppliesToAction(statement: PolicyStatement, action: string): boolean {
+function statementAppliesToAction(statement: PolicyStatement, action: string): boolean {
   const listed = statement.action.patterns.some((pattern) => wildcardMatch(pattern, action, true));
   return statement.action.negated ? !listed : listed;
 }
 
 /** Does the statement cover every action of a service, e.g. `s3:` (`s3:*`, `*`, or a NotAction naming no s3 action)? */
-export function statementAppliesToAllActionsOf(statement: PolicyStatement, servicePrefix: string): boolean {
+function statementAppliesToAllActionsOf(statement: PolicyStatement, servicePrefix: string): boolean {
   return statement.action.negated
     ? !statement.action.patterns.some((pattern) => matchesSomeValueStartingWith(pattern, servicePrefix, true))
     : statement.action.patterns.some((pattern) => matchesEveryValueStartingWith(pattern, servicePrefix, true));
 }
 
 /** Does the statement's Resource / NotResource cover this exact ARN? */
-export function statementAppliesToResource(statement: PolicyStatement, arn: string): boolean {
+function statementAppliesToResource(statement: PolicyStatement, arn: string): boolean {
   const listed = statement.resource.patterns.some((pattern) => wildcardMatch(pattern, arn));
   return statement.resource.negated ? !listed : listed;
 }
 
 /** Does the statement cover every resource whose ARN starts with `arnPrefix` (e.g. all objects of a bucket)? */
-export function statementAppliesToAllResourcesUnder(statement: PolicyStatement, arnPrefix: string): boolean {
+function statementAppliesToAllResourcesUnder(statement: PolicyStatement, arnPrefix: string): boolean {
   return statement.resource.negated
     ? !statement.resource.patterns.some((pattern) => matchesSomeValueStartingWith(pattern, arnPrefix))
     : statement.resource.patterns.some((pattern) => matchesEveryValueStartingWith(pattern, arnPrefix));
 }
 
 /** Does the statement cover at least one resource whose ARN starts with `arnPrefix`? */
-export function statementAppliesToSomeResourceUnder(statement: PolicyStatement, arnPrefix: string): boolean {
+function statementAppliesToSomeResourceUnder(statement: PolicyStatement, arnPrefix: string): boolean {
   return statement.resource.negated
     ? !statement.resource.patterns.some((pattern) => matchesEveryValueStartingWith(pattern, arnPrefix))
     : statement.resource.patterns.some((pattern) => matchesSomeValueStartingWith(pattern, arnPrefix));
 }
 
 /** The statement names the service principal (e.g. `cloudtrail.amazonaws.com`), not via NotPrincipal. */
-export function statementNamesServicePrincipal(statement: PolicyStatement, servicePrincipals: readonly string[]): boolean {
+function statementNamesServicePrincipal(statement: PolicyStatement, servicePrincipals: readonly string[]): boolean {
   if (statement.principal.negated) return false;
   const wanted = new Set(servicePrincipals.map((name) => name.toLowerCase()));
   return statement.principal.ids.some(({ type, id }) => type === 'Service' && wanted.has(id.toLowerCase()));
 }
 
 /** Principal `"*"` / `{"AWS": "*"}`: literally every caller, anonymous ones included. */
-export function statementNamesEveryone(statement: PolicyStatement): boolean {
+function statementNamesEveryone(statement: PolicyStatement): boolean {
   return !statement.principal.negated && statement.principal.wildcard;
 }
 
@@ -300,14 +300,14 @@ export function statementNamesEveryone(statement: PolicyStatement): boolean {
  * `graph.facebook.com` that anyone can sign in to (S3 names that one public). A SAML provider ARN
  * is a fixed principal.
  */
-export function statementPrincipalIsOpen(statement: PolicyStatement): boolean {
+function statementPrincipalIsOpen(statement: PolicyStatement): boolean {
   const { negated, wildcard, ids } = statement.principal;
   if (negated || wildcard) return true;
   return ids.some(({ type, id }) => id.includes('*') || id.includes('?') || (type === 'Federated' && !id.startsWith('arn:')));
 }
 
 /** `AWS:arn:aws:iam::111122223333:root`, `Service:cloudtrail.amazonaws.com`, `*`, or `NotPrincipal(...)`. */
-export function describePrincipals(statement: PolicyStatement, exclude: (id: PrincipalId) => boolean = () => false): string[] {
+function describePrincipals(statement: PolicyStatement, exclude: (id: PrincipalId) => boolean = () => false): string[] {
   const { negated, wildcard, ids } = statement.principal;
   const rendered = ids.map((principal) => `${principal.type}:${principal.id}`);
   if (negated) return [`NotPrincipal(${[...(wildcard ? ['AWS:*'] : []), ...rendered].join(', ')})`];
@@ -325,7 +325,7 @@ export function describePrincipals(statement: PolicyStatement, exclude: (id: Pri
  * endpoint) and `ForAllValues:` (true for an absent key) all let unknown callers through.
  * `ForAnyValue:` is false for an absent key, so it pins like the plain operator.
  */
-export interface ConditionKeyRule {
+interface ConditionKeyRule {
   operators: 'string' | 'ip';
   accepts: (value: string) => boolean;
 }
@@ -340,7 +340,7 @@ function clausePins(clause: ConditionClause, rule: ConditionKeyRule): boolean {
 }
 
 /** The first condition clause that pins one of the keys in `rules` (lower-case keys), if any. */
-export function findPinningClause(statement: PolicyStatement, rules: ReadonlyMap<string, ConditionKeyRule>): ConditionClause | undefined {
+function findPinningClause(statement: PolicyStatement, rules: ReadonlyMap<string, ConditionKeyRule>): ConditionClause | undefined {
   return statement.conditions.find((clause) => {
     const rule = rules.get(clause.key);
     return rule !== undefined && clausePins(clause, rule);
@@ -352,7 +352,7 @@ export function findPinningClause(statement: PolicyStatement, rules: ReadonlyMap
  * StringEquals, where they are literal: S3's definition speaks of values, not operators, and the
  * conservative reading is the one that cannot hide a public grant.
  */
-export function isFixedValue(value: string): boolean {
+function isFixedValue(value: string): boolean {
   return value !== '' && !value.includes('*') && !value.includes('?') && !value.includes('${');
 }
 
@@ -394,7 +394,7 @@ function isFixedAccessPointArn(value: string): boolean {
  * OrgPaths keys identify an organization the same way. Org paths with a wildcard are public under
  * this reading too: S3 names no exception for them.
  */
-export const BUCKET_NON_PUBLIC_CONDITION_KEYS: ReadonlyMap<string, ConditionKeyRule> = new Map<string, ConditionKeyRule>([
+const BUCKET_NON_PUBLIC_CONDITION_KEYS: ReadonlyMap<string, ConditionKeyRule> = new Map<string, ConditionKeyRule>([
   ['aws:sourceip', { operators: 'ip', accepts: isNarrowSourceIp }],
   ['aws:sourcearn', { operators: 'string', accepts: isFixedValue }],
   ['aws:sourcevpc', { operators: 'string', accepts: isFixedValue }],
@@ -418,7 +418,7 @@ export const BUCKET_NON_PUBLIC_CONDITION_KEYS: ReadonlyMap<string, ConditionKeyR
  * organization. kms:ViaService is absent on purpose: on its own it admits every account that calls
  * through that service; the AWS default statements pair it with kms:CallerAccount, which counts.
  */
-export const KEY_POLICY_ACCOUNT_CONDITION_KEYS: ReadonlyMap<string, ConditionKeyRule> = new Map<string, ConditionKeyRule>([
+const KEY_POLICY_ACCOUNT_CONDITION_KEYS: ReadonlyMap<string, ConditionKeyRule> = new Map<string, ConditionKeyRule>([
   ['kms:calleraccount', { operators: 'string', accepts: isFixedValue }],
   ['aws:principalaccount', { operators: 'string', accepts: isFixedValue }],
   ['aws:principalarn', { operators: 'string', accepts: isFixedValue }],
@@ -444,7 +444,7 @@ function openAllowStatements(statements: PolicyStatement[], keys: ReadonlyMap<st
 // ---------------------------------------------------------------------------------------------
 
 /** How far a service principal's grant is confined to the scan's own trails. */
-export interface ServiceGrant {
+interface ServiceGrant {
   /** Some Allow statement grants the service the access. */
   present: boolean;
   /** present, and every such statement is confined (a missing grant is never "scoped"). */
@@ -523,7 +523,7 @@ export interface BucketPolicyContext {
   bucketOwnerAccountId?: string;
 }
 
-export interface BucketPolicyAnalysis {
+interface BucketPolicyAnalysis {
   /** Labels of Allow statements open to anyone without a condition S3 accepts as non-public. */
   publicStatements: string[];
   /** A Deny for everyone, on every s3 action, over the bucket and all its objects, when aws:SecureTransport is false. */
@@ -642,7 +642,7 @@ export interface KeyPolicyContext {
   organizationId?: string;
 }
 
-export interface KeyPolicyAnalysis {
+interface KeyPolicyAnalysis {
   /** Statements allowing cloudtrail.amazonaws.com a cryptographic operation (GenerateDataKey*, Encrypt, Decrypt, ReEncrypt*). */
   cloudTrailUse: ServiceGrant;
   /** Labels of Allow statements open to anyone without an account or organization condition. */

@@ -13,7 +13,7 @@ import {
   type FieldOperator,
 } from '../../snapshot/selector-vocabulary.js';
 
-export interface ReadWriteCoverage {
+interface ReadWriteCoverage {
   read: boolean;
   write: boolean;
 }
