@@ -22,6 +22,8 @@ export interface CliIo {
   columns: number;
   now: () => Date;
   signal?: AbortSignal;
+  /** The run id every report carries; a random UUID unless a test fixes it. */
+  runId?: () => string;
 }
 
 export const FAIL_ON = ['none', 'low', 'medium', 'high', 'critical'] as const;
@@ -156,7 +158,7 @@ export function reportOptions(flags: Pick<ScanFlags, 'format' | 'outDir' | 'fail
 /** What the library may do with the terminal: colour only on a TTY that allows it. */
 export function scanIo(io: CliIo): ScanIo {
   const color = io.isTTY && !('NO_COLOR' in io.env && io.env.NO_COLOR !== '') && io.env.TERM !== 'dumb';
-  return { stdout: io.stdout, stderr: io.stderr, color, width: io.columns, now: io.now, ...(io.signal ? { signal: io.signal } : {}) };
+  return { stdout: io.stdout, stderr: io.stderr, color, width: io.columns, now: io.now, ...(io.signal ? { signal: io.signal } : {}), ...(io.runId ? { runId: io.runId } : {}) };
 }
 
 export interface ScanRun extends ScanOutcome {
@@ -198,7 +200,7 @@ async function scanAction(flags: ScanFlags, io: CliIo): Promise<number> {
 
 async function validateAction(paths: string[], flags: { config?: string }, io: CliIo): Promise<number> {
   const loadedConfig = await readConfig(flags.config);
-  const sources = await readPolicySources(paths);
+  const sources = await readPolicySources(paths, (m) => io.stderr(`warning: ${m.replace(/^--policies /, '')}\n`));
   const result = loadSources(sources, loadedConfig.config.rules ?? {});
   const { checkConfigAgainstRules } = await import('../policy/config.js');
   const diagnostics = [...result.diagnostics, ...checkConfigAgainstRules(loadedConfig, result.rules)];
@@ -212,7 +214,7 @@ async function validateAction(paths: string[], flags: { config?: string }, io: C
 }
 
 async function rulesAction(flags: { pack?: string; json?: boolean; policies?: string[] }, io: CliIo): Promise<number> {
-  const ruleSet = await loadRuleSet(flags.policies ?? [], { config: {} }, flags.pack);
+  const ruleSet = await loadRuleSet(flags.policies ?? [], { config: {} }, flags.pack, (m) => io.stderr(`warning: ${m}\n`));
   const pack = flags.pack ? ruleSet.packs.find((p) => p.id === flags.pack) : undefined;
   const controlsOf = (id: string) =>
     pack ? (pack.controls ?? []).filter((c) => c.rules.includes(id)).map((c) => c.id) : Object.entries(ruleSet.rules.find((r) => r.id === id)!.frameworks).flatMap(([k, v]) => v.map((c) => `${k}:${c}`));

@@ -2,7 +2,8 @@
  * trailwarden.config.yaml: scan options, per-rule settings (parameters, severity, enabled) and
  * suppressions. Flags win over the file (SPEC §2).
  */
-import { readFile } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
+import { readTextInput } from '../files.js';
 import { UserError, type Diagnostic } from '../errors.js';
 import type { Severity } from '../results.js';
 import type { ParamValue } from './types.js';
@@ -61,16 +62,15 @@ export function parseConfig(text: string, file: string): LoadedConfig {
 /** Read the config file: an explicit path must exist; the default one is optional. */
 export async function readConfig(file: string | undefined): Promise<LoadedConfig> {
   const target = file ?? DEFAULT_CONFIG_FILE;
-  let text: string;
-  try {
-    text = await readFile(target, 'utf8');
-  } catch (err) {
-    if (!file && (err as NodeJS.ErrnoException).code === 'ENOENT') return { config: {} };
-    throw new UserError(`cannot read configuration ${target}`, [
-      { file: target, line: 0, column: 0, code: 'config/unreadable', message: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : 'cannot read file' },
-    ]);
+  if (!file) {
+    const present = await lstat(target).then(
+      () => true,
+      (err: NodeJS.ErrnoException) => err.code !== 'ENOENT',
+    );
+    if (!present) return { config: {} };
   }
-  return parseConfig(text, target);
+  // A FIFO, folder or device is refused before it is opened (opening a FIFO would block).
+  return parseConfig(await readTextInput(target, { code: 'config', what: 'configuration' }), target);
 }
 
 /** Config entries that name rules or parameters that do not exist are mistakes, not no-ops. */
