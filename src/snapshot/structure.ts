@@ -58,9 +58,19 @@ function hasKey(frame: Frame, key: string): boolean {
   return false;
 }
 
+/** A key with escapes, decoded; the raw text when it is not a valid JSON string (invalid input). */
+function decodeKey(quoted: string, raw: string): string {
+  try {
+    return JSON.parse(quoted) as string;
+  } catch {
+    return raw;
+  }
+}
+
 /**
  * The first duplicate key or too-deep container of a text that is already known to be valid JSON
- * (JSON.parse accepted it), or undefined. One linear pass, no recursion.
+ * (JSON.parse accepted it), or undefined. One linear pass, no recursion. On invalid text it still
+ * ends and never throws, so it can find the depth problem before a recursive parser is tried.
  */
 export function findStructureProblem(text: string, maxDepth = MAX_JSON_DEPTH): StructureProblem | undefined {
   const stack: Frame[] = [];
@@ -93,7 +103,7 @@ export function findStructureProblem(text: string, maxDepth = MAX_JSON_DEPTH): S
       const top = stack[stack.length - 1];
       if (top && !top.array && top.expectKey) {
         const raw = text.slice(i + 1, end);
-        const key = raw.includes('\\') ? (JSON.parse(text.slice(i, end + 1)) as string) : raw;
+        const key = raw.includes('\\') ? decodeKey(text.slice(i, end + 1), raw) : raw;
         if (hasKey(top, key)) return { kind: 'duplicate-key', offset: i, path: pathOf(stack, stack.length - 1), key };
         top.key = key;
         top.expectKey = false;

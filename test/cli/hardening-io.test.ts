@@ -335,6 +335,16 @@ describe('deeply nested snapshots end in exit 2 with a JSON path, or complete', 
     expect(r.stderr).toContain(`${file}:1:70 snapshot/too-deep`);
   });
 
+  it('invalid JSON with a broken escape in a key is located, not a crash', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'escape.json');
+    writeFileSync(file, '{"\\x\u0001": 1');
+    const r = await runCli(['scan', '--snapshot', file, '--out-dir', path.join(dir, 'out')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${file}:1:`);
+    expect(r.stderr).not.toMatch(/internal error/);
+  });
+
   it('a bucket policy given as a JSON string 100,000 levels deep is a malformed policy, and the scan completes', { timeout: 30_000 }, async () => {
     const dir = tempDir();
     const snapshot = demo();
