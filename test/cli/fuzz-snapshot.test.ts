@@ -48,7 +48,12 @@ function allPaths(root: unknown): Path[] {
 
 function setAt(root: unknown, p: Path, value: unknown, remove = false): void {
   let cur = root as Record<string | number, unknown>;
-  for (const seg of p.slice(0, -1)) cur = cur[seg] as Record<string | number, unknown>;
+  for (const seg of p.slice(0, -1)) {
+    // An earlier mutation may have replaced a parent: then this one has nowhere to go.
+    if (cur === null || typeof cur !== 'object') return;
+    cur = cur[seg] as Record<string | number, unknown>;
+  }
+  if (cur === null || typeof cur !== 'object') return;
   const last = p.at(-1)!;
   if (remove) {
     if (Array.isArray(cur)) cur.splice(last as number, 1);
