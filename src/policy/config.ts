@@ -2,7 +2,7 @@
  * trailwarden.config.yaml: scan options, per-rule settings (parameters, severity, enabled) and
  * suppressions. Flags win over the file (SPEC §2).
  */
-import { lstat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { readTextInput } from '../files.js';
 import { UserError, type Diagnostic } from '../errors.js';
 import type { Severity } from '../results.js';
@@ -63,7 +63,7 @@ export function parseConfig(text: string, file: string): LoadedConfig {
 export async function readConfig(file: string | undefined): Promise<LoadedConfig> {
   const target = file ?? DEFAULT_CONFIG_FILE;
   if (!file) {
-    const present = await lstat(target).then(
+    const present = await stat(target).then(
       () => true,
       (err: NodeJS.ErrnoException) => err.code !== 'ENOENT',
     );
