@@ -198,6 +198,18 @@ describe('--save-snapshot', () => {
     expect(readdirSync(out).sort()).toEqual(['results.json', 'results.sarif']);
   });
 
+  it('replaces a saved snapshot by rename, never rewriting it in place', async () => {
+    const dir = tempDir();
+    const target = path.join(dir, 'snap.json');
+    writeFileSync(target, 'previous snapshot');
+    const before = statSync(target).ino;
+    await writeSnapshot(target, demo());
+    // A new inode: the old file was whole until the rename replaced it (a full disk cannot truncate it).
+    expect(statSync(target).ino).not.toBe(before);
+    expect((await readSnapshot(target)).accounts.length).toBe(8);
+    expect(readdirSync(dir)).toEqual(['snap.json']);
+  });
+
   it('a failed atomic write leaves neither a half file nor a temporary file', async () => {
     const dir = tempDir();
     const target = path.join(dir, 'snap.json');
