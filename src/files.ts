@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { constants as bufferConstants } from 'node:buffer';
 import { constants as fsConstants, createWriteStream, type Stats } from 'node:fs';
-import { mkdir, open, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
@@ -129,11 +129,38 @@ export function temporaryName(file: string): string {
   return `${file}.${process.pid}.${randomBytes(4).toString('hex')}${TMP_SUFFIX}`;
 }
 
+/** Whether a process of that id runs (ours always does); EPERM means it runs as someone else. */
+export function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the temporary files of `file` (see temporaryName) that a killed run left behind; those
+ * of a live process (a concurrent run) stay. Best effort: a failure here only costs disk space.
+ */
+export async function removeStaleTemporaries(file: string): Promise<void> {
+  const dir = path.dirname(file);
+  const base = path.basename(file);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!name.startsWith(`${base}.`) || !name.endsWith(TMP_SUFFIX)) continue;
+    const m = /^(\d+)(?:\.[0-9a-f]+)?$/.exec(name.slice(base.length + 1, -TMP_SUFFIX.length));
+    if (m && !processAlive(Number(m[1]))) await rm(path.join(dir, name), { force: true }).catch(() => undefined);
+  }
+}
+
 /**
  * Write via a temporary name in the same folder and rename, so an interrupted or failed write
  * never leaves a half file where a good one was. The temporary file is removed on failure.
  */
 export async function writeAtomically(file: string, content: string | Iterable<string>): Promise<void> {
+  await removeStaleTemporaries(file);
   const tmp = temporaryName(file);
   try {
     if (typeof content === 'string') await writeFile(tmp, content, 'utf8');

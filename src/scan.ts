@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
 import { UserError, formatDiagnostic } from './errors.js';
-import { describeFsError, ensureWritableDir, makeDirs, outputError } from './files.js';
+import { describeFsError, ensureWritableDir, makeDirs, outputError, processAlive } from './files.js';
 import { evaluate, type CompiledRule } from './engine/evaluate.js';
 import { buildResults, exitCodeFor, type FailOn } from './engine/results.js';
 import { checkConfigAgainstRules, type LoadedConfig } from './policy/config.js';
@@ -128,16 +128,6 @@ const LEFTOVER = new RegExp(
     .flatMap((r) => (r.fileName ? [r.fileName.replace(/\./g, '\\.')] : []))
     .join('|')})\\.(\\d+)(?:\\.[0-9a-f]+)?\\.tmp)$`,
 );
-
-function processAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Removes what killed runs left in the report folder: staging folders and `*.tmp` report files

@@ -202,6 +202,7 @@ describe('--save-snapshot', () => {
     const dir = tempDir();
     const target = path.join(dir, 'snap.json');
     writeFileSync(target, 'previous snapshot');
+    writeFileSync(`${target}.${2 ** 22 + 7}.0badf00d.tmp`, 'left by a killed run');
     const before = statSync(target).ino;
     await writeSnapshot(target, demo());
     // A new inode: the old file was whole until the rename replaced it (a full disk cannot truncate it).
