@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
@@ -153,6 +153,48 @@ export async function removeLeftovers(outDir: string, io: Pick<ScanIo, 'stderr'>
   }
 }
 
+const SWAP_LOCK = '.trailwarden-swap.lock';
+/** How long a run waits for another run's swap (a few renames) before giving up. */
+const SWAP_LOCK_WAIT_MS = 30_000;
+/** A lock file still empty after this long belongs to a process killed while taking it. */
+const EMPTY_LOCK_STALE_MS = 5_000;
+
+/**
+ * Runs `swap` holding `DIR/.trailwarden-swap.lock` (created exclusively, holding our pid), so two
+ * runs into one folder swap their sets in one after the other. A lock whose process is gone is
+ * taken over.
+ */
+async function withSwapLock(dir: string, swap: () => Promise<void>): Promise<void> {
+  const lock = path.join(dir, SWAP_LOCK);
+  const deadline = Date.now() + SWAP_LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      await writeFile(lock, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const holder = await readFile(lock, 'utf8').catch(() => undefined);
+    const pid = Number(holder);
+    const stale = holder === undefined ? false : holder === '' ? Date.now() - (await stat(lock).then((i) => i.mtimeMs, () => Date.now())) > EMPTY_LOCK_STALE_MS : !Number.isInteger(pid) || !processAlive(pid);
+    if (stale) {
+      await unlink(lock).catch(() => undefined);
+      continue;
+    }
+    if (Date.now() > deadline) {
+      throw new UserError(`cannot write reports to ${dir}`, [
+        { file: lock, line: 0, column: 0, code: 'output/locked', message: `another trailwarden run (pid ${holder}) has been writing reports here for ${SWAP_LOCK_WAIT_MS / 1000} s; remove the file if no run is active` },
+      ]);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  try {
+    await swap();
+  } finally {
+    await unlink(lock).catch(() => undefined);
+  }
+}
+
 /**
  * Writes the report files as one set: each is rendered into a staging folder inside the report
  * folder, and only when all are complete are they renamed into place, one rename each. A failure
@@ -179,12 +221,15 @@ export async function writeReports(results: Results, settings: Pick<ScanSettings
         else await pipeline(Readable.from(content), createWriteStream(staged, 'utf8'));
       }
       io.signal?.throwIfAborted();
-      for (const format of fileFormats) {
-        const name = REPORTERS[format].fileName!;
-        const file = path.join(settings.outDir, name);
-        await rename(path.join(staging, name), file);
-        files[format] = file;
-      }
+      // Renames of one set never interleave with another run's: the swap holds a lock file.
+      await withSwapLock(settings.outDir, async () => {
+        for (const format of fileFormats) {
+          const name = REPORTERS[format].fileName!;
+          const file = path.join(settings.outDir, name);
+          await rename(path.join(staging, name), file);
+          files[format] = file;
+        }
+      });
     } catch (err) {
       if (err instanceof UserError || (err instanceof Error && (err.name === 'AbortError' || err.name === 'AbortedError'))) throw err;
       if (typeof (err as NodeJS.ErrnoException).code === 'string') throw outputError(settings.outDir, 'reports to', err);

@@ -242,6 +242,45 @@ describe('the report set is one run', () => {
     expect(readdirSync(out).sort()).toEqual(['report.html', 'results.json', 'results.sarif', 'summary.md']);
   });
 
+  it('two concurrent runs into one folder leave one whole set', { timeout: 60_000 }, async () => {
+    for (let round = 0; round < 3; round++) {
+      const out = tempDir();
+      const formats = 'json,sarif,html,summary';
+      const [a, b] = await Promise.all([
+        runCli(['scan', '--demo', '--out-dir', out, '--format', formats], { runId: RUN_A }),
+        runCli(['scan', '--demo', '--out-dir', out, '--format', formats], { runId: RUN_B }),
+      ]);
+      expect([a.code, b.code]).toEqual([1, 1]);
+      const ids = runIds(out);
+      expect(new Set(ids).size, `round ${round}: ${ids.join(', ')}`).toBe(1);
+      expect(readdirSync(out).sort()).toEqual(['report.html', 'results.json', 'results.sarif', 'summary.md']);
+    }
+  });
+
+  it('a run swaps its set in only when no other run is swapping', async () => {
+    const out = tempDir();
+    const lock = path.join(out, '.trailwarden-swap.lock');
+    writeFileSync(lock, '1'); // pid 1 is alive: another run is renaming its files right now
+    const pending = runCli(['scan', '--demo', '--out-dir', out, '--format', 'json']);
+    let done = false;
+    void pending.then(() => (done = true));
+    for (let i = 0; i < 100 && !readdirSync(out).some((n) => n.startsWith('.trailwarden-staging-')); i++) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(done).toBe(false);
+    expect(readdirSync(out)).not.toContain('results.json');
+    rmSync(lock);
+    expect((await pending).code).toBe(1);
+    expect(readdirSync(out)).toEqual(['results.json']);
+  });
+
+  it('a swap lock left by a killed run is taken over', async () => {
+    const out = tempDir();
+    writeFileSync(path.join(out, '.trailwarden-swap.lock'), String(2 ** 22 + 7));
+    const r = await runCli(['scan', '--demo', '--out-dir', out, '--format', 'json']);
+    expect(r.code).toBe(1);
+    expect(readdirSync(out)).toEqual(['results.json']);
+  });
+
   it('a run id is random when none is fixed', async () => {
     const { run } = await import('../../src/cli/main.js');
     const out = tempDir();
