@@ -84,6 +84,11 @@ export interface RuleMeta {
 export interface Results {
   schemaVersion: typeof RESULTS_SCHEMA_VERSION;
   tool: { name: 'trailwarden'; version: string };
+  /**
+   * A fresh id per run, carried by every report file the run writes, so a set of reports mixed
+   * from two runs (a killed run, two runs into one folder) can be told apart.
+   */
+  runId?: string;
   scanTime: string;
   /** The snapshot's time of collection. */
   snapshotTime: string;
@@ -100,3 +105,8 @@ export interface Results {
 }
 
 export const SEVERITY_RANK: Record<Severity, number> = { critical: 4, high: 3, medium: 2, low: 1, info: 0 };
+
+/** Run ids are UUIDs; anything else (a hand-edited results.json) is not echoed into reports. */
+export function isRunId(value: unknown): value is string {
+  return typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value);
+}

@@ -50,6 +50,7 @@ export async function run(core: ActionCore, io: ActionIo): Promise<void> {
   const failing = outcome.results.findings.filter((finding) => finding.status === 'fail' && !finding.suppression).length;
   if (failing > annotations.length) core.info(`trailwarden: ${failing - annotations.length} more failing findings are in the job summary and ${outcome.files.html ?? 'report.html'}`);
   if (outcome.exitCode === 1) core.setFailed(`trailwarden: findings fail at or above fail-on: ${outcome.failOn} (see the job summary)`);
+  if (outcome.saveSnapshotError) core.setFailed([`trailwarden: ${outcome.saveSnapshotError.message}`, ...outcome.saveSnapshotError.diagnostics.map(formatDiagnostic)].join('\n'));
 }
 
 function annotate(core: ActionCore, annotation: Annotation): void {

@@ -27,6 +27,7 @@ export function buildResults(input: {
   rules: readonly LoadedRule[];
   findings: Finding[];
   toolVersion: string;
+  runId?: string;
   scanTime: Date;
   expiredSuppressions?: ExpiredSuppression[];
   pack?: string;
@@ -41,6 +42,7 @@ export function buildResults(input: {
   return {
     schemaVersion: RESULTS_SCHEMA_VERSION,
     tool: { name: 'trailwarden', version: input.toolVersion },
+    ...(input.runId ? { runId: input.runId } : {}),
     scanTime: input.scanTime.toISOString(),
     snapshotTime: snapshot.scanTime,
     partition: snapshot.partition,

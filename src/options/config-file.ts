@@ -3,8 +3,9 @@
  * settings and suppressions (policy/rule-settings.ts). Its JSON Schema is derived from those two
  * and published as schemas/config.schema.json.
  */
-import { readFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { UserError } from '../errors.js';
+import { readTextInput } from '../files.js';
 import { ruleSettingsSchema, suppressionsSchema } from '../policy/policy-schema.js';
 import { NO_POLICY_SETTINGS, type PolicySettings, type RuleSettings, type SuppressionEntry } from '../policy/rule-settings.js';
 import { compileSchema, parseYaml, schemaDiagnostics } from '../policy/yaml-source.js';
@@ -52,14 +53,13 @@ export function parseConfigFile(text: string, file: string): ConfigFile {
 /** Read the config file: an explicit path must exist; the default one is optional. */
 export async function readConfigFile(file: string | undefined): Promise<ConfigFile> {
   const target = file ?? DEFAULT_CONFIG_FILE;
-  let text: string;
-  try {
-    text = await readFile(target, 'utf8');
-  } catch (err) {
-    if (!file && (err as NodeJS.ErrnoException).code === 'ENOENT') return NO_CONFIG_FILE;
-    throw new UserError(`cannot read configuration ${target}`, [
-      { file: target, line: 0, column: 0, code: 'config/unreadable', message: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : 'cannot read file' },
-    ]);
+  if (!file) {
+    const present = await stat(target).then(
+      () => true,
+      (err: NodeJS.ErrnoException) => err.code !== 'ENOENT',
+    );
+    if (!present) return NO_CONFIG_FILE;
   }
-  return parseConfigFile(text, target);
+  // A FIFO, folder or device is refused before it is opened (opening a FIFO would block).
+  return parseConfigFile(await readTextInput(target, { code: 'config', what: 'configuration' }), target);
 }

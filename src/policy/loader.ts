@@ -2,7 +2,8 @@
  * Policy files -> compiled rules and packs. Loading reports every problem of every file at once as
  * located diagnostics; it never stops at the first.
  */
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
+import { readTextInput } from '../files.js';
 import path from 'node:path';
 import type { Diagnostic } from '../errors.js';
 import { compileCondition, type CompileProblem } from '../engine/compile.js';
@@ -40,7 +41,7 @@ const PARAM_CHECKS: Record<ParamSpec['type'], (v: unknown) => boolean> = {
   'string-array': (v) => Array.isArray(v) && v.every((x) => typeof x === 'string'),
 };
 
-function isCasesFile(file: string): boolean {
+export function isCasesFile(file: string): boolean {
   return /\.cases\.ya?ml$/.test(file);
 }
 
@@ -164,27 +165,49 @@ export function loadSources(sources: readonly SourceFile[], ruleSettings: Record
   return { rules: enabled.sort((a, b) => (a.id < b.id ? -1 : 1)), packs: packs.map((p) => p.pack), diagnostics };
 }
 
-/** Every .yaml/.yml file under a path (a file or a folder), in a stable order. */
+/**
+ * Every .yaml/.yml file under a path (a file or a folder), in a stable order. Symbolic links to
+ * files and folders are followed; a folder reached twice (a link loop, or two links to one place)
+ * is read once. A FIFO, device or socket named .yaml is refused, never opened.
+ */
 export async function readPolicyPath(target: string, options: { builtin: boolean; displayRoot?: string }): Promise<SourceFile[]> {
   const info = await stat(target);
   const files: string[] = [];
   if (info.isDirectory()) {
-    const walk = async (dir: string) => {
-      const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
-      for (const e of entries) {
-        const full = path.join(dir, e.name);
-        if (e.isDirectory()) await walk(full);
-        else if (/\.ya?ml$/.test(e.name)) files.push(full);
+    const visited = new Set<string>();
+    // An explicit stack of entries, pushed in reverse: the same sorted depth-first order as a
+    // recursive walk, with no recursion however deep the folders go.
+    const pending: { path: string; folder: boolean }[] = [{ path: target, folder: true }];
+    while (pending.length) {
+      const item = pending.pop()!;
+      if (!item.folder) {
+        files.push(item.path);
+        continue;
       }
-    };
-    await walk(target);
+      const real = await realpath(item.path);
+      if (visited.has(real)) continue;
+      visited.add(real);
+      const entries = (await readdir(item.path, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
+      const found: { path: string; folder: boolean }[] = [];
+      for (const e of entries) {
+        const full = path.join(item.path, e.name);
+        let folder = e.isDirectory();
+        if (e.isSymbolicLink()) {
+          const linked = await stat(full).catch(() => undefined); // a dangling link is no policy
+          if (!linked) continue;
+          folder = linked.isDirectory();
+        }
+        if (folder || /\.ya?ml$/.test(e.name)) found.push({ path: full, folder });
+      }
+      for (let i = found.length - 1; i >= 0; i--) pending.push(found[i]!);
+    }
   } else {
     files.push(target);
   }
   return Promise.all(
     files.map(async (f) => ({
       file: options.displayRoot ? path.relative(options.displayRoot, f).split(path.sep).join('/') : f,
-      text: await readFile(f, 'utf8'),
+      text: await readTextInput(f, { code: 'policy', what: 'policy' }),
       builtin: options.builtin,
     })),
   );

@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import reportScript from '../../reports/report.js?raw';
 import reportStyles from '../../reports/report-styles.hbs?raw';
 import reportTemplate from '../../reports/report.html.hbs?raw';
-import { SEVERITIES, STATUSES, type Finding, type Results, type Severity, type Status } from '../results.js';
+import { SEVERITIES, STATUSES, isRunId, type Finding, type Results, type Severity, type Status } from '../results.js';
 import type { Reporter } from './context.js';
 import {
   buildMatrix,
@@ -154,7 +154,9 @@ export function renderHtml(results: Results): string {
     rules: rulesView(findings, catalog),
     generated: `trailwarden ${results.tool.version}`,
   };
-  return withContentSecurityPolicy(template(view));
+  const html = withContentSecurityPolicy(template(view));
+  // The run id (a UUID, checked) marks which run this report belongs to; see Results.runId.
+  return isRunId(results.runId) ? html.replace('<meta charset="utf-8">', () => `<meta charset="utf-8">\n<meta name="trailwarden-run-id" content="${results.runId}">`) : html;
 }
 
 export const htmlReporter: Reporter = { fileName: 'report.html', render: (results) => renderHtml(results) };

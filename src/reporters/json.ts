@@ -20,6 +20,7 @@ const resultsShape: Shape = {
   fields: [
     ['schemaVersion'],
     ['tool', { fields: [['name'], ['version']] }],
+    ['runId'],
     ['scanTime'],
     ['snapshotTime'],
     ['partition'],

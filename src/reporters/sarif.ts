@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { SEVERITY_RANK, type Finding, type Results, type RuleMeta, type Severity } from '../results.js';
+import { SEVERITY_RANK, isRunId, type Finding, type Results, type RuleMeta, type Severity } from '../results.js';
 import type { ReportContext, Reporter } from './context.js';
 import { ruleHelpMarkdown, ruleHelpText } from './markdown.js';
 import {
@@ -160,6 +160,7 @@ function runProperties(results: Results): Record<string, unknown> {
     partition: results.partition,
     ...(results.organizationId ? { organizationId: results.organizationId } : {}),
     ...(results.pack ? { pack: results.pack } : {}),
+    ...(isRunId(results.runId) ? { runId: results.runId } : {}),
     scanTime: results.scanTime,
     snapshotTime: results.snapshotTime,
     accountCount: results.accounts.length,

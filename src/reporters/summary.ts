@@ -5,7 +5,7 @@
  * bounded, every AWS string is shortened, and a final guard cuts the text with a note.
  */
 import summaryTemplate from '../../reports/summary.md.hbs?raw';
-import { SEVERITIES, SEVERITY_RANK, type Finding, type Results, type RuleMeta } from '../results.js';
+import { SEVERITIES, SEVERITY_RANK, isRunId, type Finding, type Results, type RuleMeta } from '../results.js';
 import type { Reporter } from './context.js';
 import { codeSpan, inline, type Markdown } from './markdown.js';
 import {
@@ -128,7 +128,9 @@ export function renderSummary(results: Results, limits: SummaryLimits = SUMMARY_
     expiredNote: expired.length > limits.expiredSuppressions ? inline(`${formatCount(expired.length - limits.expiredSuppressions)} more expired suppressions are listed in results.json.`) : null,
     footer: inline(`trailwarden ${results.tool.version} · partition ${results.partition} · snapshot ${results.snapshotTime}`),
   };
-  return withinBytes(template(view), limits.maxBytes);
+  // An HTML comment is invisible in the rendered job summary but ties the file to its run.
+  const runMark = isRunId(results.runId) ? `<!-- trailwarden run ${results.runId} -->\n` : '';
+  return withinBytes(runMark + template(view), limits.maxBytes);
 }
 
 export const summaryReporter: Reporter = { fileName: 'summary.md', render: (results) => renderSummary(results) };

@@ -3,7 +3,6 @@
  * Snapshots are united and evaluated exactly as `scan` evaluates one; results.json files are
  * united finding by finding. The kind of each file is read from its content.
  */
-import { readFile } from 'node:fs/promises';
 import { UserError } from '../errors.js';
 import { exitCodeFor } from '../engine/build-results.js';
 import { mergeResults } from '../engine/merge-results.js';
@@ -11,7 +10,9 @@ import { readConfigFile } from '../options/config-file.js';
 import { flagOf, resolveRun } from '../options/resolve.js';
 import type { RunOptions } from '../options/schema.js';
 import { RESULTS_SCHEMA_VERSION, type Results } from '../results.js';
-import { parseSnapshot } from '../snapshot/io.js';
+import { readTextInput } from '../files.js';
+import { parseSnapshot, structureDiagnostic } from '../snapshot/io.js';
+import { MAX_JSON_DEPTH, findStructureProblem } from '../snapshot/structure.js';
 import { mergeSnapshots } from '../snapshot/merge.js';
 import type { Snapshot } from '../snapshot/schema.js';
 import { scanRun, writeReports, type RunIo, type ScanOutcome } from './scan.js';
@@ -23,13 +24,8 @@ function isResultsDocument(data: unknown): data is Results {
 }
 
 async function readPart(file: string): Promise<Part> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(`cannot read ${file}`, [{ file, line: 0, column: 0, code: 'merge/unreadable', message: code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? 'error'})` }]);
-  }
+  // A FIFO, folder or device is refused before it is opened; a byte-order mark is dropped.
+  const text = await readTextInput(file, { code: 'merge', what: '' });
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -38,6 +34,9 @@ async function readPart(file: string): Promise<Part> {
     return { kind: 'snapshot', file, snapshot: parseSnapshot(text, file) };
   }
   if (!isResultsDocument(data)) return { kind: 'snapshot', file, snapshot: parseSnapshot(text, file) };
+  // Evidence sits a few levels below the snapshot values it quotes.
+  const problem = findStructureProblem(text, MAX_JSON_DEPTH + 16);
+  if (problem) throw new UserError(`${file} is not a well-formed results.json`, [structureDiagnostic(text, file, problem, 'merge', MAX_JSON_DEPTH + 16)]);
   if (data.schemaVersion !== RESULTS_SCHEMA_VERSION) {
     throw new UserError(`${file} is results.json version ${JSON.stringify(data.schemaVersion)}; this trailwarden merges version ${RESULTS_SCHEMA_VERSION}`);
   }

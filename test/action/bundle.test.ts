@@ -115,7 +115,7 @@ describe('dist/action.js run as the runner runs it', () => {
     const cliOut = mkdtempSync(path.join(tmpdir(), 'trailwarden-cli-'));
     await runCli(['scan', '--snapshot', DEMO, '--out-dir', cliOut, '--format', 'json']);
     const fromCli = readJson<Results>(path.join(cliOut, 'results.json'));
-    expect({ ...fromBundle, scanTime: '' }).toEqual({ ...fromCli, scanTime: '' });
+    expect({ ...fromBundle, scanTime: '', runId: '' }).toEqual({ ...fromCli, scanTime: '', runId: '' });
   });
 });
 

@@ -6,7 +6,7 @@ import type { CliIo } from '../io.js';
 import { addRunOptions } from '../options.js';
 
 async function rulesAction(flags: { pack?: string; json?: boolean; policies?: string[] }, io: CliIo): Promise<number> {
-  const ruleSet = await loadRuleSet(flags.policies ?? [], NO_POLICY_SETTINGS, flags.pack);
+  const ruleSet = await loadRuleSet(flags.policies ?? [], NO_POLICY_SETTINGS, flags.pack, (m) => io.stderr(`warning: ${m}\n`));
   const pack = flags.pack ? ruleSet.packs.find((p) => p.id === flags.pack) : undefined;
   const controlsOf = (id: string) =>
     pack ? (pack.controls ?? []).filter((c) => c.rules.includes(id)).map((c) => c.id) : Object.entries(ruleSet.rules.find((r) => r.id === id)!.frameworks).flatMap(([k, v]) => v.map((c) => `${k}:${c}`));

@@ -9,7 +9,7 @@ import { addRunOptions } from '../options.js';
 
 async function validate(paths: string[], given: { config?: string }, io: CliIo): Promise<number> {
   const configFile = await readConfigFile(given.config);
-  const sources = await readPolicySources(paths);
+  const sources = await readPolicySources(paths, (m) => io.stderr(`warning: ${m.replace(/^--policies /, '')}\n`));
   const result = loadSources(sources, configFile.policy.rules);
   const diagnostics = [...result.diagnostics, ...checkSettingsAgainstRules(configFile.policy, result.rules)];
   for (const d of diagnostics) io.stdout(`${formatDiagnostic(d)}\n`);

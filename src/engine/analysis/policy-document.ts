@@ -13,6 +13,7 @@
  * ARN/account/VPC/VPC endpoint/owner, principal org/account/ARN, aws:userid, the KMS key used for
  * SSE, S3 access points) to fixed values: values without a wildcard or a policy variable.
  */
+import { MAX_JSON_DEPTH, formatJsonPath, tooDeepPath } from '../../snapshot/structure.js';
 
 type PolicyEffect = 'Allow' | 'Deny';
 type PrincipalType = 'AWS' | 'Service' | 'Federated' | 'CanonicalUser';
@@ -189,6 +190,8 @@ export function parsePolicyDocument(doc: unknown): ParsedPolicy {
     }
   }
   if (!isRecord(value)) return { malformed: 'the policy is not a JSON object' };
+  const deep = tooDeepPath(value);
+  if (deep) return { malformed: `the policy nests deeper than ${MAX_JSON_DEPTH} levels (at ${formatJsonPath(deep)})` };
   if (value.Version !== undefined && (typeof value.Version !== 'string' || !POLICY_VERSIONS.has(value.Version))) {
     return { malformed: `unknown policy Version ${JSON.stringify(value.Version)}` };
   }
