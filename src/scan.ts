@@ -13,7 +13,7 @@ import { buildResults, exitCodeFor, type FailOn } from './engine/results.js';
 import { checkConfigAgainstRules, type LoadedConfig } from './policy/config.js';
 import { builtinSources } from './policy/builtin-sources.js';
 import { loadSources, packRuleIds, readPolicyPath, type SourceFile } from './policy/loader.js';
-import { applySuppressions } from './policy/suppressions.js';
+import { applySuppressions, suppressionWarnings } from './policy/suppressions.js';
 import type { Pack } from './policy/types.js';
 import { demoSnapshotPath, toolVersion } from './package-root.js';
 import { REPORTERS, type Format } from './reporters/index.js';
@@ -24,7 +24,7 @@ import { readSnapshot, writeSnapshot } from './snapshot/io.js';
 export interface RuleSet {
   /** Rules selected for evaluation (after --pack). */
   rules: CompiledRule[];
-  /** Every loaded rule (built-in and extra). */
+  /** Every loaded rule (built-in and extra), disabled ones included. */
   allRules: CompiledRule[];
   packs: Pack[];
 }
@@ -46,7 +46,7 @@ export async function readPolicySources(extraPaths: readonly string[]): Promise<
 /** Built-in rules + extra policy paths + config overrides, narrowed to a pack. Every problem at once. */
 export async function loadRuleSet(extraPaths: readonly string[], config: LoadedConfig, packId?: string): Promise<RuleSet> {
   const loaded = loadSources(await readPolicySources(extraPaths), config.config.rules ?? {});
-  const diagnostics = [...loaded.diagnostics, ...checkConfigAgainstRules(config, loaded.rules)];
+  const diagnostics = [...loaded.diagnostics, ...checkConfigAgainstRules(config, loaded.allRules)];
   if (diagnostics.length) throw new UserError(`${diagnostics.length} problem(s) in policies or configuration`, diagnostics);
   let rules = loaded.rules;
   if (packId) {
@@ -55,7 +55,7 @@ export async function loadRuleSet(extraPaths: readonly string[], config: LoadedC
     const ids = new Set(packRuleIds(pack));
     rules = rules.filter((r) => ids.has(r.id));
   }
-  return { rules, allRules: loaded.rules, packs: loaded.packs };
+  return { rules, allRules: loaded.allRules, packs: loaded.packs };
 }
 
 export type SnapshotSource =
@@ -131,6 +131,7 @@ export async function writeReports(results: Results, settings: Pick<ScanSettings
 
 export async function scan(settings: ScanSettings, io: ScanIo): Promise<ScanOutcome> {
   const ruleSet = await loadRuleSet(settings.policies, settings.config, settings.pack);
+  for (const warning of suppressionWarnings(settings.config.config.suppressions ?? [])) io.stderr(`warning: ${warning}\n`);
   const snapshot = await obtainSnapshot(settings.source, io.signal);
   if (settings.saveSnapshot) await writeSnapshot(settings.saveSnapshot, snapshot);
   io.signal?.throwIfAborted();

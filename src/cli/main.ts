@@ -201,8 +201,10 @@ async function validateAction(paths: string[], flags: { config?: string }, io: C
   const sources = await readPolicySources(paths);
   const result = loadSources(sources, loadedConfig.config.rules ?? {});
   const { checkConfigAgainstRules } = await import('../policy/config.js');
-  const diagnostics = [...result.diagnostics, ...checkConfigAgainstRules(loadedConfig, result.rules)];
+  const diagnostics = [...result.diagnostics, ...checkConfigAgainstRules(loadedConfig, result.allRules)];
   for (const d of diagnostics) io.stdout(`${formatDiagnostic(d)}\n`);
+  const { suppressionWarnings } = await import('../policy/suppressions.js');
+  for (const warning of suppressionWarnings(loadedConfig.config.suppressions ?? [])) io.stderr(`warning: ${warning}\n`);
   if (diagnostics.length) {
     io.stderr(`trailwarden: ${diagnostics.length} problem(s)\n`);
     return 2;

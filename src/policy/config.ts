@@ -8,6 +8,7 @@ import type { Severity } from '../results.js';
 import type { ParamValue } from './types.js';
 import type { CompiledRule } from '../engine/evaluate.js';
 import { configSchema } from './policy-schema.js';
+import { isGlob, suppressionMatcher } from './suppressions.js';
 import { compileSchema, diagnosticAt, parseYaml, schemaDiagnostics, type YamlSource } from './yaml-source.js';
 
 export const DEFAULT_CONFIG_FILE = 'trailwarden.config.yaml';
@@ -95,5 +96,18 @@ export function checkConfigAgainstRules(loaded: LoadedConfig, allRules: readonly
       }
     }
   }
+  (config.suppressions ?? []).forEach((entry, index) => {
+    const known = isGlob(entry.rule) ? allRules.some((r) => suppressionMatcher(entry.rule)(r.id)) : byId.has(entry.rule);
+    if (!known) {
+      out.push(
+        diagnosticAt(
+          source,
+          ['suppressions', index, 'rule'],
+          'config/unknown-rule',
+          isGlob(entry.rule) ? `suppression pattern '${entry.rule}' matches no rule` : `suppression names rule '${entry.rule}', which does not exist`,
+        ),
+      );
+    }
+  });
   return out;
 }
