@@ -29,6 +29,7 @@ export const ACTION_INPUTS = [
   'fail-on',
   'category',
   'shard',
+  'allow-incomplete',
 ] as const;
 export type ActionInput = (typeof ACTION_INPUTS)[number];
 
@@ -51,6 +52,12 @@ export interface ActionInputs {
    * Several (the shards of a matrix) are evaluated as their union, as `trailwarden merge` does.
    */
   snapshots?: string[];
+  /**
+   * Accept a scan that could not enumerate its whole scope (accounts, regions, trails) without
+   * failing the step. Off by default: uploading such a SARIF closes the alerts of every resource the
+   * scan could not see.
+   */
+  allowIncomplete: boolean;
 }
 
 export function readInputs(core: InputSource): ActionInputs {
@@ -65,11 +72,13 @@ export function readInputs(core: InputSource): ActionInputs {
       throw err;
     }
   };
-  const org = parsed('org', (value) => {
+  const booleanInput = (value: string): boolean => {
     if (TRUE_VALUES.has(value)) return true;
     if (FALSE_VALUES.has(value)) return false;
     throw new InvalidArgumentError(`expected true or false, not '${value}'`);
-  });
+  };
+  const org = parsed('org', booleanInput);
+  const allowIncomplete = parsed('allow-incomplete', booleanInput) ?? false;
   const failOn = parsed('fail-on', (value) => {
     if (!(FAIL_ON as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${FAIL_ON.join(', ')}, not '${value}'`);
     return value as FailOn;
@@ -92,8 +101,8 @@ export function readInputs(core: InputSource): ActionInputs {
     shard: parsed('shard', parseShard),
   };
   const snapshots = parsed('snapshot', (value) => value.split('\n').map((line) => line.trim()).filter(Boolean));
-  if (snapshots === undefined) return { flags };
+  if (snapshots === undefined) return { flags, allowIncomplete };
   const collecting = (['org', 'accounts', 'role-name', 'external-id', 'shard'] as const).filter((name) => input(name) !== undefined && !(name === 'org' && org === false));
   if (collecting.length > 0) throw new UserError(`input 'snapshot' evaluates saved snapshots; it cannot be combined with ${collecting.join(', ')}`);
-  return { flags, snapshots };
+  return { flags, snapshots, allowIncomplete };
 }

@@ -17,6 +17,8 @@ export const ACTION_OUTPUTS = [
   'high-count',
   'medium-count',
   'low-count',
+  'incomplete',
+  'scope-gap-count',
 ] as const;
 export type ActionOutput = (typeof ACTION_OUTPUTS)[number];
 
@@ -38,6 +40,8 @@ export function actionOutputs(results: Results, files: Partial<Record<Format, st
     'high-count': failingAt('high'),
     'medium-count': failingAt('medium'),
     'low-count': failingAt('low'),
+    incomplete: results.incomplete ? 'true' : 'false',
+    'scope-gap-count': String(results.incomplete?.gaps.length ?? 0),
   };
 }
 
@@ -78,6 +82,18 @@ export function failureAnnotations(results: Results, limit = ANNOTATION_LIMIT): 
 function policyLocation(rule: RuleMeta | undefined): AnnotationProperties {
   if (!rule || rule.source.builtin) return {};
   return { file: rule.source.file, startLine: rule.source.line };
+}
+
+/** An incomplete scope is an error annotation of its own: it is why the step fails (or would). */
+export function incompleteAnnotation(results: Results): Annotation | undefined {
+  if (!results.incomplete) return undefined;
+  const shown = results.incomplete.gaps.slice(0, 3).map((gap) => gap.message);
+  const more = results.incomplete.gaps.length - shown.length;
+  return {
+    level: 'error',
+    message: `${results.incomplete.summary} ${shown.join(' ')}${more > 0 ? ` And ${more} more (results.json lists them).` : ''}`,
+    properties: { title: 'trailwarden: incomplete scan' },
+  };
 }
 
 /** One notice for everything that could not be evaluated, instead of an annotation per fact. */

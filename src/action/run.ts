@@ -12,7 +12,7 @@ import { renderSummary } from '../reporters/summary.js';
 import type { SnapshotSource } from '../scan.js';
 import { readSnapshot } from '../snapshot/io.js';
 import { mergeSnapshots } from '../snapshot/merge.js';
-import { ANNOTATION_LIMIT, actionOutputs, failureAnnotations, unevaluatedNotice, type Annotation } from './publish.js';
+import { ANNOTATION_LIMIT, actionOutputs, failureAnnotations, incompleteAnnotation, unevaluatedNotice, type Annotation } from './publish.js';
 import { readInputs } from './inputs.js';
 
 /** The part of @actions/core the Action uses. */
@@ -40,8 +40,10 @@ const LOG_COLUMNS = 120;
 export async function run(core: ActionCore, io: ActionIo): Promise<void> {
   const cliIo: CliIo = { stdout: io.stdout, stderr: io.stderr, isTTY: false, env: io.env, columns: LOG_COLUMNS, now: io.now };
   let outcome: ScanRun;
+  let allowIncomplete: boolean;
   try {
-    const { flags, snapshots } = readInputs(core);
+    const { flags, snapshots, allowIncomplete: allow } = readInputs(core);
+    allowIncomplete = allow;
     outcome = await runScan(flags, cliIo, snapshots ? await savedSnapshots(snapshots) : undefined);
   } catch (err) {
     failOnError(core, err);
@@ -49,12 +51,22 @@ export async function run(core: ActionCore, io: ActionIo): Promise<void> {
   }
   for (const [name, value] of Object.entries(actionOutputs(outcome.results, outcome.files))) core.setOutput(name, value);
   await writeJobSummary(core, renderSummary(outcome.results));
-  const annotations = failureAnnotations(outcome.results);
+  const incomplete = incompleteAnnotation(outcome.results);
+  // GitHub shows ten error annotations per step: the incomplete scope takes one of them.
+  const annotations = failureAnnotations(outcome.results, incomplete ? ANNOTATION_LIMIT - 1 : ANNOTATION_LIMIT);
   const notice = unevaluatedNotice(outcome.results);
-  for (const annotation of notice ? [...annotations, notice] : annotations) annotate(core, annotation);
+  for (const annotation of [...(incomplete ? [incomplete] : []), ...annotations, ...(notice ? [notice] : [])]) annotate(core, annotation);
   const failing = outcome.results.findings.filter((finding) => finding.status === 'fail' && !finding.suppression).length;
   if (failing > annotations.length) core.info(`trailwarden: ${failing - annotations.length} more failing findings are in the job summary and ${outcome.files.html ?? 'report.html'}`);
-  if (outcome.exitCode === 1) core.setFailed(`trailwarden: findings fail at or above fail-on: ${outcome.failOn} (see the job summary)`);
+  const reasons = [
+    ...(outcome.exitCode === 1 ? [`findings fail at or above fail-on: ${outcome.failOn} (see the job summary)`] : []),
+    // Code scanning closes every alert an upload does not repeat: a SARIF of a partial scope would
+    // close the alerts of the resources the scan could not see, so the step fails before upload-sarif.
+    ...(outcome.results.incomplete && !allowIncomplete
+      ? [`the scan is incomplete (${outcome.results.incomplete.gaps.length} part(s) of the scope could not be enumerated); uploading its SARIF would close alerts of resources it could not see. Fix the access and scan again, or set allow-incomplete: true to accept it`]
+      : []),
+  ];
+  if (reasons.length > 0) core.setFailed(`trailwarden: ${reasons.join('; ')}`);
 }
 
 /** One saved snapshot, or the union of the shards' snapshots; a folder stands for its .json files. */

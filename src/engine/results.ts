@@ -7,6 +7,7 @@ import { collectionErrors } from '../snapshot/errors.js';
 import { RESULTS_SCHEMA_VERSION, SEVERITY_RANK, type Finding, type Results, type RuleMeta, type Severity } from '../results.js';
 import type { LoadedRule } from '../policy/types.js';
 import type { ExpiredSuppression } from '../policy/suppressions.js';
+import { incompleteSummary, SCOPE_RULE, scopeFindings, scopeGaps } from './scope.js';
 
 export type FailOn = 'none' | Exclude<Severity, 'info'>;
 
@@ -34,6 +35,11 @@ export function buildResults(input: {
   pack?: string;
 }): Results {
   const { snapshot } = input;
+  // The scope gaps come after suppressions and whatever rules were selected: they cannot be hidden.
+  const gaps = scopeGaps(snapshot);
+  const findings = gaps.length > 0 ? [...input.findings, ...scopeFindings(snapshot)] : input.findings;
+  const rules = gaps.length > 0 && !input.rules.some((rule) => rule.id === SCOPE_RULE.id) ? [...input.rules.map(ruleMeta), SCOPE_RULE] : input.rules.map(ruleMeta);
+  const summary = incompleteSummary(gaps);
   const org = snapshot.organization;
   const regions = new Set<string>();
   for (const a of snapshot.accounts) {
@@ -50,8 +56,16 @@ export function buildResults(input: {
     accounts: snapshot.accounts.map((a) => ({ id: a.id, ...(a.name ? { name: a.name } : {}) })),
     regions: [...regions].sort(),
     collectionErrors: collectionErrors(snapshot),
-    rules: input.rules.map(ruleMeta),
-    findings: input.findings,
+    rules,
+    findings,
+    ...(summary
+      ? {
+          incomplete: {
+            summary,
+            gaps: gaps.map((gap) => ({ kind: gap.kind, arn: gap.resource.arn, accountId: gap.resource.accountId, action: gap.error.action, code: gap.error.code, message: gap.message })),
+          },
+        }
+      : {}),
     ...(input.expiredSuppressions?.length ? { expiredSuppressions: input.expiredSuppressions } : {}),
     ...(input.pack ? { pack: input.pack } : {}),
   };

@@ -65,7 +65,7 @@ interface HtmlView {
   csp: string;
   script: TrustedText;
   payload: TrustedText;
-  header: { organization: string | null; partition: string; scanTime: string; snapshotTime: string; version: string; pack: string | null; accounts: string; regions: string; rules: string; omitted: string | null };
+  header: { organization: string | null; partition: string; scanTime: string; snapshotTime: string; version: string; pack: string | null; accounts: string; regions: string; rules: string; omitted: string | null; incomplete: string | null };
   kpis: { label: string; value: string; tone: Tone; hint: string }[];
   donut: { segments: { tone: Tone; dash: string; offset: string }[]; center: string; caption: string; legend: { tone: Tone; label: string; value: string }[] };
   severityRows: { severity: Severity; label: string; total: string; segments: Segment[]; counts: { tone: Tone; value: string }[] }[];
@@ -142,6 +142,7 @@ export function renderHtml(results: Results): string {
       accounts: plural(payload.accounts.length, 'account'),
       regions: plural(results.regions.length, 'region'),
       rules: plural(catalog.rules.length, 'rule'),
+      incomplete: results.incomplete?.summary ?? null,
       omitted: detail.omitted ? `${detail.omitted.toLocaleString('en-US')} passing or not-applicable findings are counted above but not listed row by row; results.json has every finding.` : null,
     },
     kpis: kpis(tally),

@@ -146,7 +146,8 @@ function sarifLog(results: Results, catalog: RuleCatalog, ctx: ReportContext, ra
         },
         // GitHub takes everything before the last "/" as the category; the trailing slash makes the whole value one.
         ...(category ? { automationDetails: { id: category.endsWith('/') ? category : `${category}/` } } : {}),
-        invocations: [{ executionSuccessful: true, toolExecutionNotifications: collectionNotifications(results) }],
+        // An incomplete scope means a missing result proves nothing: the run did not do what it was asked.
+        invocations: [{ executionSuccessful: !results.incomplete, toolExecutionNotifications: [...scopeNotifications(results), ...collectionNotifications(results)] }],
         columnKind: 'utf16CodeUnits' as const,
         results: ranked.map(({ result }) => result),
         properties: runProperties(results),
@@ -165,6 +166,32 @@ function runProperties(results: Results): Record<string, unknown> {
     accountCount: results.accounts.length,
     regions: results.regions,
   };
+}
+
+const SCOPE_KIND_TEXT = {
+  accounts: 'accounts of the scan could not be listed or accessed',
+  regions: 'regions of an account could not be listed',
+  trails: 'trails of an account could not be listed or described',
+} as const;
+
+/** One error notification per kind of scope gap: the consumer must not close alerts on this run. */
+function scopeNotifications(results: Results) {
+  const gaps = results.incomplete?.gaps ?? [];
+  return (['accounts', 'regions', 'trails'] as const).flatMap((kind) => {
+    const ofKind = gaps.filter((gap) => gap.kind === kind);
+    if (ofKind.length === 0) return [];
+    const causes = [...new Set(ofKind.map((gap) => `${gap.action} ${gap.code}`))].sort(compareText);
+    return [
+      {
+        level: 'error' as const,
+        message: {
+          text: `Incomplete scan: ${SCOPE_KIND_TEXT[kind]} (${plural(ofKind.length, 'gap')}; ${causes.slice(0, 5).join(', ')}${causes.length > 5 ? ` and ${causes.length - 5} more` : ''}). Resources there were not checked; do not treat their missing alerts as fixed.`,
+        },
+        descriptor: { id: `trailwarden/scan-scope/${kind}` },
+        properties: { gaps: ofKind.slice(0, MAX_NOTIFICATIONS).map((gap) => ({ arn: gap.arn, accountId: gap.accountId, action: gap.action, code: gap.code })) },
+      },
+    ];
+  });
 }
 
 /** Facts that could not be collected, grouped by permission, so the run shows why some checks are open. */
