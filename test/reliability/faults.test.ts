@@ -316,3 +316,25 @@ describe('regions and trails that could not be listed are scope gaps at their ow
     expect(outcome.results.incomplete?.gaps.map((gap) => gap.kind)).toEqual(['trails']);
   });
 });
+
+describe('S3 unreachable while looking for a bucket owner', () => {
+  it.each([
+    { name: 'connections reset', fault: { kind: 'connectionReset' } as const, collect: undefined },
+    { name: 'answers slower than the client timeout', fault: SLOW, collect: SHORT_TIMEOUT },
+  ])('$name: the failed call and its code are the cause, never "owned by none of the scanned accounts"', async ({ fault, collect }) => {
+    const outcome = await scanScenario(scenario(ORGANIZATION), { fake: { faults: [{ match: { action: 'GetBucketLocation' }, fault }] }, ...(collect ? { collect } : {}) });
+    expectWellBehaved(outcome);
+    expect(outcome.code).toBe(3);
+    const bucket = outcome.snapshot.buckets[0]!;
+    expect(bucket.ownerAccountId).toMatchObject({
+      $error: { action: 's3:GetBucketLocation', code: 'TimeoutError', message: expect.stringMatching(/^the owner of bucket \S+ could not be determined: s3:GetBucketLocation failed with TimeoutError for \d+ account\(s\)/) },
+    });
+    expect(bucket.policy).toMatchObject({ $error: { action: 's3:GetBucketPolicy', code: 'TimeoutError' } });
+    const everything = JSON.stringify([outcome.snapshot, outcome.results, outcome.sarif]) + outcome.html;
+    expect(everything).not.toContain('OwnerNotInScan');
+    expect(everything).not.toMatch(/owned by none of the/);
+    const bucketErrors = outcome.results.findings.filter((finding) => finding.resource.type === 'bucket' && finding.status === 'error');
+    expect(bucketErrors.length).toBeGreaterThan(0);
+    expect(bucketErrors.every((finding) => finding.message.includes('TimeoutError'))).toBe(true);
+  });
+});
