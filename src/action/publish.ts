@@ -4,6 +4,7 @@
  */
 import type { AnnotationProperties } from '@actions/core';
 import type { Format } from '../reporters/index.js';
+import { displayText } from '../reporters/text-safety.js';
 import { SEVERITY_RANK, type Finding, type Results, type RuleMeta, type Severity } from '../results.js';
 
 /** The outputs of action.yml, in its order; a test holds the two together. */
@@ -73,8 +74,9 @@ export function failureAnnotations(results: Results, limit = ANNOTATION_LIMIT): 
     const rule = rules.get(finding.ruleId);
     return {
       level: SEVERITY_RANK[finding.severity] >= SEVERITY_RANK.high ? 'error' : 'warning',
-      message: finding.message,
-      properties: { title: `${finding.severity}: ${rule?.title ?? finding.ruleId} (${finding.ruleId})`, ...policyLocation(rule) },
+      // Resource names come from AWS: no control, bidi or invisible character reaches the log or the annotation.
+      message: displayText(finding.message),
+      properties: { title: displayText(`${finding.severity}: ${rule?.title ?? finding.ruleId} (${finding.ruleId})`), ...policyLocation(rule) },
     };
   });
 }
@@ -91,7 +93,7 @@ export function incompleteAnnotation(results: Results): Annotation | undefined {
   const more = results.incomplete.gaps.length - shown.length;
   return {
     level: 'error',
-    message: `${results.incomplete.summary} ${shown.join(' ')}${more > 0 ? ` And ${more} more (results.json lists them).` : ''}`,
+    message: displayText(`${results.incomplete.summary} ${shown.join(' ')}${more > 0 ? ` And ${more} more (results.json lists them).` : ''}`),
     properties: { title: 'trailwarden: incomplete scan' },
   };
 }
@@ -104,7 +106,7 @@ export function unevaluatedNotice(results: Results): Annotation | undefined {
   const shown = actions.slice(0, 5).join(', ');
   return {
     level: 'notice',
-    message: `${errors} finding(s) could not be evaluated because facts could not be collected${shown ? ` (${shown}${actions.length > 5 ? `, and ${actions.length - 5} more` : ''})` : ''}. Missing data is never a pass: grant the scanning role these actions; the job summary lists where.`,
+    message: displayText(`${errors} finding(s) could not be evaluated because facts could not be collected${shown ? ` (${shown}${actions.length > 5 ? `, and ${actions.length - 5} more` : ''})` : ''}. Missing data is never a pass: grant the scanning role these actions; the job summary lists where.`),
     properties: { title: 'trailwarden: facts not collected' },
   };
 }

@@ -9,6 +9,7 @@ import type { AnnotationProperties } from '@actions/core';
 import { UserError, formatDiagnostic, type Diagnostic } from '../errors.js';
 import { runScan, type CliIo, type ScanRun } from '../cli/main.js';
 import { renderSummary } from '../reporters/summary.js';
+import { displayText } from '../reporters/text-safety.js';
 import type { SnapshotSource } from '../scan.js';
 import { readSnapshot } from '../snapshot/io.js';
 import { mergeSnapshots } from '../snapshot/merge.js';
@@ -85,8 +86,13 @@ async function savedSnapshots(paths: readonly string[]): Promise<SnapshotSource>
   return { kind: 'loaded', snapshot: mergeSnapshots(await Promise.all(files.map(readSnapshot))) };
 }
 
+/**
+ * Workflow commands end at a line break and GitHub renders bidi and control characters: the
+ * annotation's message and title are neutralized here, where every annotation passes.
+ */
 function annotate(core: ActionCore, annotation: Annotation): void {
-  core[annotation.level](annotation.message, annotation.properties);
+  const { title, ...location } = annotation.properties;
+  core[annotation.level](displayText(annotation.message), { ...location, ...(title !== undefined ? { title: displayText(title) } : {}) });
 }
 
 async function writeJobSummary(core: ActionCore, markdown: string): Promise<void> {
@@ -105,8 +111,8 @@ function failOnError(core: ActionCore, err: unknown): void {
     core.setFailed(`trailwarden: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     return;
   }
-  err.diagnostics.slice(0, ANNOTATION_LIMIT).forEach((diagnostic) => core.error(diagnostic.message, diagnosticLocation(diagnostic)));
-  core.setFailed([`trailwarden: ${err.message}`, ...err.diagnostics.map(formatDiagnostic)].join('\n'));
+  err.diagnostics.slice(0, ANNOTATION_LIMIT).forEach((diagnostic) => core.error(displayText(diagnostic.message), diagnosticLocation(diagnostic)));
+  core.setFailed([`trailwarden: ${displayText(err.message)}`, ...err.diagnostics.map((diagnostic) => displayText(formatDiagnostic(diagnostic)))].join('\n'));
 }
 
 function diagnosticLocation(diagnostic: Diagnostic): AnnotationProperties {

@@ -13,6 +13,7 @@ import { gzipSync } from 'node:zlib';
 import { SEVERITY_RANK, type Finding, type Results, type RuleMeta, type Severity } from '../results.js';
 import type { ReportContext, Reporter } from './context.js';
 import { ruleHelpMarkdown, ruleHelpText } from './markdown.js';
+import { displayText } from './text-safety.js';
 import {
   artifactUri,
   catalogRules,
@@ -185,7 +186,7 @@ function scopeNotifications(results: Results) {
       {
         level: 'error' as const,
         message: {
-          text: `Incomplete scan: ${SCOPE_KIND_TEXT[kind]} (${plural(ofKind.length, 'gap')}; ${causes.slice(0, 5).join(', ')}${causes.length > 5 ? ` and ${causes.length - 5} more` : ''}). Resources there were not checked; do not treat their missing alerts as fixed.`,
+          text: displayText(`Incomplete scan: ${SCOPE_KIND_TEXT[kind]} (${plural(ofKind.length, 'gap')}; ${causes.slice(0, 5).join(', ')}${causes.length > 5 ? ` and ${causes.length - 5} more` : ''}). Resources there were not checked; do not treat their missing alerts as fixed.`),
         },
         descriptor: { id: `trailwarden/scan-scope/${kind}` },
         properties: { gaps: ofKind.slice(0, MAX_NOTIFICATIONS).map((gap) => ({ arn: gap.arn, accountId: gap.accountId, action: gap.action, code: gap.code })) },
@@ -201,7 +202,7 @@ function collectionNotifications(results: Results) {
     .map((group) => ({
       level: 'warning' as const,
       message: {
-        text: `${group.action} failed with ${group.code} ${plural(group.count, 'time')} (${plural(group.accounts.length, 'account')}, ${plural(group.regions.length, 'region')}).`,
+        text: displayText(`${group.action} failed with ${group.code} ${plural(group.count, 'time')} (${plural(group.accounts.length, 'account')}, ${plural(group.regions.length, 'region')}).`),
       },
       descriptor: { id: group.action },
       properties: { code: group.code, count: group.count, accounts: group.accounts, regions: group.regions },
@@ -315,8 +316,11 @@ function findingResult(finding: Finding, partition: string, catalog: RuleCatalog
       ruleIndex: catalog.indexOf(finding.ruleId),
       ...(status === 'error' ? { kind: 'open' as const } : {}),
       level: status === 'error' ? 'note' : LEVEL[finding.severity],
-      message: { text: resultMessage(finding) },
-      locations: [{ physicalLocation: locations.get(finding.ruleId)!, logicalLocations: [{ fullyQualifiedName: arn, ...(name ? { name } : {}), kind: 'resource' }] }],
+      // Displayed text is neutralized; the fingerprint above and the properties keep the raw identity.
+      message: { text: displayText(resultMessage(finding)) },
+      locations: [
+        { physicalLocation: locations.get(finding.ruleId)!, logicalLocations: [{ fullyQualifiedName: displayText(arn), ...(name ? { name: displayText(name) } : {}), kind: 'resource' }] },
+      ],
       partialFingerprints: { [FINGERPRINT_KEY]: hash, primaryLocationLineHash: hash },
       properties: {
         arn,
@@ -367,11 +371,11 @@ function aggregateResults(findings: readonly Finding[], partition: string, catal
         ruleIndex: catalog.indexOf(ruleId),
         ...(status === 'error' ? { kind: 'open' as const } : {}),
         level: status === 'error' ? 'note' : LEVEL[severity],
-        message: { text },
+        message: { text: displayText(text) },
         locations: [
           {
             physicalLocation: locations.get(ruleId)!,
-            logicalLocations: kept.slice(0, 100).map((arn) => ({ fullyQualifiedName: arn, kind: 'resource' as const })),
+            logicalLocations: kept.slice(0, 100).map((arn) => ({ fullyQualifiedName: displayText(arn), kind: 'resource' as const })),
           },
         ],
         partialFingerprints: { [FINGERPRINT_KEY]: hash, primaryLocationLineHash: hash },
