@@ -8,6 +8,7 @@ import type { Severity } from '../results.js';
 import type { ParamValue } from './types.js';
 import type { CompiledRule } from '../engine/evaluate.js';
 import { configSchema } from './policy-schema.js';
+import { SCOPE_RULE_ID } from '../engine/scope.js';
 import { isGlob, suppressionMatcher } from './suppressions.js';
 import { compileSchema, diagnosticAt, parseYaml, schemaDiagnostics, type YamlSource } from './yaml-source.js';
 
@@ -98,7 +99,9 @@ export function checkConfigAgainstRules(loaded: LoadedConfig, allRules: readonly
   }
   (config.suppressions ?? []).forEach((entry, index) => {
     const known = isGlob(entry.rule) ? allRules.some((r) => suppressionMatcher(entry.rule)(r.id)) : byId.has(entry.rule);
-    if (!known) {
+    if (entry.rule === SCOPE_RULE_ID) {
+      out.push(diagnosticAt(source, ['suppressions', index, 'rule'], 'config/unsuppressible-rule', `${SCOPE_RULE_ID} cannot be suppressed: it reports what the scan could not see`));
+    } else if (!known) {
       out.push(
         diagnosticAt(
           source,

@@ -261,10 +261,14 @@ describe('config: parameters and suppressions', () => {
         '  - rule: trail/tagged',
         '    resource: "*"',
         '    reason: disabled but known',
+        '  - rule: trailwarden/scan-scope',
+        '    resource: "*"',
+        '    reason: hide what the scan could not see',
         '',
       ].join('\n'),
     );
     const r = await runCli(['scan', '--demo', '--config', config, '--out-dir', dir, '--format', 'json']);
+    expect(r.stderr).toMatch(/trailwarden\.config\.yaml:14:\d+ config\/unsuppressible-rule trailwarden\/scan-scope cannot be suppressed/);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/trailwarden\.config\.yaml:5:\d+ config\/unknown-rule suppression names rule 'trail\/log-file-validaton', which does not exist/);
     expect(r.stderr).toMatch(/trailwarden\.config\.yaml:8:\d+ config\/unknown-rule suppression pattern 'nosuch\/\*' matches no rule/);
