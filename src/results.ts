@@ -99,9 +99,25 @@ export interface Results {
   collectionErrors: CollectionError['$error'][];
   rules: RuleMeta[];
   findings: Finding[];
+  /**
+   * Present only when the scan could not enumerate part of its scope (accounts, regions, trails):
+   * resources there were judged by no rule. Each gap is also an `error` finding of
+   * `trailwarden/scan-scope`.
+   */
+  incomplete?: { summary: string; gaps: ScopeGapRef[] };
   /** Suppressions from the config that expired and no longer apply. */
   expiredSuppressions?: ExpiredSuppression[];
   pack?: string;
+}
+
+/** One part of the scope the scan could not enumerate (see engine/scope.ts). */
+export interface ScopeGapRef {
+  kind: 'accounts' | 'regions' | 'trails';
+  arn: string;
+  accountId: string;
+  action: string;
+  code: string;
+  message: string;
 }
 
 export const SEVERITY_RANK: Record<Severity, number> = { critical: 4, high: 3, medium: 2, low: 1, info: 0 };

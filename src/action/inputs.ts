@@ -6,7 +6,7 @@
  */
 import { UserError } from '../errors.js';
 import type { OptionNamer } from '../options/resolve.js';
-import { ACTION_INPUTS, OPTION_SPECS, longName, type OptionSpec, type RunOptions } from '../options/schema.js';
+import { ACTION_INPUTS, OPTION_SPECS, inputName, type OptionSpec, type RunOptions } from '../options/schema.js';
 
 interface InputSource {
   getInput(name: string): string;
@@ -50,4 +50,4 @@ export function readInputs(core: InputSource): RunOptions {
 }
 
 /** Options named as the Action's user knows them. */
-export const inputNameOf: OptionNamer = (option) => `input '${longName(OPTION_SPECS[option] as OptionSpec) ?? option}'`;
+export const inputNameOf: OptionNamer = (option) => `input '${inputName(option)}'`;

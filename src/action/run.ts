@@ -6,8 +6,9 @@
 import type { AnnotationProperties } from '@actions/core';
 import { UserError, formatDiagnostic, type Diagnostic } from '../errors.js';
 import { renderSummary } from '../reporters/summary.js';
+import { displayText } from '../reporters/text-safety.js';
 import { scanRun, type RunIo, type ScanOutcome } from '../run/scan.js';
-import { ANNOTATION_LIMIT, actionOutputs, failureAnnotations, unevaluatedNotice, type Annotation } from './publish.js';
+import { ANNOTATION_LIMIT, actionOutputs, failureAnnotations, incompleteAnnotation, unevaluatedNotice, type Annotation } from './publish.js';
 import { inputNameOf, readInputs } from './inputs.js';
 
 /** The part of @actions/core the Action uses. */
@@ -36,25 +37,43 @@ export async function run(core: ActionCore, io: ActionIo): Promise<void> {
   // The job log is not a terminal: plain progress lines, no colour.
   const runIo: RunIo = { stdout: io.stdout, stderr: io.stderr, color: false, progressBar: false, width: LOG_COLUMNS, now: io.now };
   let outcome: ScanOutcome;
+  let allowIncomplete: boolean;
   try {
-    outcome = await scanRun(readInputs(core), runIo, { nameOf: inputNameOf });
+    const given = readInputs(core);
+    allowIncomplete = given.allowIncomplete ?? false;
+    outcome = await scanRun(given, runIo, { nameOf: inputNameOf });
   } catch (err) {
     failOnError(core, err);
     return;
   }
   for (const [name, value] of Object.entries(actionOutputs(outcome.results, outcome.files))) core.setOutput(name, value);
   await writeJobSummary(core, renderSummary(outcome.results));
-  const annotations = failureAnnotations(outcome.results);
+  const incomplete = incompleteAnnotation(outcome.results);
+  // GitHub shows ten error annotations per step: the incomplete scope takes one of them.
+  const annotations = failureAnnotations(outcome.results, incomplete ? ANNOTATION_LIMIT - 1 : ANNOTATION_LIMIT);
   const notice = unevaluatedNotice(outcome.results);
-  for (const annotation of notice ? [...annotations, notice] : annotations) annotate(core, annotation);
+  for (const annotation of [...(incomplete ? [incomplete] : []), ...annotations, ...(notice ? [notice] : [])]) annotate(core, annotation);
   const failing = outcome.results.findings.filter((finding) => finding.status === 'fail' && !finding.suppression).length;
   if (failing > annotations.length) core.info(`trailwarden: ${failing - annotations.length} more failing findings are in the job summary and ${outcome.files.html ?? 'report.html'}`);
-  if (outcome.exitCode === 1) core.setFailed(`trailwarden: findings fail at or above fail-on: ${outcome.failOn} (see the job summary)`);
-  if (outcome.saveSnapshotError) core.setFailed([`trailwarden: ${outcome.saveSnapshotError.message}`, ...outcome.saveSnapshotError.diagnostics.map(formatDiagnostic)].join('\n'));
+  const reasons = [
+    ...(outcome.exitCode === 1 ? [`findings fail at or above fail-on: ${outcome.failOn} (see the job summary)`] : []),
+    // Code scanning closes every alert an upload does not repeat: a SARIF of a partial scope would
+    // close the alerts of the resources the scan could not see, so the step fails before upload-sarif.
+    ...(outcome.results.incomplete && !allowIncomplete
+      ? [`the scan is incomplete (${outcome.results.incomplete.gaps.length} part(s) of the scope could not be enumerated); uploading its SARIF would close alerts of resources it could not see. Fix the access and scan again, or set allow-incomplete: true to accept it`]
+      : []),
+    ...(outcome.saveSnapshotError ? [[outcome.saveSnapshotError.message, ...outcome.saveSnapshotError.diagnostics.map(formatDiagnostic)].join('\n')] : []),
+  ];
+  if (reasons.length > 0) core.setFailed(`trailwarden: ${reasons.join('; ')}`);
 }
 
+/**
+ * Workflow commands end at a line break and GitHub renders bidi and control characters: the
+ * annotation's message and title are neutralized here, where every annotation passes.
+ */
 function annotate(core: ActionCore, annotation: Annotation): void {
-  core[annotation.level](annotation.message, annotation.properties);
+  const { title, ...location } = annotation.properties;
+  core[annotation.level](displayText(annotation.message), { ...location, ...(title !== undefined ? { title: displayText(title) } : {}) });
 }
 
 async function writeJobSummary(core: ActionCore, markdown: string): Promise<void> {
@@ -73,8 +92,8 @@ function failOnError(core: ActionCore, err: unknown): void {
     core.setFailed(`trailwarden: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     return;
   }
-  err.diagnostics.slice(0, ANNOTATION_LIMIT).forEach((diagnostic) => core.error(diagnostic.message, diagnosticLocation(diagnostic)));
-  core.setFailed([`trailwarden: ${err.message}`, ...err.diagnostics.map(formatDiagnostic)].join('\n'));
+  err.diagnostics.slice(0, ANNOTATION_LIMIT).forEach((diagnostic) => core.error(displayText(diagnostic.message), diagnosticLocation(diagnostic)));
+  core.setFailed([`trailwarden: ${displayText(err.message)}`, ...err.diagnostics.map((diagnostic) => displayText(formatDiagnostic(diagnostic)))].join('\n'));
 }
 
 function diagnosticLocation(diagnostic: Diagnostic): AnnotationProperties {

@@ -7,7 +7,8 @@ import { stat } from 'node:fs/promises';
 import { UserError } from '../errors.js';
 import { readTextInput } from '../files.js';
 import { ruleSettingsSchema, suppressionsSchema } from '../policy/policy-schema.js';
-import { NO_POLICY_SETTINGS, type PolicySettings, type RuleSettings, type SuppressionEntry } from '../policy/rule-settings.js';
+import { NO_POLICY_SETTINGS, type PolicySettings, type RuleSettings } from '../policy/rule-settings.js';
+import type { SuppressionEntry } from '../policy/suppressions.js';
 import { compileSchema, parseYaml, schemaDiagnostics } from '../policy/yaml-source.js';
 import { configFileOptionSchemas, type RunOptions } from './schema.js';
 

@@ -258,6 +258,15 @@ export const OPTION_SPECS = {
     inputHelp: 'Scan only the I-th of N deterministic slices of the accounts, e.g. ${{ matrix.shard }}/4; combine the parts with trailwarden merge.',
     parse: parseShard,
   }),
+  allowIncomplete: option({
+    schema: Type.Boolean(),
+    help: 'accept a scan that could not enumerate its whole scope (accounts, regions, trails) without failing the step',
+    commands: [],
+    config: false,
+    input: true,
+    inputHelp:
+      "'true' accepts a scan that could not enumerate its whole scope (accounts, regions, trails) without failing the step. Off by default: uploading such a SARIF closes the alerts of every resource the scan could not see.",
+  }),
   concurrency: option({
     schema: Type.Integer({ minimum: 1, maximum: 256 }),
     flag: '--concurrency <n>',
@@ -307,6 +316,11 @@ export function longName(spec: OptionSpec): string | undefined {
   return spec.flag ? /^--([a-z-]+)/.exec(spec.flag)?.[1] : undefined;
 }
 
+/** The Action's name of an option: its flag's long name, or the option's name in kebab case when it has no flag. */
+export function inputName(name: OptionName): string {
+  return longName(OPTION_SPECS[name] as OptionSpec) ?? name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
 export function optionsFor(command: CommandName): Array<[OptionName, OptionSpec]> {
   return (Object.entries(OPTION_SPECS) as Array<[OptionName, OptionSpec]>).filter(([, spec]) => spec.commands.includes(command));
 }
@@ -314,4 +328,4 @@ export function optionsFor(command: CommandName): Array<[OptionName, OptionSpec]
 /** The Action's inputs, in action.yml's order. */
 export const ACTION_INPUTS: ReadonlyArray<{ name: string; option: OptionName }> = (Object.entries(OPTION_SPECS) as Array<[OptionName, OptionSpec]>)
   .filter(([, spec]) => spec.input === true)
-  .map(([name, spec]) => ({ name: longName(spec)!, option: name }));
+  .map(([name]) => ({ name: inputName(name), option: name }));

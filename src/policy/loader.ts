@@ -28,7 +28,10 @@ export interface SourceFile {
 }
 
 interface LoadResult {
+  /** The rules to evaluate: every loaded rule the configuration did not disable. */
   rules: CompiledRule[];
+  /** Every loaded rule, disabled ones included: the ids the configuration may name. */
+  allRules: CompiledRule[];
   packs: Pack[];
   diagnostics: Diagnostic[];
 }
@@ -161,8 +164,9 @@ export function loadSources(sources: readonly SourceFile[], ruleSettings: Record
       if (!rules.has(ruleId)) diagnostics.push(diagnosticAt(source, ['rules', j], 'pack/unknown-rule', `unknown rule '${ruleId}'`));
     });
   }
-  const enabled = [...rules.values()].filter((r) => ruleSettings[r.id]?.enabled !== false);
-  return { rules: enabled.sort((a, b) => (a.id < b.id ? -1 : 1)), packs: packs.map((p) => p.pack), diagnostics };
+  const all = [...rules.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+  const enabled = all.filter((r) => ruleSettings[r.id]?.enabled !== false);
+  return { rules: enabled, allRules: all, packs: packs.map((p) => p.pack), diagnostics };
 }
 
 /**

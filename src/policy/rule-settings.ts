@@ -6,20 +6,15 @@
 import type { Diagnostic } from '../errors.js';
 import type { CompiledRule } from '../engine/evaluate.js';
 import type { ParamValue } from '../language/types.js';
+import { SCOPE_RULE_ID } from '../engine/scope.js';
 import type { Severity } from '../results.js';
+import { isGlob, suppressionMatcher, type SuppressionEntry } from './suppressions.js';
 import { diagnosticAt, type YamlSource } from './yaml-source.js';
 
 export interface RuleSettings {
   enabled?: boolean;
   severity?: Severity;
   params?: Record<string, ParamValue>;
-}
-
-export interface SuppressionEntry {
-  rule: string;
-  resource: string;
-  reason: string;
-  expires?: string;
 }
 
 export interface PolicySettings {
@@ -31,7 +26,10 @@ export interface PolicySettings {
 
 export const NO_POLICY_SETTINGS: PolicySettings = { rules: {}, suppressions: [] };
 
-/** Config entries that name rules or parameters that do not exist are mistakes, not no-ops. */
+/**
+ * Config entries that name rules or parameters that do not exist are mistakes, not no-ops.
+ * `allRules` includes rules the configuration disables: they are known, only not evaluated.
+ */
 export function checkSettingsAgainstRules(settings: PolicySettings, allRules: readonly CompiledRule[]): Diagnostic[] {
   const { source } = settings;
   if (!source) return [];
@@ -53,5 +51,20 @@ export function checkSettingsAgainstRules(settings: PolicySettings, allRules: re
       }
     }
   }
+  settings.suppressions.forEach((entry, index) => {
+    const known = isGlob(entry.rule) ? allRules.some((r) => suppressionMatcher(entry.rule)(r.id)) : byId.has(entry.rule);
+    if (entry.rule === SCOPE_RULE_ID) {
+      out.push(diagnosticAt(source, ['suppressions', index, 'rule'], 'config/unsuppressible-rule', `${SCOPE_RULE_ID} cannot be suppressed: it reports what the scan could not see`));
+    } else if (!known) {
+      out.push(
+        diagnosticAt(
+          source,
+          ['suppressions', index, 'rule'],
+          'config/unknown-rule',
+          isGlob(entry.rule) ? `suppression pattern '${entry.rule}' matches no rule` : `suppression names rule '${entry.rule}', which does not exist`,
+        ),
+      );
+    }
+  });
   return out;
 }

@@ -4,11 +4,40 @@
  */
 import picomatch from 'picomatch';
 import type { ExpiredSuppression, Finding } from '../results.js';
-import type { SuppressionEntry } from './rule-settings.js';
 
-/** `*` matches any run of characters, `/` and `:` included (ARNs are not file paths). */
-function matcher(pattern: string): (value: string) => boolean {
-  return picomatch(pattern, { bash: true, dot: true, nobrace: true, noextglob: true });
+/** One entry of the config file's `suppressions:`. */
+export interface SuppressionEntry {
+  rule: string;
+  resource: string;
+  reason: string;
+  expires?: string;
+}
+
+/**
+ * `*` matches any run of characters, `/` and `:` included (ARNs are not file paths). Only `*`, `?`
+ * and `[...]` are magic: a leading `!` is a literal character (picomatch would negate the pattern,
+ * so `!arn:...` would suppress every other resource), and braces, extglobs and `(` `|` `)` groups
+ * are literal too, so a pattern means what it reads as.
+ */
+export function suppressionMatcher(pattern: string): (value: string) => boolean {
+  return picomatch(pattern, { bash: true, dot: true, nobrace: true, noextglob: true, nonegate: true });
+}
+
+/** True when a suppression pattern contains glob magic (`*`, `?`, `[`). */
+export function isGlob(pattern: string): boolean {
+  return /[*?[]/.test(pattern);
+}
+
+/** A pattern made only of `*` matches everything. */
+function matchesEverything(pattern: string): boolean {
+  return /^\**$/.test(pattern) && pattern.length > 0;
+}
+
+/** Suppressions that silence every failing finding of every rule: almost always a mistake. */
+export function suppressionWarnings(entries: readonly SuppressionEntry[]): string[] {
+  return entries
+    .filter((e) => matchesEverything(e.rule) && matchesEverything(e.resource))
+    .map((e) => `suppression with rule '${e.rule}' and resource '${e.resource}' (${e.reason}) silences every failing finding of every rule`);
 }
 
 function expiredBy(expires: string | undefined, now: Date): boolean {
@@ -20,7 +49,7 @@ function expiredBy(expires: string | undefined, now: Date): boolean {
 export function applySuppressions(findings: Finding[], entries: readonly SuppressionEntry[], now: Date): { findings: Finding[]; expired: ExpiredSuppression[] } {
   const active = entries
     .filter((e) => !expiredBy(e.expires, now))
-    .map((e) => ({ entry: e, rule: matcher(e.rule), resource: matcher(e.resource) }));
+    .map((e) => ({ entry: e, rule: suppressionMatcher(e.rule), resource: suppressionMatcher(e.resource) }));
   const expired = entries
     .filter((e) => expiredBy(e.expires, now))
     .map((e) => ({ ruleId: e.rule, resource: e.resource, reason: e.reason, expires: e.expires! }));

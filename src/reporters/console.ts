@@ -113,6 +113,7 @@ export function renderConsole(results: Results, ctx: ReportContext): string {
     `${formatCount(tally.byStatus.pass)} passing`,
   ].filter(Boolean);
   lines.push(verdictParts.join(' · '));
+  if (results.incomplete) lines.push(paint(safe(results.incomplete.summary, 400), 'red', 'bold'));
   return `${lines.join('\n')}\n`;
 }
 

@@ -11,6 +11,7 @@
  * The stylesheet is a Handlebars partial holding one <style> element rather than a .css file,
  * because Vitest replaces every .css import with an empty string, `?raw` included.
  */
+import { displayData, displayText } from './text-safety.js';
 import { createHash } from 'node:crypto';
 import reportScript from '../../reports/report.js?raw';
 import reportStyles from '../../reports/report-styles.hbs?raw';
@@ -65,7 +66,7 @@ interface HtmlView {
   csp: string;
   script: TrustedText;
   payload: TrustedText;
-  header: { organization: string | null; partition: string; scanTime: string; snapshotTime: string; version: string; pack: string | null; accounts: string; regions: string; rules: string; omitted: string | null };
+  header: { organization: string | null; partition: string; scanTime: string; snapshotTime: string; version: string; pack: string | null; accounts: string; regions: string; rules: string; omitted: string | null; incomplete: string | null };
   kpis: { label: string; value: string; tone: Tone; hint: string }[];
   donut: { segments: { tone: Tone; dash: string; offset: string }[]; center: string; caption: string; legend: { tone: Tone; label: string; value: string }[] };
   severityRows: { severity: Severity; label: string; total: string; segments: Segment[]; counts: { tone: Tone; value: string }[] }[];
@@ -142,6 +143,7 @@ export function renderHtml(results: Results): string {
       accounts: plural(payload.accounts.length, 'account'),
       regions: plural(results.regions.length, 'region'),
       rules: plural(catalog.rules.length, 'rule'),
+      incomplete: results.incomplete?.summary ?? null,
       omitted: detail.omitted ? `${detail.omitted.toLocaleString('en-US')} passing or not-applicable findings are counted above but not listed row by row; results.json has every finding.` : null,
     },
     kpis: kpis(tally),
@@ -212,7 +214,10 @@ interface PayloadAccount {
 function buildPayload(results: Results, catalog: RuleCatalog, findings: readonly Finding[]) {
   const accountIds = new Set([...results.accounts.map((account) => account.id), ...findings.map((finding) => finding.resource.accountId)]);
   const names = new Map(results.accounts.map((account) => [account.id, account.name]));
-  const accounts: PayloadAccount[] = [...accountIds].sort(compareText).map((id) => ({ id, name: names.get(id) ?? null }));
+  const accounts: PayloadAccount[] = [...accountIds].sort(compareText).map((id) => {
+    const name = names.get(id);
+    return { id, name: name === undefined ? null : displayText(name) };
+  });
   const accountIndex = new Map(accounts.map((account, index) => [account.id, index]));
   const regions = [...new Set([...results.regions, ...findings.map(regionOf)])].sort(compareText);
   const regionIndex = new Map(regions.map((region, index) => [region, index]));
@@ -239,13 +244,13 @@ function buildPayload(results: Results, catalog: RuleCatalog, findings: readonly
       account: accountIndex.get(finding.resource.accountId),
       region: regionIndex.get(regionOf(finding)),
       type: finding.resource.type,
-      arn: finding.resource.arn,
-      name: finding.resource.name ?? null,
-      message: finding.message,
+      arn: displayText(finding.resource.arn),
+      name: finding.resource.name === undefined ? null : displayText(finding.resource.name),
+      message: displayText(finding.message),
       controls: internControls(finding.frameworks),
-      evidence: finding.evidence,
-      errors: finding.errors ?? null,
-      suppression: finding.suppression ?? null,
+      evidence: displayData(finding.evidence),
+      errors: finding.errors === undefined ? null : displayData(finding.errors),
+      suppression: finding.suppression === undefined ? null : displayData(finding.suppression),
     };
     return FINDING_FIELDS.map((field) => row[field]);
   });
@@ -421,7 +426,7 @@ function matrixView(matrix: AccountRuleMatrix, catalog: RuleCatalog, accounts: r
       return {
         index: accountIndex.get(account.id) ?? -1,
         id: account.id,
-        name: account.name ?? null,
+        name: account.name === undefined ? null : displayText(account.name),
         fail: formatCount(account.tally.byStatus.fail),
         error: formatCount(account.tally.byStatus.error),
         cells: rules.map(({ rule }) => {
@@ -449,7 +454,7 @@ function errorsView(results: Results): HtmlView['errors'] {
       count: formatCount(group.count),
       accounts: group.accounts.length === 0 ? '—' : listWithMore(group.accounts, LISTED_ERROR_ACCOUNTS),
       regions: group.regions.length === 0 ? '—' : listWithMore(group.regions, LISTED_ERROR_ACCOUNTS),
-      message: group.message ?? null,
+      message: group.message === undefined ? null : displayText(group.message),
       grant: isAccessDenial(group.code),
     })),
     total: formatCount(results.collectionErrors.length),

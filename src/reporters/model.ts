@@ -3,6 +3,7 @@
  * tallies, the account × rule matrix, grouped collection errors and one finding order. Computing
  * them once here keeps the console, job summary and HTML report telling the same story.
  */
+import { displayText } from './text-safety.js';
 import { SEVERITIES, SEVERITY_RANK, STATUSES, type Finding, type Results, type RuleMeta, type Severity, type Status } from '../results.js';
 import type { CollectionError } from '../snapshot/schema.js';
 
@@ -297,16 +298,9 @@ export function ruleControls(rule: RuleMeta): string[] {
     .flatMap(([framework, controls]) => controls.map((control) => `${framework}:${control}`));
 }
 
-/**
- * C0/C1 control characters (ESC starts every terminal escape sequence) and bidi overrides become
- * visible `\u{…}` escapes, so an AWS string can neither drive a terminal nor reorder what is shown.
- * Tabs and line breaks become spaces: one value stays on one line.
- */
+/** Text a person reads, one line, with controls, bidi and invisible characters made visible (text-safety.ts). */
 export function visibleControls(text: string): string {
-  return text
-    .replace(/[\t\r\n\u2028\u2029]/g, ' ')
-    // eslint-disable-next-line no-control-regex -- finding control characters is the point
-    .replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (character) => `\\u{${character.charCodeAt(0).toString(16)}}`);
+  return displayText(text);
 }
 
 /** Locale-independent ordering, so reports do not change with the machine's language. */

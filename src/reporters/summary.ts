@@ -52,6 +52,7 @@ const EXAMPLE_RESOURCES = 3;
 
 interface SummaryView {
   verdict: Markdown;
+  incomplete: Markdown | null;
   scope: Markdown;
   severityRows: { label: Markdown; fail: Markdown; error: Markdown; pass: Markdown; notApplicable: Markdown; suppressed: Markdown }[];
   matrix: { header: Markdown; divider: Markdown; rows: Markdown[]; note: Markdown | null } | null;
@@ -76,6 +77,7 @@ export function renderSummary(results: Results, limits: SummaryLimits = SUMMARY_
   const failures = topFailures(results.findings, (id) => catalog.get(id));
   const view: SummaryView = {
     verdict: verdict(tally),
+    incomplete: results.incomplete ? (`> [!CAUTION]\n> **${inline(results.incomplete.summary)}**` as Markdown) : null,
     scope: inline(
       [
         results.organizationId ? `Organization ${results.organizationId}` : undefined,

@@ -21,7 +21,7 @@ import { demoSnapshotPath, toolVersion } from '../package-root.js';
 import { builtinSources } from '../policy/builtin-sources.js';
 import { isCasesFile, loadSources, packRuleIds, readPolicyPath, type SourceFile } from '../policy/loader.js';
 import { checkSettingsAgainstRules, type PolicySettings } from '../policy/rule-settings.js';
-import { applySuppressions } from '../policy/suppressions.js';
+import { applySuppressions, suppressionWarnings } from '../policy/suppressions.js';
 import { REPORTERS, type Format } from '../reporters/index.js';
 import { isRunId, type FailOn, type Results } from '../results.js';
 import type { Snapshot } from '../snapshot/schema.js';
@@ -31,7 +31,7 @@ import { mergeSnapshots } from '../snapshot/merge.js';
 export interface RuleSet {
   /** Rules selected for evaluation (after --pack). */
   rules: CompiledRule[];
-  /** Every loaded rule (built-in and extra). */
+  /** Every loaded rule (built-in and extra), disabled ones included. */
   allRules: CompiledRule[];
   packs: Pack[];
 }
@@ -61,7 +61,7 @@ export async function readPolicySources(extraPaths: readonly string[], warn?: (m
 /** Built-in rules + extra policy paths + config overrides, narrowed to a pack. Every problem at once. */
 export async function loadRuleSet(extraPaths: readonly string[], settings: PolicySettings, packId?: string, warn?: (message: string) => void): Promise<RuleSet> {
   const loaded = loadSources(await readPolicySources(extraPaths, warn), settings.rules);
-  const diagnostics = [...loaded.diagnostics, ...checkSettingsAgainstRules(settings, loaded.rules)];
+  const diagnostics = [...loaded.diagnostics, ...checkSettingsAgainstRules(settings, loaded.allRules)];
   if (diagnostics.length) throw new UserError(`${diagnostics.length} problem(s) in policies or configuration`, diagnostics);
   let rules = loaded.rules;
   if (packId) {
@@ -70,7 +70,7 @@ export async function loadRuleSet(extraPaths: readonly string[], settings: Polic
     const ids = new Set(packRuleIds(pack));
     rules = rules.filter((r) => ids.has(r.id));
   }
-  return { rules, allRules: loaded.rules, packs: loaded.packs };
+  return { rules, allRules: loaded.allRules, packs: loaded.packs };
 }
 
 /** The snapshot of a run: what the options chose, or one already in memory (the union of shards). */
@@ -301,6 +301,7 @@ async function checkOutputs(settings: ScanSettings): Promise<void> {
 
 export async function scan(settings: ScanSettings, io: RunIo): Promise<ScanOutcome> {
   const ruleSet = await loadRuleSet(settings.policies, settings.policySettings, settings.pack, (m) => io.stderr(`warning: ${m}\n`));
+  for (const warning of suppressionWarnings(settings.policySettings.suppressions)) io.stderr(`warning: ${warning}\n`);
   await checkOutputs(settings);
   const snapshot = await obtainSnapshot(settings.source, io);
   const saveFailure = settings.saveSnapshot ? await saveSnapshot(settings.saveSnapshot, snapshot) : undefined;

@@ -36,7 +36,7 @@ interface SarifLog {
   runs: [
     {
       results: { ruleId: string; kind?: string }[];
-      invocations: [{ toolExecutionNotifications: { descriptor: { id: string }; properties: { code: string; count: number } }[] }];
+      invocations: [{ executionSuccessful: boolean; toolExecutionNotifications: { descriptor: { id: string }; properties: { code: string; count: number } }[] }];
     },
   ];
 }
@@ -149,7 +149,14 @@ export function expectWellBehaved(outcome: ScanOutcome): void {
   }
   const errors = collectionErrors(outcome.snapshot);
   expect(outcome.results.collectionErrors).toEqual(errors);
-  const notified = outcome.sarif.runs[0].invocations[0].toolExecutionNotifications.map((note) => `${note.descriptor.id} ${note.properties.code} ×${note.properties.count}`);
+  // Scope gaps have notifications of their own (error level), one per kind, exactly when the results say the scan is incomplete.
+  const notifications = outcome.sarif.runs[0].invocations[0].toolExecutionNotifications;
+  const scopeNotes = notifications.filter((note) => note.descriptor.id.startsWith('trailwarden/scan-scope/'));
+  expect(scopeNotes.map((note) => note.descriptor.id.slice('trailwarden/scan-scope/'.length)).sort()).toEqual(
+    [...new Set((outcome.results.incomplete?.gaps ?? []).map((gap) => gap.kind))].sort(),
+  );
+  expect(outcome.sarif.runs[0].invocations[0].executionSuccessful).toBe(outcome.results.incomplete === undefined);
+  const notified = notifications.filter((note) => !scopeNotes.includes(note)).map((note) => `${note.descriptor.id} ${note.properties.code} ×${note.properties.count}`);
   const groups = new Map<string, number>();
   for (const error of errors) groups.set(`${error.action} ${error.code}`, (groups.get(`${error.action} ${error.code}`) ?? 0) + 1);
   expect(notified.sort()).toEqual([...groups].map(([group, count]) => `${group} ×${count}`).sort());

@@ -3,6 +3,7 @@ import { formatDiagnostic } from '../../errors.js';
 import { readConfigFile } from '../../options/config-file.js';
 import { loadSources } from '../../policy/loader.js';
 import { checkSettingsAgainstRules } from '../../policy/rule-settings.js';
+import { suppressionWarnings } from '../../policy/suppressions.js';
 import { readPolicySources } from '../../run/scan.js';
 import type { CliIo } from '../io.js';
 import { addRunOptions } from '../options.js';
@@ -11,8 +12,9 @@ async function validate(paths: string[], given: { config?: string }, io: CliIo):
   const configFile = await readConfigFile(given.config);
   const sources = await readPolicySources(paths, (m) => io.stderr(`warning: ${m.replace(/^--policies /, '')}\n`));
   const result = loadSources(sources, configFile.policy.rules);
-  const diagnostics = [...result.diagnostics, ...checkSettingsAgainstRules(configFile.policy, result.rules)];
+  const diagnostics = [...result.diagnostics, ...checkSettingsAgainstRules(configFile.policy, result.allRules)];
   for (const d of diagnostics) io.stdout(`${formatDiagnostic(d)}\n`);
+  for (const warning of suppressionWarnings(configFile.policy.suppressions)) io.stderr(`warning: ${warning}\n`);
   if (diagnostics.length) {
     io.stderr(`trailwarden: ${diagnostics.length} problem(s)\n`);
     return 2;
