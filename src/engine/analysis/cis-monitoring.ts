@@ -26,6 +26,7 @@ import {
   type FilterValue,
   type NormalFormResult,
 } from './filter-pattern.js';
+import { compileSafeRegex } from '../safe-regex.js';
 
 export const MONITORING_CONTROLS = [
   'unauthorized-api-calls',
@@ -578,10 +579,8 @@ function globsDisjoint(a: Glob, b: Glob): boolean {
   return false;
 }
 
+/** Linear-time (RE2); the parser has already refused patterns the engine cannot compile. */
 function regexMatches(source: string, text: string): boolean {
-  try {
-    return new RegExp(source).test(text);
-  } catch {
-    return false;
-  }
+  const compiled = compileSafeRegex(source);
+  return compiled.ok && compiled.regex.test(text);
 }

@@ -18,11 +18,21 @@
  * The language has no general negation: `!=` and `NOT EXISTS` are atomic conditions, so the normal
  * form never has to push a NOT inward.
  *
+ * A `%regex%` value must stay within the regular-expression subset CloudWatch accepts and compile
+ * in RE2 (safe-regex.ts); parentheses may nest at most MAX_NESTING_DEPTH deep. Anything else is a
+ * syntax error with an offset, so no pattern read from a snapshot can make analysis super-linear
+ * or exhaust the stack.
+ *
  * Non-JSON patterns (empty = every event, term patterns such as `ERROR -Exiting`, space-delimited
  * `[ip, user, ...]`, standalone `%regex%`) parse successfully into a `non-json` node: they are valid
  * CloudWatch patterns, but they match raw text rather than CloudTrail fields, so they can never be
  * shown to select a CIS event set. Callers report them as "not a JSON pattern", not as errors.
  */
+
+import { cloudWatchRegexProblem } from '../safe-regex.js';
+
+/** Deepest parenthesis nesting analysed (a 1024-character pattern nests at most 512 deep). */
+export const MAX_NESTING_DEPTH = 512;
 
 export interface SourceSpan {
   /** Offset of the first character in the pattern text. */
@@ -131,6 +141,7 @@ const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 class JsonPatternParser {
   private pos: number;
+  private depth = 0;
 
   constructor(
     private readonly text: string,
@@ -176,10 +187,13 @@ class JsonPatternParser {
     const char = this.text[this.pos];
     if (char === '(') {
       const open = this.pos;
+      if (this.depth >= MAX_NESTING_DEPTH) this.fail(`parentheses nest more than ${MAX_NESTING_DEPTH} deep`);
       this.pos += 1;
       this.skip();
       if (this.text[this.pos] === ')') this.fail('empty parentheses');
+      this.depth += 1;
       const inner = this.parseOr();
+      this.depth -= 1;
       this.skip();
       if (this.text[this.pos] !== ')') {
         this.fail(`expected ')' to close the '(' at offset ${open} but found ${this.describeHere()}`);
@@ -281,6 +295,11 @@ class JsonPatternParser {
       if (close < 0) this.fail("unterminated regular expression: expected a closing '%'");
       const source = this.text.slice(this.pos + 1, close);
       if (source === '') this.fail('empty regular expression');
+      const problem = cloudWatchRegexProblem(source);
+      if (problem) {
+        this.pos += 1 + problem.offset;
+        this.fail(`unsupported regular expression %${source.length > 60 ? `${source.slice(0, 60)}…` : source}%: ${problem.message}`);
+      }
       this.pos = close + 1;
       return { kind: 'regex', source };
     }
