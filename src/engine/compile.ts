@@ -251,25 +251,26 @@ function checkOperator(op: string, hasValue: boolean, ctx: CompileContext, at: (
  * `checkArgument`, a plain value by its `checkValue` (a `matches` pattern must compile, `gte` needs
  * a number, …). A parameter's value null means "unset" and is not checked.
  */
-function checkOperand(op: OperatorName, raw: Operand | undefined, expected: ParamValue | undefined, ctx: CompileContext, at: (string | number)[]): void {
+function checkOperand(op: OperatorName, raw: Operand | undefined, expected: ParamValue | undefined, ctx: CompileContext, at: (string | number)[]): boolean {
   const spec: OperatorSpec = OPERATORS[op];
   const argumentIsObject = expected !== null && typeof expected === 'object' && !Array.isArray(expected);
   if (spec.checkArgument) {
     const problem = spec.checkArgument(expected);
     if (problem) ctx.problems.push({ docPath: [...at, 'value'], code: 'policy/argument', message: problem });
-    return;
+    return !problem;
   }
   if (argumentIsObject) {
     ctx.problems.push({ docPath: [...at, 'value'], code: 'policy/value-type', message: `operator '${op}' takes a plain value, not an object` });
-    return;
+    return false;
   }
-  if (expected === undefined || !spec.checkValue) return;
+  if (expected === undefined || !spec.checkValue) return true;
   const fromParam = isParamRef(raw);
-  if (fromParam && expected === null) return;
+  if (fromParam && expected === null) return true;
   const problem = spec.checkValue(expected);
   if (problem) {
     ctx.problems.push({ docPath: [...at, 'value'], code: 'policy/operand', message: fromParam ? `${problem} (the value of parameter '${raw.param}')` : problem });
   }
+  return !problem;
 }
 
 function compileLeaf(condition: { path: string; op: string; value?: Operand }, schema: JsonSchema, ctx: CompileContext, at: (string | number)[]): Evaluator {
@@ -288,9 +289,9 @@ function compileLeaf(condition: { path: string; op: string; value?: Operand }, s
   if (!kinds.has('any') && !accepts.includes('any') && ![...kinds].some((k) => accepts.includes(k))) {
     ctx.problems.push({ docPath: [...at, 'op'], code: 'policy/operator-type', message: `operator '${op}' does not apply to '${condition.path}' (${[...kinds].join(' | ')})` });
   }
-  checkOperand(op, condition.value, expected, ctx, at);
+  const operandOk = checkOperand(op, condition.value, expected, ctx, at);
   // Literals are checked against the path's type; parameter values are not (null means "unset").
-  if ((op === 'eq' || op === 'ne') && expected !== undefined && !isParamRef(condition.value) && !kinds.has('any')) {
+  if (operandOk && (op === 'eq' || op === 'ne') && expected !== undefined && !isParamRef(condition.value) && !kinds.has('any')) {
     const literalKind = kindOfLiteral(expected);
     if (!kinds.has(literalKind)) {
       ctx.problems.push({ docPath: [...at, 'value'], code: 'policy/value-type', message: `'${condition.path}' holds ${[...kinds].join(' | ')}, never ${literalKind} ${JSON.stringify(expected)}` });

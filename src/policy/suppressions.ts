@@ -2,7 +2,7 @@
  * Suppressions (SPEC §4): rule id + resource (ARN, account id or glob) + reason + expiry. An expired
  * suppression stops applying and is reported. Pure: `now` is an argument.
  */
-import picomatch from 'picomatch';
+import { wildcardMatch } from '../engine/analysis/policy-document.js';
 import type { Finding } from '../results.js';
 import type { SuppressionEntry } from './config.js';
 
@@ -13,9 +13,13 @@ export interface ExpiredSuppression {
   expires: string;
 }
 
-/** `*` matches any run of characters, `/` and `:` included (ARNs are not file paths). */
+/**
+ * `*` matches any run of characters, `/` and `:` included (ARNs are not file paths), `?` one
+ * character; everything else is literal. Matched without backtracking (a glob library compiles to a
+ * backtracking RegExp: `a*a*a*a*a*a*b` against a long ARN took seconds).
+ */
 function matcher(pattern: string): (value: string) => boolean {
-  return picomatch(pattern, { bash: true, dot: true, nobrace: true, noextglob: true });
+  return (value) => wildcardMatch(pattern, value);
 }
 
 function expiredBy(expires: string | undefined, now: Date): boolean {
