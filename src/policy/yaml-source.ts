@@ -15,7 +15,21 @@ export interface YamlSource {
   diagnostics: Diagnostic[];
 }
 
+/**
+ * The YAML parser recurses per nesting level: a deeply nested document exhausts the stack (a
+ * RangeError). That is a located problem of the file, like any other.
+ */
 export function parseYaml(text: string, file: string): YamlSource {
+  try {
+    return parseYamlUnguarded(text, file);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    const diagnostic = { file, line: 1, column: 1, code: 'yaml/too-deep', message: `the document nests too deeply to read (${error.message})` };
+    return { file, doc: parseDocument(''), lineCounter: new LineCounter(), data: undefined, diagnostics: [diagnostic] };
+  }
+}
+
+function parseYamlUnguarded(text: string, file: string): YamlSource {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: false });
   const diagnostics: Diagnostic[] = [...doc.errors, ...doc.warnings].map((e) => {
