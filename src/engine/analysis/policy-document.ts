@@ -250,6 +250,8 @@ export function matchesEveryValueStartingWith(pattern: string, prefix: string, i
 export function matchesSomeValueStartingWith(pattern: string, prefix: string, ignoreCase = false): boolean {
   const p = ignoreCase ? pattern.toLowerCase() : pattern;
   const v = ignoreCase ? prefix.toLowerCase() : prefix;
+  // Without wildcards the pattern matches only itself.
+  if (!p.includes('*') && !p.includes('?')) return p.startsWith(v);
   let reachable = new Uint8Array(p.length + 1);
   let next = new Uint8Array(p.length + 1);
   const close = (set: Uint8Array) => {
