@@ -97,6 +97,8 @@ const ADVERSARIAL_PATTERNS = [
   `{ ${')'.repeat(50_000)} }`,
   `{ ${Array.from({ length: 5000 }, (_, i) => `$.eventName = E${i}`).join(' || ')} }`,
   `{ ${Array.from({ length: 24 }, (_, i) => `($.a = ${i} || $.b = ${i})`).join(' && ')} }`,
+  `{ ${Array.from({ length: 11 }, (_, i) => `($.eventName = CreateTrail || $.x${i} = ${i})`).join(' && ')} && ${Array.from({ length: 490 }, (_, i) => `$.eventSource = s${i}`).join(' && ')} }`,
+  `{ ${Array.from({ length: 10 }, (_, i) => `(${Array.from({ length: 50 }, (_, j) => `$.eventName = E${j}`).join(' && ')} && $.k = ${i})`).join(' || ')} }`,
   `{ $.eventName = %${'(a+)+'.repeat(200)}% }`,
   `{ $.eventName = %${'a|'.repeat(2000)}b% }`,
   `{ $.eventName = %${'[a-z]{1000}'.repeat(50)}% }`,

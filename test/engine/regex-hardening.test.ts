@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MAX_REGEX_PROGRAM_SIZE, MAX_REGEX_SOURCE_LENGTH, cloudWatchRegexProblem, compileSafeRegex } from '../../src/engine/safe-regex.js';
-import { MAX_NESTING_DEPTH, parseFilterPattern } from '../../src/engine/analysis/filter-pattern.js';
+import { MAX_CONDITIONS, MAX_NESTING_DEPTH, parseFilterPattern } from '../../src/engine/analysis/filter-pattern.js';
 import { checkMetricFilter } from '../../src/engine/analysis/cis-monitoring.js';
 import { matchesSomeValueStartingWith, wildcardMatch } from '../../src/engine/analysis/policy-document.js';
 import { OPERATORS } from '../../src/engine/operators.js';
@@ -132,6 +132,14 @@ describe('metric filters with hostile regular expressions', () => {
     const tooDeep = parseFilterPattern(deep(100_000));
     expect(tooDeep).toEqual({ ok: false, error: { offset: 2 + MAX_NESTING_DEPTH, message: `parentheses nest more than ${MAX_NESTING_DEPTH} deep` } });
     expect(checkMetricFilter(deep(100_000), 'cloudtrail-changes', '5.0', lenient).verdict).toBe('unparseable');
+  });
+
+  it('bounds the work of the normal form: many conditions, or many alternatives times many conjuncts', () => {
+    const many = `{ ${Array.from({ length: MAX_CONDITIONS + 1 }, (_, i) => `$.eventName = E${i}`).join(' || ')} }`;
+    expect(parseFilterPattern(many)).toMatchObject({ ok: false, error: { message: `more than ${MAX_CONDITIONS} conditions` } });
+    // 2^11 alternatives, each with 490 more conjuncts: it took minutes to expand.
+    const wide = `{ ${Array.from({ length: 11 }, (_, i) => `($.eventName = CreateTrail || $.x${i} = ${i})`).join(' && ')} && ${Array.from({ length: 490 }, (_, i) => `$.eventSource = s${i}`).join(' && ')} }`;
+    expect(checkMetricFilter(wide, 'cloudtrail-changes', '5.0', lenient)).toMatchObject({ verdict: 'unparseable', detail: expect.stringMatching(/expands to too many conditions/) });
   });
 
   it('the coversCis operator reports the refused pattern as a collection error', () => {

@@ -312,11 +312,11 @@ function filterNormalForm(patternText: string, label: string): NormalFormResult 
   return toDisjunctiveNormalForm(parsed.ast.body, MAX_NORMAL_FORM_TERMS);
 }
 
-function tooManyAlternatives(filter: { termCount: number }, label: string): MatchResult {
-  return {
-    verdict: 'unparseable',
-    detail: `The filter pattern expands to more than ${MAX_NORMAL_FORM_TERMS} alternatives (${filter.termCount} when expansion stopped), too many to compare with ${label}.`,
-  };
+function tooManyAlternatives(filter: { termCount: number; conditionCount?: number }, label: string): MatchResult {
+  const size = filter.conditionCount
+    ? `expands to too many conditions (${filter.conditionCount} in ${filter.termCount} alternatives when expansion stopped)`
+    : `expands to more than ${MAX_NORMAL_FORM_TERMS} alternatives (${filter.termCount} when expansion stopped)`;
+  return { verdict: 'unparseable', detail: `The filter pattern ${size}, too many to compare with ${label}.` };
 }
 
 interface Narrowed {

@@ -19,7 +19,8 @@
  * form never has to push a NOT inward.
  *
  * A `%regex%` value must stay within the regular-expression subset CloudWatch accepts and compile
- * in RE2 (safe-regex.ts); parentheses may nest at most MAX_NESTING_DEPTH deep. Anything else is a
+ * in RE2 (safe-regex.ts); parentheses may nest at most MAX_NESTING_DEPTH deep and a pattern holds
+ * at most MAX_CONDITIONS conditions. Anything else is a
  * syntax error with an offset, so no pattern read from a snapshot can make analysis super-linear
  * or exhaust the stack.
  *
@@ -33,6 +34,8 @@ import { cloudWatchRegexProblem } from '../safe-regex.js';
 
 /** Deepest parenthesis nesting analysed (a 1024-character pattern nests at most 512 deep). */
 export const MAX_NESTING_DEPTH = 512;
+/** Most conditions analysed in one pattern (a 1024-character pattern holds fewer than 150). */
+export const MAX_CONDITIONS = 512;
 
 export interface SourceSpan {
   /** Offset of the first character in the pattern text. */
@@ -142,6 +145,7 @@ const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 class JsonPatternParser {
   private pos: number;
   private depth = 0;
+  private conditions = 0;
 
   constructor(
     private readonly text: string,
@@ -208,6 +212,7 @@ class JsonPatternParser {
 
   private parseCondition(): Condition {
     const start = this.pos;
+    if (++this.conditions > MAX_CONDITIONS) this.fail(`more than ${MAX_CONDITIONS} conditions`);
     const selector = this.parseSelector();
     this.skip();
     const operator = this.readOperator();
@@ -374,23 +379,30 @@ export type Conjunction = readonly Condition[];
 export type NormalFormResult =
   | { ok: true; terms: readonly Conjunction[] }
   /** The expansion would exceed `maxTerms`; `termCount` is the size at which it stopped. */
-  | { ok: false; termCount: number };
+  | { ok: false; termCount: number; conditionCount?: number };
+
+/** Conditions written into conjunctions while expanding, per allowed term: bounds the work. */
+export const NORMAL_FORM_CONDITIONS_PER_TERM = 32;
 
 /**
  * Expands an expression into a disjunction of conjunctions. `&&` distributes over `||`, so the
  * size can grow as a product of the operand sizes: the expansion stops once it would exceed
- * `maxTerms`. Conditions repeated within a conjunction are kept once (compared by `conditionKey`).
+ * `maxTerms`, or once it has written more than `maxTerms × NORMAL_FORM_CONDITIONS_PER_TERM`
+ * conditions (many alternatives times many conjuncts; `conditionCount` then says so). Conditions
+ * repeated within a conjunction are kept once (compared by `conditionKey`).
  */
 export function toDisjunctiveNormalForm(expr: JsonExpr, maxTerms: number): NormalFormResult {
-  const expanded = expand(expr, maxTerms);
-  return typeof expanded === 'number' ? { ok: false, termCount: expanded } : { ok: true, terms: expanded };
+  const budget = { written: 0, max: maxTerms * NORMAL_FORM_CONDITIONS_PER_TERM };
+  const expanded = expand(expr, maxTerms, budget);
+  if (typeof expanded !== 'number') return { ok: true, terms: expanded };
+  return budget.written > budget.max ? { ok: false, termCount: expanded, conditionCount: budget.written } : { ok: false, termCount: expanded };
 }
 
-function expand(expr: JsonExpr, maxTerms: number): Conjunction[] | number {
+function expand(expr: JsonExpr, maxTerms: number, budget: { written: number; max: number }): Conjunction[] | number {
   if (expr.kind === 'comparison' || expr.kind === 'test') return [[expr]];
   const parts: Conjunction[][] = [];
   for (const operand of expr.operands) {
-    const part = expand(operand, maxTerms);
+    const part = expand(operand, maxTerms, budget);
     if (typeof part === 'number') return part;
     parts.push(part);
   }
@@ -402,6 +414,8 @@ function expand(expr: JsonExpr, maxTerms: number): Conjunction[] | number {
   for (const part of parts) {
     const size = product.length * part.length;
     if (size > maxTerms) return size;
+    for (const left of product) for (const right of part) budget.written += left.length + right.length;
+    if (budget.written > budget.max) return size;
     product = product.flatMap((left) => part.map((right) => mergeConjunctions(left, right)));
   }
   return product;
