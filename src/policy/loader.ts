@@ -59,10 +59,31 @@ function problemToDiagnostic(source: YamlSource, p: CompileProblem): Diagnostic 
   return diagnosticAt(source, p.docPath, p.code, p.message);
 }
 
+/**
+ * Deepest nesting of objects and arrays accepted in a rule file (about 45 levels of conditions).
+ * Schema validation and compilation recurse; beyond this they would exhaust the stack.
+ */
+export const MAX_RULE_DEPTH = 100;
+
+/** The path of the first value nested deeper than `max` levels, found without recursion. */
+export function pathBeyondDepth(data: unknown, max: number): (string | number)[] | undefined {
+  const stack: { value: unknown; path: (string | number)[] }[] = [{ value: data, path: [] }];
+  while (stack.length) {
+    const { value, path: at } = stack.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    if (at.length >= max) return at;
+    const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+    for (const [key, child] of entries) stack.push({ value: child, path: [...at, key] });
+  }
+  return undefined;
+}
+
 /** Parse, validate and compile one rule file. `settings` are the config's overrides for it. */
 export function loadRule(sourceFile: SourceFile, settings?: RuleSettings): { rule?: CompiledRule; diagnostics: Diagnostic[] } {
   const source = parseYaml(sourceFile.text, sourceFile.file);
   if (source.diagnostics.length) return { diagnostics: source.diagnostics };
+  const deep = pathBeyondDepth(source.data, MAX_RULE_DEPTH);
+  if (deep) return { diagnostics: [diagnosticAt(source, deep, 'policy/too-deep', `nests more than ${MAX_RULE_DEPTH} levels deep; split the condition`)] };
   const diagnostics = schemaDiagnostics(source, compileSchema(policySchema), [CONDITION_HINT]);
   if (diagnostics.length) return { diagnostics };
   const def = source.data as RuleDefinition;

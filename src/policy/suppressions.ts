@@ -2,7 +2,7 @@
  * Suppressions (SPEC §4): rule id + resource (ARN, account id or glob) + reason + expiry. An expired
  * suppression stops applying and is reported. Pure: `now` is an argument.
  */
-import picomatch from 'picomatch';
+import { wildcardMatch } from '../engine/analysis/policy-document.js';
 import type { ExpiredSuppression, Finding } from '../results.js';
 
 /** One entry of the config file's `suppressions:`. */
@@ -14,18 +14,19 @@ export interface SuppressionEntry {
 }
 
 /**
- * `*` matches any run of characters, `/` and `:` included (ARNs are not file paths). Only `*`, `?`
- * and `[...]` are magic: a leading `!` is a literal character (picomatch would negate the pattern,
- * so `!arn:...` would suppress every other resource), and braces, extglobs and `(` `|` `)` groups
- * are literal too, so a pattern means what it reads as.
+ * `*` matches any run of characters, `/` and `:` included (ARNs are not file paths), `?` one
+ * character; everything else is literal: a leading `!` does not negate (a glob library would, so
+ * `!arn:...` would suppress every other resource), and braces, brackets and groups mean what they
+ * read as. Matched without backtracking (a glob library compiles to a backtracking RegExp:
+ * `a*a*a*a*a*a*b` against a long ARN took seconds).
  */
 export function suppressionMatcher(pattern: string): (value: string) => boolean {
-  return picomatch(pattern, { bash: true, dot: true, nobrace: true, noextglob: true, nonegate: true });
+  return (value) => wildcardMatch(pattern, value);
 }
 
-/** True when a suppression pattern contains glob magic (`*`, `?`, `[`). */
+/** True when a suppression pattern contains a wildcard (`*`, `?`). */
 export function isGlob(pattern: string): boolean {
-  return /[*?[]/.test(pattern);
+  return /[*?]/.test(pattern);
 }
 
 /** A pattern made only of `*` matches everything. */

@@ -34,7 +34,21 @@ function firstAlias(doc: Document.Parsed): Node | undefined {
   return undefined;
 }
 
+/**
+ * The YAML parser recurses per nesting level: a deeply nested document exhausts the stack (a
+ * RangeError). That is a located problem of the file, like any other.
+ */
 export function parseYaml(input: string, file: string): YamlSource {
+  try {
+    return parseYamlUnguarded(input, file);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    const diagnostic = { file, line: 1, column: 1, code: 'yaml/too-deep', message: `the document nests too deeply to read (${error.message})` };
+    return { file, doc: parseDocument(''), lineCounter: new LineCounter(), data: undefined, diagnostics: [diagnostic] };
+  }
+}
+
+function parseYamlUnguarded(input: string, file: string): YamlSource {
   const text = stripBom(input);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: false });

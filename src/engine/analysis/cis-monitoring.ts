@@ -32,6 +32,7 @@ import {
   type FilterValue,
   type NormalFormResult,
 } from './filter-pattern.js';
+import { compileSafeRegex } from '../safe-regex.js';
 import { CIS_VERSIONS, type CisVersion, type MonitoringControl } from './cis-controls.js';
 import { CIS_EVENT_SETS, eventSetPatterns } from './cis-event-sets.js';
 
@@ -300,11 +301,11 @@ function filterNormalForm(patternText: string, label: string): NormalFormResult 
   return toDisjunctiveNormalForm(parsed.ast.body, MAX_NORMAL_FORM_TERMS);
 }
 
-function tooManyAlternatives(filter: { termCount: number }, label: string): MatchResult {
-  return {
-    verdict: 'unparseable',
-    detail: `The filter pattern expands to more than ${MAX_NORMAL_FORM_TERMS} alternatives (${filter.termCount} when expansion stopped), too many to compare with ${label}.`,
-  };
+function tooManyAlternatives(filter: { termCount: number; conditionCount?: number }, label: string): MatchResult {
+  const size = filter.conditionCount
+    ? `expands to too many conditions (${filter.conditionCount} in ${filter.termCount} alternatives when expansion stopped)`
+    : `expands to more than ${MAX_NORMAL_FORM_TERMS} alternatives (${filter.termCount} when expansion stopped)`;
+  return { verdict: 'unparseable', detail: `The filter pattern ${size}, too many to compare with ${label}.` };
 }
 
 interface Narrowed {
@@ -579,10 +580,8 @@ function globsDisjoint(a: Glob, b: Glob): boolean {
   return false;
 }
 
+/** Linear-time (RE2); the parser has already refused patterns the engine cannot compile. */
 function regexMatches(source: string, text: string): boolean {
-  try {
-    return new RegExp(source).test(text);
-  } catch {
-    return false;
-  }
+  const compiled = compileSafeRegex(source);
+  return compiled.ok && compiled.regex.test(text);
 }

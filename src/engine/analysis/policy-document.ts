@@ -244,12 +244,40 @@ export function matchesEveryValueStartingWith(pattern: string, prefix: string, i
   return pattern.endsWith('*') && wildcardMatch(pattern, prefix, ignoreCase);
 }
 
-/** True when the pattern matches at least one string that starts with `prefix`. */
+/**
+ * True when the pattern matches at least one string that starts with `prefix`: some position of
+ * the pattern is still reachable after reading all of `prefix` (the rest of the pattern can then
+ * always be satisfied). One pass over `prefix` with the set of reachable positions: O(|pattern| ×
+ * |prefix|), whatever the pattern.
+ */
 export function matchesSomeValueStartingWith(pattern: string, prefix: string, ignoreCase = false): boolean {
-  for (let end = 0; end <= pattern.length; end++) {
-    if (wildcardMatch(pattern.slice(0, end), prefix, ignoreCase)) return true;
+  const p = ignoreCase ? pattern.toLowerCase() : pattern;
+  const v = ignoreCase ? prefix.toLowerCase() : prefix;
+  // Without wildcards the pattern matches only itself.
+  if (!p.includes('*') && !p.includes('?')) return p.startsWith(v);
+  let reachable = new Uint8Array(p.length + 1);
+  let next = new Uint8Array(p.length + 1);
+  const close = (set: Uint8Array) => {
+    for (let i = 0; i < p.length; i++) if (set[i] && p[i] === '*') set[i + 1] = 1;
+  };
+  reachable[0] = 1;
+  close(reachable);
+  for (let j = 0; j < v.length; j++) {
+    const char = v[j];
+    next.fill(0);
+    let any = false;
+    for (let i = 0; i < p.length; i++) {
+      if (!reachable[i]) continue;
+      if (p[i] === '*') next[i] = 1;
+      else if (p[i] === '?' || p[i] === char) next[i + 1] = 1;
+      else continue;
+      any = true;
+    }
+    if (!any) return false;
+    close(next);
+    [reachable, next] = [next, reachable];
   }
-  return false;
+  return true;
 }
 
 /** Does the statement's Action / NotAction cover this action? Actions compare case-insensitively. */
