@@ -247,3 +247,18 @@ describe('collectSnapshot against a misbehaving fake AWS', () => {
     for (const part of [first.snapshot, second.snapshot]) expect(part.trails[0]?.status).toMatchObject({ isLogging: true });
   });
 });
+
+describe('--max-concurrency', () => {
+  it('bounds the requests in flight across the whole scan, and only that', async () => {
+    const scenario = generateOrganization({ accounts: 12, regions: 4, ownTrailShare: 0.25, seed: 5 });
+    const bounded = await scan(scenario, { maxConcurrency: 3 }, { latencyMs: 15 });
+    expect(bounded.fake.peakInFlight()).toBeLessThanOrEqual(3);
+    const boundedCalls = bounded.fake.calls.length;
+    await bounded.fake.close();
+    open = undefined;
+    const free = await scan(scenario, {}, { latencyMs: 15 });
+    // Without the bound the scan keeps many more requests in flight, and the bound changes nothing else.
+    expect(free.fake.peakInFlight()).toBeGreaterThan(3);
+    expect(free.fake.calls.length).toBe(boundedCalls);
+  });
+});

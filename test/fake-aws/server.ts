@@ -69,6 +69,8 @@ export interface FakeAws {
   faults: FaultInjector;
   /** Exceptions thrown by the fake itself (bugs, not AWS errors); tests assert it stays empty. */
   unexpectedErrors: unknown[];
+  /** The most requests the fake was answering at one time. */
+  peakInFlight(): number;
   close(): Promise<void>;
 }
 
@@ -323,7 +325,13 @@ export async function startFakeAws(model: FakeAwsModel, options: FakeAwsOptions 
     calls: [],
     unexpectedErrors: [],
   };
+  const load = { inFlight: 0, peak: 0 };
   const server = createServer((request, response) => {
+    load.inFlight += 1;
+    load.peak = Math.max(load.peak, load.inFlight);
+    response.once('close', () => {
+      load.inFlight -= 1;
+    });
     serve(state, request, response).catch((error: unknown) => {
       state.unexpectedErrors.push(error);
       response.destroy();
@@ -342,6 +350,7 @@ export async function startFakeAws(model: FakeAwsModel, options: FakeAwsOptions 
     calls: state.calls,
     faults: state.faults,
     unexpectedErrors: state.unexpectedErrors,
+    peakInFlight: () => load.peak,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
