@@ -203,7 +203,8 @@ function writeTruncated(response: ServerResponse, answer: HttpAnswer): void {
 
 /** Keeps the first half of the document and ends it with bytes no JSON or XML parser accepts. */
 function malformed(answer: HttpAnswer): HttpAnswer {
-  return { ...answer, body: `${answer.body.slice(0, Math.floor(answer.body.length / 2))}<<<{{fake-aws: malformed` };
+  const text = typeof answer.body === 'string' ? answer.body : answer.body.toString('latin1');
+  return { ...answer, body: `${text.slice(0, Math.floor(text.length / 2))}<<<{{fake-aws: malformed` };
 }
 
 function refusal(definition: ServiceDefinition, action: string, callerArn: string): AwsError {
