@@ -181,7 +181,10 @@ describe('--verify-integrity on the fake AWS', () => {
     editDigest(world.objects, victim.key, (document) => {
       (document.logFiles as unknown[]).pop();
     });
-    const { snapshot } = await scan(world);
+    // Small listing pages: each day folder (two trails' worth of keys would share it) takes several.
+    const { snapshot, fake } = await scan(world, undefined, { pageSizes: { 's3:ListObjectsV2': 5, 'cloudtrail:ListPublicKeys': 1 } });
+    expect(fake.calls.filter((call) => call.action === 'ListObjectsV2').length).toBeGreaterThan(10 * 2 * 2);
+    expect(verified(snapshot, `${ORG_ACCOUNTS.workloadB}/eu-west-1`).digests).toBe(24);
     expect(problemsOf(snapshot)).toEqual([`${ORG_ACCOUNTS.workloadB}/eu-west-1 signature ${victim.key}`]);
     const found = verdicts(snapshot);
     expect(found['digest-signatures-valid']?.status).toBe('fail');

@@ -151,7 +151,10 @@ function lowerBound(keys: readonly string[], probe: string, inclusive: boolean):
   return low;
 }
 
-/** Object reads: the owner only (trail buckets grant CloudTrail writes, and nobody else reads). */
+/**
+ * Object reads: refused unless the model gives the bucket `objects` (the scanning role holds no
+ * object permissions by default); then the owner lists and reads them, and nobody else.
+ */
 function readableObjects(context: CallContext, request: RestRequest): { bucket: FakeBucket; objects: Map<string, FakeObject> } {
   const name = request.segments[0] ?? '';
   const entry = context.world.bucket(name);
@@ -159,8 +162,8 @@ function readableObjects(context: CallContext, request: RestRequest): { bucket: 
   if (entry.item.region !== context.region) {
     throw new AwsError({ code: 'PermanentRedirect', status: 301 }, 'The bucket you are attempting to access must be addressed using the specified endpoint.', { 'x-amz-bucket-region': entry.item.region });
   }
-  if (entry.owner.id !== context.caller.accountId) throw new AwsError(S3_ERRORS.accessDenied, 'Access Denied');
-  return { bucket: entry.item, objects: entry.item.objects ?? new Map() };
+  if (entry.owner.id !== context.caller.accountId || entry.item.objects === undefined) throw new AwsError(S3_ERRORS.accessDenied, 'Access Denied');
+  return { bucket: entry.item, objects: entry.item.objects };
 }
 
 export const s3: ServiceDefinition = {
