@@ -54,6 +54,12 @@ const BUCKET_CONCURRENCY = 32;
 const MAX_DIGEST_BYTES = 32 * 1024 * 1024;
 const MAX_DIGEST_UNCOMPRESSED = 128 * 1024 * 1024;
 const HOUR_MS = 3_600_000;
+/**
+ * Chains verified at once. A chain holds its checked digests until the last one is read; without
+ * this bound every chain of the organization would be half-read at the same time (1,700 chains of
+ * 24 digests: ~560 MB peak RSS measured), with it memory follows the chains in flight.
+ */
+const CHAIN_CONCURRENCY = 64;
 
 class Tally {
   objectsRead = 0;
@@ -74,6 +80,7 @@ export class IntegrityVerifier {
   private readonly tally = new Tally();
   private readonly publicKeys = new Map<string, Promise<PublicKeyRing | CollectionError>>();
   private readonly bucketLimits = new Map<string, ReturnType<typeof pLimit>>();
+  private readonly chainLimit = pLimit(CHAIN_CONCURRENCY);
   private readonly windowStart: Date;
   private readonly windowEnd: Date;
 
@@ -150,7 +157,7 @@ export class IntegrityVerifier {
           : trail.isOrganizationTrail && organizationId === undefined
             ? collectionError({ action: 'organizations:DescribeOrganization', code: 'OrganizationUnknown', message: `organization trail ${trail.arn} writes under the organization id, which this scan did not read (scan with --org)` })
             : undefined;
-        chains.push(unknown ? Promise.resolve({ ...chain, verification: unknown }) : this.verifyChain(location, trail, access as BucketAccess).then((verification) => ({ ...chain, verification })));
+        chains.push(unknown ? Promise.resolve({ ...chain, verification: unknown }) : this.chainLimit(() => this.verifyChain(location, trail, access as BucketAccess)).then((verification) => ({ ...chain, verification })));
       }
     }
     return { chains: await Promise.all(chains) };
