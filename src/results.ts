@@ -81,6 +81,29 @@ export interface RuleMeta {
   helpUri?: string;
 }
 
+/** Per trail, what a --verify-integrity scan found in its digest chains (reports only; rules give the verdicts). */
+export interface IntegrityTrailSummary {
+  trailArn: string;
+  trailName: string;
+  chains: number;
+  verified: number;
+  broken: number;
+  /** Chains whose digests (or, with files, log files) could not be read. */
+  unreadable: number;
+  explainedGaps: number;
+  brokenChains: { chain: string; accountId: string; region: string; problems: number; firstBrokenKey: string; reason: string }[];
+}
+
+export interface IntegritySummary {
+  windowStart: string;
+  windowEnd: string;
+  windowHours: number;
+  files: boolean;
+  objectsRead: number;
+  bytesRead: number;
+  trails: IntegrityTrailSummary[];
+}
+
 export interface Results {
   schemaVersion: typeof RESULTS_SCHEMA_VERSION;
   tool: { name: 'trailwarden'; version: string };
@@ -108,6 +131,8 @@ export interface Results {
   /** Suppressions from the config that expired and no longer apply. */
   expiredSuppressions?: ExpiredSuppression[];
   pack?: string;
+  /** Present when the scan verified digest chains (--verify-integrity). */
+  integrity?: IntegritySummary;
 }
 
 /** One part of the scope the scan could not enumerate (see engine/scope.ts). */

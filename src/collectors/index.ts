@@ -40,10 +40,13 @@ import { readOrganization, readRegions, streamOrganizationAccounts } from './org
 import { silentProgress, type ProgressSink } from './progress.js';
 import { BucketCollector } from './s3.js';
 import { inShard, validateShard, type Shard } from './shard.js';
+import { MAX_WINDOW_HOURS, MIN_WINDOW_HOURS, type VerifyIntegrityOptions } from './map/integrity.js';
+import { verifyIntegrity } from './integrity.js';
 import { TaskGroup } from './tasks.js';
 
 export type { ProgressSink } from './progress.js';
 export { permissionsPolicy } from './permissions.js';
+export { parseIntegrityWindow, type VerifyIntegrityOptions } from './map/integrity.js';
 
 export interface CollectOptions {
   /** Shared-config profile (SSO profiles included); default: the standard credential chain. */
@@ -67,6 +70,8 @@ export interface CollectOptions {
   maxAttempts?: number;
   /** Read CloudTrail Lake in every account, not only the management and delegated-admin accounts. */
   lakeAllAccounts?: boolean;
+  /** Verify the digest chains of the last `windowHours` (and, with `files`, hash the log files they name). */
+  verifyIntegrity?: VerifyIntegrityOptions;
   signal?: AbortSignal;
   progress?: ProgressSink;
   now: () => Date;
@@ -99,6 +104,10 @@ function validate(options: CollectOptions): void {
   }
   if (options.maxAttempts !== undefined && (!Number.isInteger(options.maxAttempts) || options.maxAttempts < 1)) {
     throw new UserError(`attempts per call must be a positive integer, not ${options.maxAttempts}`);
+  }
+  const window = options.verifyIntegrity?.windowHours;
+  if (window !== undefined && (!Number.isInteger(window) || window < MIN_WINDOW_HOURS || window > MAX_WINDOW_HOURS)) {
+    throw new UserError(`the integrity window must be a whole number of hours from ${MIN_WINDOW_HOURS} to ${MAX_WINDOW_HOURS}, not ${window}`);
   }
 }
 
@@ -201,7 +210,8 @@ class Scan {
     context.progress.stage('trail details, buckets, keys and log groups');
     await context.tasks.settle();
 
-    const snapshot = await this.assemble(scanTime, organization);
+    const assembled = await this.assemble(scanTime, organization);
+    const snapshot = options.verifyIntegrity ? await verifyIntegrity(context, assembled, options.verifyIntegrity, new Date(scanTime)) : assembled;
     context.progress.done({ accounts: snapshot.accounts.length, errors: countErrors(snapshot), apiCalls: context.gateway.callCount });
     return snapshot;
   }

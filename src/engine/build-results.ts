@@ -2,6 +2,7 @@
  * Findings + snapshot + rules -> the Results document every reporter renders (SPEC §3), and the
  * exit code it implies (SPEC §2). Pure.
  */
+import { integritySummary } from './integrity-summary.js';
 import { isCollectionError, type Snapshot } from '../snapshot/schema.js';
 import { collectionErrors } from '../snapshot/errors.js';
 import { isNotOffered } from '../snapshot/not-offered.js';
@@ -69,6 +70,7 @@ export function buildResults(input: {
       : {}),
     ...(input.expiredSuppressions?.length ? { expiredSuppressions: input.expiredSuppressions } : {}),
     ...(input.pack ? { pack: input.pack } : {}),
+    ...(snapshot.integrity ? { integrity: integritySummary(snapshot)! } : {}),
   };
 }
 

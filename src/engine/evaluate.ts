@@ -4,7 +4,7 @@
  */
 import type { Snapshot, CollectionError } from '../snapshot/schema.js';
 import type { Finding, ResourceRef, Status } from '../results.js';
-import type { LoadedRule, ParamValue, Scope } from '../language/types.js';
+import type { LoadedRule, OptInCollection, ParamValue, Scope } from '../language/types.js';
 import type { EvalState, Evaluator } from './compile.js';
 import { SnapshotViews, type Subject } from './views.js';
 import { notOfferedReason } from '../snapshot/not-offered.js';
@@ -140,6 +140,22 @@ function evaluateSubject(rule: CompiledRule, subject: Subject, now: Date): Findi
   return { ruleId: rule.id, status, severity: rule.severity, resource: subject.resource, message, evidence: state.evidence, frameworks: frameworkTags(rule) };
 }
 
+/**
+ * Whether the snapshot holds the opt-in facts a rule requires. Without them there is nothing to
+ * judge and no fault to report: the rule is left out (an `error` would blame a scan for not doing
+ * what nobody asked, a `not_applicable` per trail would fill every report with noise).
+ */
+export function collected(snapshot: Snapshot, requirement: OptInCollection | undefined): boolean {
+  switch (requirement) {
+    case undefined:
+      return true;
+    case 'verify-integrity':
+      return snapshot.integrity !== undefined;
+    case 'verify-integrity-files':
+      return snapshot.integrity?.files === true;
+  }
+}
+
 export function evaluate(snapshot: Snapshot, rules: readonly CompiledRule[], options: EvaluateOptions): Finding[] {
   const views = new SnapshotViews(snapshot);
   const findings: Finding[] = [];
@@ -147,6 +163,7 @@ export function evaluate(snapshot: Snapshot, rules: readonly CompiledRule[], opt
   const ordered = [...rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const subjectsByScope = new Map<Scope, Subject[]>();
   for (const rule of ordered) {
+    if (!collected(snapshot, rule.requires)) continue;
     let subjects = subjectsByScope.get(rule.scope);
     if (!subjects) {
       subjects = views.subjects(rule.scope);

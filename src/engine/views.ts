@@ -75,10 +75,20 @@ export class SnapshotViews {
   private buildTrailView(trail: Trail): TrailView {
     return {
       ...trail,
+      ...this.integrityOf(trail),
       coverage: derive([trail.eventSelectors], (es) => selectorCoverage(es, this.partition)),
       ownerIsOrganizationAdmin: this.isOrganizationAdmin(trail.ownerAccountId),
       logGroup: this.logGroupView(trail),
     };
+  }
+
+  /**
+   * A scan asked to verify digest chains records them for every trail with validation on; a trail
+   * without them (a snapshot merged from partial scans, say) is missing data, never a pass.
+   */
+  private integrityOf(trail: Trail): Pick<TrailView, 'integrity'> {
+    if (trail.integrity !== undefined || this.snapshot.integrity === undefined || !trail.logFileValidationEnabled) return {};
+    return { integrity: missing('s3:ListBucket', 'IntegrityNotCollected', trail.ownerAccountId, `the digest chains of ${trail.arn} were not verified by this scan`, trail.homeRegion) };
   }
 
   /** The trail's log group joined to its metric filters, their alarms and the alarms' SNS topics. */

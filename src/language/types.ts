@@ -48,7 +48,15 @@ export interface RuleDefinition {
   condition: Condition;
   messages: RuleMessages;
   helpUri?: string;
+  /**
+   * Facts the scan collects only when asked (`verify-integrity`: --verify-integrity;
+   * `verify-integrity-files`: --verify-integrity-files too). Without them the rule is not evaluated.
+   */
+  requires?: OptInCollection;
 }
+
+export const OPT_IN_COLLECTIONS = ['verify-integrity', 'verify-integrity-files'] as const;
+export type OptInCollection = (typeof OPT_IN_COLLECTIONS)[number];
 
 /** A rule as loaded: its definition, where it came from, and its effective parameters. */
 export interface LoadedRule extends RuleDefinition {

@@ -2,6 +2,7 @@
  * One resolution for both doors (CLI and Action): the options given (flags or inputs) over the
  * config file over the defaults, checked together so that every problem is reported at once.
  */
+import { parseIntegrityWindow } from '../collectors/map/integrity.js';
 import { UserError } from '../errors.js';
 import type { FailOn } from '../results.js';
 import { DEFAULT_FORMATS, type Format } from '../reporters/index.js';
@@ -28,6 +29,7 @@ interface CollectChoice {
   concurrency?: number;
   maxConcurrency?: number;
   lakeAllAccounts?: boolean;
+  verifyIntegrity?: { windowHours: number; files: boolean };
 }
 
 export interface ReportChoice {
@@ -46,7 +48,7 @@ interface ResolvedRun {
 }
 
 /** The options that only mean something when trailwarden collects from AWS. */
-const COLLECTING: readonly OptionName[] = ['org', 'accounts', 'roleName', 'externalId', 'profile', 'shard'];
+const COLLECTING: readonly OptionName[] = ['org', 'accounts', 'roleName', 'externalId', 'profile', 'shard', 'verifyIntegrity', 'verifyIntegrityFiles'];
 
 export function flagOf(name: OptionName): string {
   return `--${longName(OPTION_SPECS[name] as OptionSpec) ?? name}`;
@@ -80,6 +82,17 @@ export function resolveRun(given: RunOptions, file: ConfigFile, nameOf: OptionNa
     const roleName = pick('roleName');
     if (accounts?.length && !org && !roleName && accounts.length > 1) problems.push(`${nameOf('accounts')} with more than one account needs ${nameOf('roleName')} (the role to assume in each)`);
     if (org && !roleName) problems.push(`${nameOf('org')} needs ${nameOf('roleName')}: the read-only role trailwarden assumes in each member account`);
+    const window = pick('verifyIntegrity');
+    const verifyFiles = pick('verifyIntegrityFiles') ?? false;
+    let windowHours: number | undefined;
+    if (window !== undefined) {
+      try {
+        windowHours = parseIntegrityWindow(window);
+      } catch (err) {
+        if (!(err instanceof UserError)) throw err;
+        problems.push(err.message);
+      }
+    } else if (verifyFiles) problems.push(`${nameOf('verifyIntegrityFiles')} needs ${nameOf('verifyIntegrity')} WINDOW (e.g. 24h)`);
     const optional = {
       profile: pick('profile'),
       accounts,
@@ -89,6 +102,7 @@ export function resolveRun(given: RunOptions, file: ConfigFile, nameOf: OptionNa
       concurrency: pick('concurrency'),
       maxConcurrency: pick('maxConcurrency'),
       lakeAllAccounts: pick('lakeAllAccounts') || undefined,
+      verifyIntegrity: windowHours !== undefined ? { windowHours, files: verifyFiles } : undefined,
     };
     snapshot = {
       kind: 'collect',

@@ -7,6 +7,7 @@
  * entry here and the code that uses it.
  */
 import { Type, type Static, type TSchema } from 'typebox';
+import { parseIntegrityWindow } from '../collectors/map/integrity.js';
 import { UserError } from '../errors.js';
 import { FAIL_ON_LEVELS } from '../results.js';
 import { DEFAULT_FORMATS, FORMATS, type Format } from '../reporters/index.js';
@@ -257,6 +258,24 @@ export const OPTION_SPECS = {
     input: true,
     inputHelp: 'Scan only the I-th of N deterministic slices of the accounts, e.g. ${{ matrix.shard }}/4; combine the parts with trailwarden merge.',
     parse: parseShard,
+  }),
+  verifyIntegrity: option({
+    schema: Type.String({ pattern: '^\\s*[0-9]{1,5}\\s*[hHdD]\\s*$' }),
+    flag: '--verify-integrity <window>',
+    help: 'verify CloudTrail digest chains over the window (24h, 7d; 1h to 90d): signatures, links and gaps',
+    commands: ['scan'],
+    input: true,
+    parse: (value) => {
+      parseIntegrityWindow(value);
+      return value.trim();
+    },
+  }),
+  verifyIntegrityFiles: option({
+    schema: Type.Boolean(),
+    flag: '--verify-integrity-files',
+    help: 'with --verify-integrity: also read every log file the digests name and compare its SHA-256 (needs kms:Decrypt for encrypted logs)',
+    commands: ['scan'],
+    input: true,
   }),
   allowIncomplete: option({
     schema: Type.Boolean(),

@@ -107,6 +107,11 @@ export const policySchema = {
       },
     },
     applies: { $ref: '#/$defs/condition', description: 'When false the finding is not_applicable.' },
+    requires: {
+      enum: ['verify-integrity', 'verify-integrity-files'],
+      description:
+        'Facts collected only on request (--verify-integrity, --verify-integrity-files): a snapshot without them leaves the rule unevaluated (no finding), not error.',
+    },
     condition: { $ref: '#/$defs/condition' },
     messages: {
       type: 'object',

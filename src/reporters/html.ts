@@ -79,6 +79,11 @@ interface HtmlView {
   };
   errors: { groups: { action: string; code: string; count: string; accounts: string; regions: string; message: string | null; grant: boolean }[]; total: string; note: string | null };
   expired: { ruleId: string; resource: string; reason: string; expires: string }[];
+  integrity: {
+    window: string;
+    totals: string;
+    trails: { name: string; arn: string; chains: string; verified: string; broken: string; unreadable: string; explainedGaps: string; state: 'pass' | 'fail' | 'error'; emptyText: string; brokenChains: { chain: string; key: string; reason: string; more: string | null }[] }[];
+  } | null;
   rules: {
     index: number;
     anchor: string;
@@ -153,12 +158,36 @@ export function renderHtml(results: Results): string {
     matrix: matrixView(matrix, catalog, payload.accounts),
     errors: errorsView(results),
     expired: (results.expiredSuppressions ?? []).map((entry) => ({ ...entry })),
+    integrity: integrityView(results),
     rules: rulesView(findings, catalog),
     generated: `trailwarden ${results.tool.version}`,
   };
   const html = withContentSecurityPolicy(template(view));
   // The run id (a UUID, checked) marks which run this report belongs to; see Results.runId.
   return isRunId(results.runId) ? html.replace('<meta charset="utf-8">', () => `<meta charset="utf-8">\n<meta name="trailwarden-run-id" content="${results.runId}">`) : html;
+}
+
+/** --verify-integrity: per trail, chains verified, broken and unreadable, with each broken chain's first broken S3 key. */
+function integrityView(results: Results): HtmlView['integrity'] {
+  const integrity = results.integrity;
+  if (integrity === undefined) return null;
+  const sum = (key: 'chains' | 'verified' | 'broken' | 'unreadable') => integrity.trails.reduce((total, trail) => total + trail[key], 0);
+  return {
+    window: `${integrity.windowStart} → ${integrity.windowEnd} (${integrity.windowHours}h)${integrity.files ? ', log files hashed' : ''}; ${formatCount(integrity.objectsRead)} objects, ${(integrity.bytesRead / 1_048_576).toFixed(1)} MiB read`,
+    totals: `${plural(sum('chains'), 'chain')}: ${formatCount(sum('verified'))} verified, ${formatCount(sum('broken'))} broken, ${formatCount(sum('unreadable'))} unreadable`,
+    trails: integrity.trails.map((trail) => ({
+      name: trail.trailName,
+      arn: trail.trailArn,
+      chains: formatCount(trail.chains),
+      verified: formatCount(trail.verified),
+      broken: formatCount(trail.broken),
+      unreadable: formatCount(trail.unreadable),
+      explainedGaps: formatCount(trail.explainedGaps),
+      state: trail.broken > 0 ? 'fail' : trail.unreadable > 0 ? 'error' : 'pass',
+      emptyText: trail.unreadable > 0 ? 'could not be read: see Collection errors' : '—',
+      brokenChains: trail.brokenChains.map((chain) => ({ chain: chain.chain, key: chain.firstBrokenKey, reason: chain.reason, more: chain.problems > 1 ? `+${chain.problems - 1} more` : null })),
+    })),
+  };
 }
 
 export const htmlReporter: Reporter = { fileName: 'report.html', render: (results) => renderHtml(results) };

@@ -63,6 +63,7 @@ interface SummaryView {
   errorsNote: Markdown | null;
   expired: { rule: Markdown; resource: Markdown; expires: Markdown }[];
   expiredNote: Markdown | null;
+  integrity: { heading: Markdown; broken: { trail: Markdown; chain: Markdown; key: Markdown; reason: Markdown }[]; note: Markdown | null } | null;
   footer: Markdown;
 }
 
@@ -128,6 +129,7 @@ export function renderSummary(results: Results, limits: SummaryLimits = SUMMARY_
       expires: inline(entry.expires),
     })),
     expiredNote: expired.length > limits.expiredSuppressions ? inline(`${formatCount(expired.length - limits.expiredSuppressions)} more expired suppressions are listed in results.json.`) : null,
+    integrity: integrityView(results, limits, short),
     footer: inline(`trailwarden ${results.tool.version} · partition ${results.partition} · snapshot ${results.snapshotTime}`),
   };
   // An HTML comment is invisible in the rendered job summary but ties the file to its run.
@@ -136,6 +138,26 @@ export function renderSummary(results: Results, limits: SummaryLimits = SUMMARY_
 }
 
 export const summaryReporter: Reporter = { fileName: 'summary.md', render: (results) => renderSummary(results) };
+
+/** --verify-integrity: the chain counts, then one row per broken chain with its first broken S3 key. */
+function integrityView(results: Results, limits: SummaryLimits, short: (text: string) => string): SummaryView['integrity'] {
+  const integrity = results.integrity;
+  if (integrity === undefined) return null;
+  const sum = (key: 'chains' | 'verified' | 'broken' | 'unreadable') => integrity.trails.reduce((total, trail) => total + trail[key], 0);
+  const broken = integrity.trails.flatMap((trail) => trail.brokenChains.map((chain) => ({ trail, chain })));
+  return {
+    heading: inline(
+      `${plural(sum('chains'), 'digest chain')} over ${integrity.windowHours}h${integrity.files ? ' (log files hashed)' : ''}: ${formatCount(sum('verified'))} verified, ${formatCount(sum('broken'))} broken, ${formatCount(sum('unreadable'))} unreadable.`,
+    ),
+    broken: broken.slice(0, limits.errorGroups).map(({ trail, chain }) => ({
+      trail: inline(short(trail.trailName)),
+      chain: codeSpan(chain.chain, 'table'),
+      key: codeSpan(short(chain.firstBrokenKey), 'table'),
+      reason: inline(short(chain.reason)),
+    })),
+    note: broken.length > limits.errorGroups ? inline(`${formatCount(broken.length - limits.errorGroups)} more broken chains are listed in report.html and results.json.`) : null,
+  };
+}
 
 function count(value: number): Markdown {
   return inline(formatCount(value));

@@ -128,9 +128,18 @@ export interface LifecycleRuleModel {
   transitions?: { days: number; storageClass: string }[];
 }
 
+/** An S3 object: CloudTrail digests carry their signature in user metadata (x-amz-meta-*). */
+export interface FakeObject {
+  body: Buffer;
+  metadata?: Record<string, string>;
+  lastModified?: string;
+}
+
 export interface FakeBucket {
   name: string;
   region: string;
+  /** Objects by key, readable (GetObject, ListObjectsV2) by the owner only. */
+  objects?: Map<string, FakeObject>;
   /** The bucket policy document; absent = NoSuchBucketPolicy. */
   policy?: unknown;
   /** GetBucketPolicyStatus.IsPublic (only answered when a policy exists). */
@@ -247,8 +256,20 @@ export interface FakeOrganizationInfo {
   delegatedAdministrators: { accountId: string; servicePrincipal: string; delegationEnabledDate?: string }[];
 }
 
+/** A CloudTrail digest-signing key as cloudtrail:ListPublicKeys gives it in one region. */
+export interface FakeDigestPublicKey {
+  region: string;
+  fingerprint: string;
+  /** DER PKCS#1 RSAPublicKey. */
+  value: Buffer;
+  validityStart: string;
+  validityEnd: string;
+}
+
 export interface FakeAwsModel {
   partition: Partition;
+  /** cloudtrail:ListPublicKeys answers, per region; none when absent. */
+  digestPublicKeys?: FakeDigestPublicKey[];
   /** null = the accounts are standalone (DescribeOrganization answers AWSOrganizationsNotInUseException). */
   organization: FakeOrganizationInfo | null;
   accounts: FakeAccount[];

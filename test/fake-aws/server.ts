@@ -44,6 +44,8 @@ export interface CallRecord {
   fault?: FaultKind;
   /** Time from the request's arrival to the end of its answer. */
   timeMs: number;
+  /** S3 requests: the bucket, the object key, and the listing prefix (to check IAM resource scoping). */
+  s3?: { bucket: string; key?: string; prefix?: string };
 }
 
 export interface FakeAwsOptions {
@@ -114,6 +116,7 @@ interface ServerState {
 /** One request decoded far enough to name its action, with its protocol's encoders. */
 interface Exchange {
   action: string;
+  s3?: CallRecord['s3'];
   /** Runs the action's handler and encodes the answer; absent when the fake has no such action. */
   run?: ((context: CallContext) => HttpAnswer) | undefined;
   fail(error: AwsError): HttpAnswer;
@@ -170,8 +173,11 @@ function openExchange(definition: ServiceDefinition, request: IncomingMessage, r
       };
       const action = definition.resolveAction(restRequest);
       const handler = definition.actions[action];
+      const [bucket, ...key] = restRequest.segments;
+      const prefix = url.searchParams.get('prefix');
       return {
         action,
+        ...(definition.name === 's3' && bucket ? { s3: { bucket, ...(key.length > 0 && key.join('/') !== '' ? { key: key.join('/') } : {}), ...(prefix !== null ? { prefix } : {}) } } : {}),
         run:
           handler &&
           ((context) => {
@@ -205,7 +211,8 @@ function writeTruncated(response: ServerResponse, answer: HttpAnswer): void {
 
 /** Keeps the first half of the document and ends it with bytes no JSON or XML parser accepts. */
 function malformed(answer: HttpAnswer): HttpAnswer {
-  return { ...answer, body: `${answer.body.slice(0, Math.floor(answer.body.length / 2))}<<<{{fake-aws: malformed` };
+  const text = typeof answer.body === 'string' ? answer.body : answer.body.toString('latin1');
+  return { ...answer, body: `${text.slice(0, Math.floor(text.length / 2))}<<<{{fake-aws: malformed` };
 }
 
 function refusal(definition: ServiceDefinition, action: string, callerArn: string): AwsError {
@@ -245,7 +252,7 @@ async function serve(state: ServerState, request: IncomingMessage, response: Ser
   const definition = SERVICES[serviceName];
   const requestId = randomUUID();
   const exchange = openExchange(definition, request, rawUrl, body.toString('utf8'), requestId);
-  const record: CallRecord = { service: definition.name, action: exchange.action, region: authorization.region, status: 0, timeMs: 0 };
+  const record: CallRecord = { service: definition.name, action: exchange.action, region: authorization.region, status: 0, timeMs: 0, ...(exchange.s3 ? { s3: exchange.s3 } : {}) };
   state.calls.push(record);
 
   /** Answers after the latency; `undefined` resets the connection instead. */
