@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli-runner.js';
+import { seededRandom } from '../support/random.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const DEMO_TEXT = readFileSync(path.join(ROOT, 'examples/demo/snapshot.json'), 'utf8');
@@ -19,17 +20,6 @@ const CASES = 48;
 /** Per case; a real hang runs for minutes. The demo scan itself takes well under a second. */
 const BUDGET_MS = 8_000;
 
-/** mulberry32: small, fast, good enough to spread mutations; the same seed gives the same cases. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Path = (string | number)[];
 
@@ -190,7 +180,7 @@ function makeCase(rand: () => number): Case {
 describe(`scan --snapshot with adversarial snapshots (seed ${SEED})`, () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'trailwarden-fuzz-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const rand = prng(SEED);
+  const rand = seededRandom(SEED);
   const cases = Array.from({ length: CASES }, (_, i) => ({ index: i, ...makeCase(rand) }));
 
   it.each(cases)('case $index: $name', { timeout: 60_000 }, async ({ index, name, text }) => {

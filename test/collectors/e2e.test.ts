@@ -3,6 +3,7 @@
  * AWS_ENDPOINT_URL, with the real SDK clients: each scenario's snapshot validates against the
  * published schema and tells the scenario's story.
  */
+import { useFakeAwsEnvironment } from '../fake-aws/sdk-config.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { collectSnapshot, type CollectOptions } from '../../src/collectors/index.js';
 import { isCollectionError, type Snapshot } from '../../src/snapshot/schema.js';
@@ -38,16 +39,7 @@ afterEach(async () => {
 async function scan(scenario: Scenario, options: Partial<CollectOptions> = {}, fakeOptions: FakeAwsOptions = {}): Promise<Scan> {
   const fake = await startFakeAws(scenario.model, { now: () => new Date(SCENARIO_TIME), ...fakeOptions });
   open = fake;
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: fake.url,
-    AWS_ACCESS_KEY_ID: scenario.caller.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: scenario.caller.secretAccessKey,
-    AWS_REGION: 'us-east-1',
-    AWS_CONFIG_FILE: '/nonexistent/config',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
-  });
-  delete process.env.AWS_PROFILE;
-  delete process.env.AWS_SESSION_TOKEN;
+  useFakeAwsEnvironment(fake.url, scenario.caller);
   const snapshot = await collectSnapshot({
     org: scenario.model.organization !== null,
     roleName: scenario.scanRoleName,

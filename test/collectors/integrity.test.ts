@@ -3,6 +3,7 @@
  * fake AWS's log-archive bucket, collected with the real SDK clients, judged by the built-in
  * integrity rules. Each kind of damage the issue lists is detected and named by S3 key.
  */
+import { useFakeAwsEnvironment } from '../fake-aws/sdk-config.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -82,16 +83,7 @@ function organizationWithChains(): World {
 async function scan(world: World, options: Partial<CollectOptions> = { verifyIntegrity: { windowHours: 24, files: false } }, fakeOptions: Parameters<typeof startFakeAws>[1] = {}): Promise<{ snapshot: Snapshot; fake: FakeAws }> {
   const fake = await startFakeAws(world.scenario.model, { now: () => new Date(SCENARIO_TIME), ...fakeOptions });
   open = fake;
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: fake.url,
-    AWS_ACCESS_KEY_ID: world.scenario.caller.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: world.scenario.caller.secretAccessKey,
-    AWS_REGION: 'us-east-1',
-    AWS_CONFIG_FILE: '/nonexistent/config',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
-  });
-  delete process.env.AWS_PROFILE;
-  delete process.env.AWS_SESSION_TOKEN;
+  useFakeAwsEnvironment(fake.url, world.scenario.caller);
   const snapshot = await collectSnapshot({
     org: true,
     roleName: world.scenario.scanRoleName,

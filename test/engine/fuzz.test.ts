@@ -7,6 +7,7 @@
  * along with the case. The per-case budget is generous on purpose (shared CI machines): it catches
  * hangs and super-linear blow-ups, not slowness.
  */
+import { seededRandom } from '../support/random.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -24,16 +25,8 @@ const SEED = Number(process.env.FUZZ_SEED ?? 0x7a11) >>> 0;
 const CASE_BUDGET_MS = 2000;
 console.log(`fuzz seed ${SEED} (replay with FUZZ_SEED=${SEED})`);
 
-/** mulberry32: small, fast, good enough for test inputs. */
 function prng(seed: number) {
-  let a = seed;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   const int = (n: number) => Math.floor(next() * n);
   const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
   return { next, int, pick, chance: (p: number) => next() < p };

@@ -4,6 +4,7 @@
  * verdict is "could not be read". Every timestamp is relative to SCENARIO_TIME, the `now` a test
  * evaluates with.
  */
+import { seededRandom } from '../support/random.js';
 import {
   DEFAULT_REGIONS,
   emptyAccount,
@@ -573,17 +574,6 @@ export interface GeneratedOrganizationOptions {
   externalId?: string;
 }
 
-/** mulberry32: a small seeded generator, so a seed always yields the same organization. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function generatedRegionStates(count: number): RegionState[] {
   const all = [...DEFAULT_REGIONS, ...OPT_IN_REGIONS];

@@ -37,3 +37,20 @@ export async function assumeScanRole(url: string, caller: AwsCredentialIdentity,
   const credentials = answer.Credentials!;
   return { accessKeyId: credentials.AccessKeyId!, secretAccessKey: credentials.SecretAccessKey!, sessionToken: credentials.SessionToken! };
 }
+
+/**
+ * Points the SDK's default chain at a running fake AWS, signed with `caller`'s keys, with no
+ * shared config files or profile. The caller restores process.env afterwards.
+ */
+export function useFakeAwsEnvironment(url: string, caller: StaticCredentials): void {
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: url,
+    AWS_ACCESS_KEY_ID: caller.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: caller.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+    AWS_CONFIG_FILE: '/nonexistent/config',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+  });
+  delete process.env.AWS_PROFILE;
+  delete process.env.AWS_SESSION_TOKEN;
+}
