@@ -2,6 +2,14 @@
 // The bin: wire the process to run() and nothing else (STYLE habit 8).
 import { run } from './cli/main.js';
 
+// A reader that stops early (`trailwarden rules | head -1`) closes the pipe: end quietly, as Unix tools do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 const controller = new AbortController();
 let interrupted = false;
 process.on('SIGINT', () => {

@@ -62,7 +62,8 @@ function parseRegions(value: string): 'all' | string[] {
 }
 
 function parseFormats(value: string): Format[] {
-  const formats = parseList(value);
+  const formats = parseList(value.toLowerCase());
+  if (formats.length === 0) throw new UserError(`lists no format; choose from ${FORMATS.join(', ')}`);
   const bad = formats.filter((format) => !(FORMATS as readonly string[]).includes(format));
   if (bad.length) throw new UserError(`unknown format ${bad.join(', ')}; choose from ${FORMATS.join(', ')}`);
   return formats as Format[];
