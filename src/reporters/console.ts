@@ -55,6 +55,13 @@ const CELL_STYLE: Record<CellState, Style> = { fail: 'red', error: 'yellow', pas
 
 type Paint = (text: string, ...styles: Style[]) => string;
 
+/** Where the rest is: the fullest report this run writes, or the advice to write one. */
+function seeAlso(files: readonly string[] | undefined): string {
+  if (files === undefined || files.includes('report.html')) return 'see report.html';
+  if (files.includes('results.json')) return 'see results.json';
+  return 'add --format html for the full list';
+}
+
 function painter(color: boolean): Paint {
   if (!color) return (text) => text;
   return (text, ...styles) => styles.reduce((painted, style) => `${ANSI[style][0]}${painted}${ANSI[style][1]}`, text);
@@ -102,9 +109,9 @@ export function renderConsole(results: Results, ctx: ReportContext): string {
   ].filter(Boolean);
   if (suppressionNotes.length > 0) lines.push(paint(suppressionNotes.join(' · '), 'dim'));
 
-  lines.push(...failingByAccount(matrix, paint, width));
+  lines.push(...failingByAccount(matrix, paint, width, seeAlso(ctx.files)));
   if (width >= CONSOLE_MATRIX_MIN_WIDTH) lines.push(...matrixLines(matrix, paint, width));
-  lines.push(...collectionErrorLines(results, paint));
+  lines.push(...collectionErrorLines(results, paint, seeAlso(ctx.files)));
   lines.push(...integrityLines(results, paint));
 
   lines.push('');
@@ -127,7 +134,7 @@ function accountLabel(account: MatrixAccount, maxLength: number): string {
   return room < 4 ? account.id : `${safe(account.name, room)} (${account.id})`;
 }
 
-function failingByAccount(matrix: AccountRuleMatrix, paint: Paint, width: number): string[] {
+function failingByAccount(matrix: AccountRuleMatrix, paint: Paint, width: number, more: string): string[] {
   const failing = matrix.accounts.filter((account) => account.tally.byStatus.fail > 0 || account.tally.byStatus.error > 0);
   if (failing.length === 0) return [];
   const lines = ['', paint('Failing rules by account', 'bold')];
@@ -152,7 +159,7 @@ function failingByAccount(matrix: AccountRuleMatrix, paint: Paint, width: number
     }
     if (rules.length > MAX_RULES_PER_ACCOUNT) lines.push(paint(`    … and ${plural(rules.length - MAX_RULES_PER_ACCOUNT, 'more rule')}`, 'dim'));
   }
-  if (failing.length > MAX_ACCOUNTS) lines.push(paint(`  … and ${plural(failing.length - MAX_ACCOUNTS, 'more account')} (see report.html)`, 'dim'));
+  if (failing.length > MAX_ACCOUNTS) lines.push(paint(`  … and ${plural(failing.length - MAX_ACCOUNTS, 'more account')} (${more})`, 'dim'));
   return lines;
 }
 
@@ -224,7 +231,7 @@ function integrityLines(results: Results, paint: Paint): string[] {
   return lines;
 }
 
-function collectionErrorLines(results: Results, paint: Paint): string[] {
+function collectionErrorLines(results: Results, paint: Paint, more: string): string[] {
   const total = results.collectionErrors.length;
   if (total === 0) return [];
   const groups = groupCollectionErrors(results.collectionErrors);
@@ -234,6 +241,6 @@ function collectionErrorLines(results: Results, paint: Paint): string[] {
     const where = `${plural(group.accounts.length, 'account')}, ${plural(group.regions.length, 'region')}`;
     lines.push(`  ${paint(safe(group.action, 60), 'yellow')} ${safe(group.code, 40)} ×${formatCount(group.count)} ${paint(`(${where})${fix}`, 'dim')}`);
   }
-  if (groups.length > MAX_ERROR_GROUPS) lines.push(paint(`  … and ${plural(groups.length - MAX_ERROR_GROUPS, 'more kind')} of error (see report.html)`, 'dim'));
+  if (groups.length > MAX_ERROR_GROUPS) lines.push(paint(`  … and ${plural(groups.length - MAX_ERROR_GROUPS, 'more kind')} of error (${more})`, 'dim'));
   return lines;
 }

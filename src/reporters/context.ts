@@ -11,6 +11,11 @@ export interface ReportContext {
   color: boolean;
   /** Terminal columns available to the console reporter. */
   width: number;
+  /**
+   * The report files this run writes beside the console output (`report.html`, `results.json`…):
+   * the console points at the fullest one. Absent: every file format is written.
+   */
+  files?: readonly string[];
   /** Receives non-fatal notices, e.g. SARIF results aggregated or truncated to fit GitHub's limits. */
   onWarning?: (message: string) => void;
 }

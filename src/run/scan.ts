@@ -233,8 +233,14 @@ async function withSwapLock(dir: string, swap: () => Promise<void>): Promise<voi
 export async function writeReports(results: Results, settings: ReportChoice, io: RunIo): Promise<Partial<Record<Format, string>>> {
   const stamped: Results = isRunId(results.runId) ? results : { ...results, runId: io.runId?.() ?? randomUUID() };
   const files: Partial<Record<Format, string>> = {};
-  const ctx = { color: io.color, width: io.width, onWarning: (m: string) => io.stderr(`warning: ${m}\n`), ...(settings.category ? { category: settings.category } : {}) };
   const fileFormats = settings.formats.filter((f) => REPORTERS[f].fileName);
+  const ctx = {
+    color: io.color,
+    width: io.width,
+    files: fileFormats.map((f) => REPORTERS[f].fileName!),
+    onWarning: (m: string) => io.stderr(`warning: ${m}\n`),
+    ...(settings.category ? { category: settings.category } : {}),
+  };
   if (fileFormats.length) {
     await ensureWritableDir(settings.outDir, '--out-dir');
     await removeLeftovers(settings.outDir, io);

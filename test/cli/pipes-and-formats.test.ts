@@ -36,3 +36,14 @@ describe('--format', () => {
     expect(result.stderr).toContain('lists no format');
   });
 });
+
+describe('a console-only run', () => {
+  it('does not send the reader to a report.html it did not write', async () => {
+    const consoleOnly = await runCli(['scan', '--demo', '--format', 'console']);
+    expect(consoleOnly.stdout).not.toContain('see report.html');
+    expect(consoleOnly.stdout).toContain('add --format html for the full list');
+    const out = mkdtempSync(path.join(tmpdir(), 'tw-format-'));
+    const withJson = await runCli(['scan', '--demo', '--format', 'console,json', '--out-dir', out]);
+    expect(withJson.stdout).toContain('(see results.json)');
+  });
+});
