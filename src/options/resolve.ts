@@ -48,7 +48,19 @@ interface ResolvedRun {
 }
 
 /** The options that only mean something when trailwarden collects from AWS. */
-const COLLECTING: readonly OptionName[] = ['org', 'accounts', 'roleName', 'externalId', 'profile', 'shard', 'verifyIntegrity', 'verifyIntegrityFiles'];
+const COLLECTING: readonly OptionName[] = [
+  'org',
+  'accounts',
+  'roleName',
+  'externalId',
+  'profile',
+  'regions',
+  'shard',
+  'concurrency',
+  'maxConcurrency',
+  'verifyIntegrity',
+  'verifyIntegrityFiles',
+];
 
 export function flagOf(name: OptionName): string {
   return `--${longName(OPTION_SPECS[name] as OptionSpec) ?? name}`;

@@ -78,6 +78,11 @@ describe('resolveRun', () => {
     expect((caught as Error).message).toMatch(/^2 problems with the options:\n {2}--demo and --snapshot both name a snapshot; choose one\n {2}--demo evaluates a saved snapshot; it cannot be combined with --org$/);
   });
 
+  it('refuses collection options with a saved snapshot instead of ignoring them', () => {
+    expect(() => resolveRun({ demo: true, regions: ['eu-west-1'] }, NO_CONFIG_FILE)).toThrow('--demo evaluates a saved snapshot; it cannot be combined with --regions');
+    expect(() => resolveRun({ snapshot: ['s.json'], maxConcurrency: 4 }, NO_CONFIG_FILE)).toThrow('--snapshot evaluates a saved snapshot; it cannot be combined with --max-concurrency');
+  });
+
   it('names options the way the door does', () => {
     expect(() => resolveRun({ org: true }, NO_CONFIG_FILE, (name) => `input '${name}'`)).toThrow("input 'org' needs input 'roleName'");
   });
