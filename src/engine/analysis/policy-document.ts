@@ -137,7 +137,10 @@ function parseConditions(value: unknown): ConditionClause[] | string {
   return clauses;
 }
 
-function parseStatement(raw: unknown, index: number): PolicyStatement | string {
+/** Resource policies name a Principal in every statement; identity policies (and SCPs) never do. */
+export type PolicyKind = 'resource' | 'identity';
+
+function parseStatement(raw: unknown, index: number, kind: PolicyKind): PolicyStatement | string {
   const fallback = `Statement[${index}]`;
   if (!isRecord(raw)) return `${fallback} is not an object`;
   const label = typeof raw.Sid === 'string' && raw.Sid !== '' ? raw.Sid : fallback;
@@ -145,10 +148,17 @@ function parseStatement(raw: unknown, index: number): PolicyStatement | string {
 
   if (raw.Effect !== 'Allow' && raw.Effect !== 'Deny') return fail('has an Effect other than "Allow" or "Deny"');
 
-  const principalElement = pickElement(raw, 'Principal');
-  if (typeof principalElement === 'string') return fail(principalElement);
-  const principal = parsePrincipal(principalElement.value);
-  if (typeof principal === 'string') return fail(principal);
+  let principalElement: { negated: boolean; value: unknown } | string = { negated: false, value: undefined };
+  let principal: Pick<PolicyStatement['principal'], 'wildcard' | 'ids'> | string = { wildcard: false, ids: [] };
+  if (kind === 'resource') {
+    principalElement = pickElement(raw, 'Principal');
+    if (typeof principalElement === 'string') return fail(principalElement);
+    principal = parsePrincipal(principalElement.value);
+    if (typeof principal === 'string') return fail(principal);
+  } else if (raw.Principal !== undefined || raw.NotPrincipal !== undefined) {
+    // IAM rejects a Principal in an identity policy; a document that has one is not what IAM stored.
+    return fail('has a Principal, which an identity policy cannot have');
+  }
 
   const actionElement = pickElement(raw, 'Action');
   if (typeof actionElement === 'string') return fail(actionElement);
@@ -177,8 +187,10 @@ function parseStatement(raw: unknown, index: number): PolicyStatement | string {
  * Normalizes a resource policy (bucket or key policy). `null` means "no policy" and yields no
  * statements. A JSON string is parsed first, since AWS hands policies over as strings. Resource
  * policies need a Principal and a Resource in every statement; their absence is malformed.
+ * Identity policies and service control policies (`kind: 'identity'`) have no Principal: the
+ * statement applies to whoever the policy is attached to.
  */
-export function parsePolicyDocument(doc: unknown): ParsedPolicy {
+export function parsePolicyDocument(doc: unknown, kind: PolicyKind = 'resource'): ParsedPolicy {
   if (doc === null) return { statements: [] };
   let value: unknown = doc;
   if (typeof doc === 'string') {
@@ -196,7 +208,7 @@ export function parsePolicyDocument(doc: unknown): ParsedPolicy {
   if (!rawStatements) return { malformed: 'the policy has no Statement object or array' };
   const statements: PolicyStatement[] = [];
   for (const [index, raw] of rawStatements.entries()) {
-    const statement = parseStatement(raw, index);
+    const statement = parseStatement(raw, index, kind);
     if (typeof statement === 'string') return { malformed: statement };
     statements.push(statement);
   }
