@@ -66,6 +66,19 @@ export function reduceIdentityPolicy(document: unknown): unknown {
   return { ...(isRecord(raw) && typeof raw.Version === 'string' ? { Version: raw.Version } : {}), Statement: kept };
 }
 
+/**
+ * Whether a statement's Resource covers every trail ARN (`arn:<p>:cloudtrail:<region>:<account>:trail/<name>`).
+ * A Resource list covers them when one pattern matches a trail ARN whose region, account and name
+ * are placeholders no literal (and no `?`) can match, so only `*` in those positions passes; a
+ * NotResource must name no CloudTrail ARN at all.
+ */
+export function statementAppliesToEveryTrail(statement: PolicyStatement, partition: string): boolean {
+  if (statement.resource.negated) return statementAppliesToAllResourcesUnder(statement, `arn:${partition}:cloudtrail:`);
+  const placeholder = '\u0001\u0002';
+  const probe = `arn:${partition}:cloudtrail:${placeholder}:${placeholder}:trail/${placeholder}`;
+  return statement.resource.patterns.some((pattern) => wildcardMatch(pattern, probe));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Conditions
 // ---------------------------------------------------------------------------------------------
@@ -245,14 +258,13 @@ export interface FullAccessStatement {
  * which look for `cloudtrail:*` on `*`). Conditions do not excuse a statement.
  */
 export function fullCloudTrailAccess(iam: ParsedAccountIam, partition: string): FullAccessStatement[] {
-  const everyTrail = `arn:${partition}:cloudtrail:`;
   return iam.customerPolicies.flatMap((source) =>
     source.statements
       .filter(
         (statement) =>
           statement.effect === 'Allow' &&
           (statementAppliesToAllActionsOf(statement, 'cloudtrail:') || TRAIL_TAMPER_ACTIONS.every((action) => statementAppliesToAction(statement, action))) &&
-          statementAppliesToAllResourcesUnder(statement, everyTrail),
+          statementAppliesToEveryTrail(statement, partition),
       )
       .map((statement) => ({ policy: source.label, statement: statement.label })),
   );
@@ -284,7 +296,6 @@ function denyExemptsOnlyNamedPrincipals(statement: PolicyStatement): boolean {
  */
 export function scpProtection(policies: readonly ServiceControlPolicy[], accountId: string, path: readonly string[], partition: string): ScpProtection {
   const targets = new Set([...path, accountId]);
-  const everyTrail = `arn:${partition}:cloudtrail:`;
   const denied = new Set<string>();
   const protecting = new Set<string>();
   const exemptions = new Set<string>();
@@ -295,7 +306,7 @@ export function scpProtection(policies: readonly ServiceControlPolicy[], account
       return { deniedActions: [], undeniedActions: [...TRAIL_TAMPER_ACTIONS], protectingPolicies: [], exemptions: [], malformed: `SCP ${policy.name} (${policy.id}): ${parsed.malformed}` };
     }
     for (const statement of parsed.statements) {
-      if (statement.effect !== 'Deny' || !statementAppliesToAllResourcesUnder(statement, everyTrail) || !denyExemptsOnlyNamedPrincipals(statement)) continue;
+      if (statement.effect !== 'Deny' || !statementAppliesToEveryTrail(statement, partition) || !denyExemptsOnlyNamedPrincipals(statement)) continue;
       const actions = TRAIL_TAMPER_ACTIONS.filter((action) => statementAppliesToAction(statement, action));
       if (actions.length === 0) continue;
       actions.forEach((action) => denied.add(action));
