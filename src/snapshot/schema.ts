@@ -331,6 +331,7 @@ const IamPolicyDocument = Type.Unknown({
 });
 
 export const IamInlinePolicySchema = Type.Object({ name: Type.String(), document: IamPolicyDocument }, { additionalProperties: false });
+export type IamInlinePolicy = Static<typeof IamInlinePolicySchema>;
 
 export const IamPrincipalSchema = Type.Object(
   {
@@ -338,8 +339,11 @@ export const IamPrincipalSchema = Type.Object(
     name: Type.String({ description: 'UserName / RoleName / GroupName' }),
     arn: Arn,
     inlinePolicies: Type.Array(IamInlinePolicySchema, { description: 'UserPolicyList / RolePolicyList / GroupPolicyList, relevant statements only.' }),
-    managedPolicyArns: Type.Array(Type.String(), { description: 'AttachedManagedPolicies[].PolicyArn (customer and AWS managed).' }),
-    groups: Type.Optional(Type.Array(Type.String(), { description: 'UserDetail.GroupList (group names), users only.' })),
+    managedPolicyArns: Type.Array(Type.String(), {
+      description:
+        'AttachedManagedPolicies[].PolicyArn, only those that can grant a tracked action: customer managed policies kept in managedPolicies, and AWS managed policies whose documents trailwarden ships.',
+    }),
+    groups: Type.Optional(Type.Array(Type.String(), { description: 'UserDetail.GroupList (group names, only groups kept in principals), users only.' })),
     permissionsBoundaryArn: Type.Optional(Type.String({ description: 'PermissionsBoundary.PermissionsBoundaryArn (recorded, not applied: analyses over-report rather than miss).' })),
   },
   { additionalProperties: false },

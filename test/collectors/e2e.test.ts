@@ -104,9 +104,9 @@ describe('collectSnapshot against the fake AWS', () => {
     expect(snapshot.eventDataStores.map((store) => store.name)).toEqual(['pass-org-event-data-store']);
     expect(account(snapshot, ORG_ACCOUNTS.logArchive).publicAccessBlock).toMatchObject({ blockPublicAcls: true });
 
-    // An organization-trail-only member: DescribeRegions and ListTrails in the member, one AssumeRole by the caller.
+    // An organization-trail-only member: DescribeRegions, ListTrails and the IAM listing in the member, one AssumeRole by the caller.
     for (const member of [ORG_ACCOUNTS.workloadA, ORG_ACCOUNTS.workloadB]) {
-      expect(fake.calls.filter((call) => call.accountId === member).map((call) => call.action).sort()).toEqual(['DescribeRegions', 'ListTrails']);
+      expect(fake.calls.filter((call) => call.accountId === member).map((call) => call.action).sort()).toEqual(['DescribeRegions', 'GetAccountAuthorizationDetails', 'ListTrails']);
     }
     expect(fake.calls.filter((call) => call.action === 'AssumeRole')).toHaveLength(4);
     const perTrail = fake.calls.filter((call) => ['GetTrailStatus', 'GetEventSelectors', 'GetInsightSelectors', 'ListTags'].includes(call.action));
@@ -217,7 +217,7 @@ describe('collectSnapshot against a misbehaving fake AWS', () => {
     expect(account(snapshot, ORG_ACCOUNTS.workloadB).trailArns).toEqual([ORG_TRAIL]);
   });
 
-  it('keeps every call within AWS-like quotas and under 4 calls per organization-trail-only member', async () => {
+  it('keeps every call within AWS-like quotas and at most 4 calls per organization-trail-only member', async () => {
     const generated = generateOrganization({ accounts: 60, regions: 17, ownTrailShare: 0.2, seed: 42 });
     const result = await scan(generated, {}, { latencyMs: 5, throttling: AWS_LIKE_RATE_LIMITS, pageSizes: { 'organizations:ListAccounts': 7 } });
     expectWellBehaved(result);
@@ -226,9 +226,10 @@ describe('collectSnapshot against a misbehaving fake AWS', () => {
     const owners = new Set(generated.model.accounts.filter((entry) => entry.trails.length > 0).map((entry) => entry.id));
     const members = generated.model.accounts.slice(3).filter((entry) => !owners.has(entry.id));
     expect(members.length).toBeGreaterThan(20);
-    // One AssumeRole per account (signed by the caller), then at most two calls in the member itself.
+    // One AssumeRole per account (signed by the caller), then at most three calls in the member itself
+    // (DescribeRegions, ListTrails, one page of GetAccountAuthorizationDetails): four in all.
     expect(fake.calls.filter((call) => call.action === 'AssumeRole')).toHaveLength(generated.scanAccountIds.length - 1);
-    for (const member of members) expect(fake.calls.filter((call) => call.accountId === member.id).length, member.id).toBeLessThanOrEqual(2);
+    for (const member of members) expect(fake.calls.filter((call) => call.accountId === member.id).length, member.id).toBeLessThanOrEqual(3);
     // Each owner (management and the members with a trail) has one trail; shadow copies add none.
     expect(snapshot.trails.map((trail) => trail.ownerAccountId).sort()).toEqual([...owners].sort());
   });
