@@ -57,6 +57,22 @@ describe('permissionsPolicy', () => {
     expect(JSON.parse(JSON.stringify(policy))).toEqual(policy);
   });
 
+  it('lists the IAM and SCP reads, and nothing else of IAM or Organizations', () => {
+    const [read] = permissionsPolicy().Statement;
+    expect(read?.Action.filter((action) => action.startsWith('iam:') || action.startsWith('organizations:'))).toEqual([
+      'iam:GetAccountAuthorizationDetails',
+      'organizations:DescribeOrganization',
+      'organizations:DescribePolicy',
+      'organizations:ListAccounts',
+      'organizations:ListAccountsForParent',
+      'organizations:ListDelegatedAdministrators',
+      'organizations:ListOrganizationalUnitsForParent',
+      'organizations:ListPolicies',
+      'organizations:ListRoots',
+      'organizations:ListTargetsForPolicy',
+    ]);
+  });
+
   it('grants no write, delete or object-data action', () => {
     const actions = permissionsPolicy().Statement.flatMap((statement) => statement.Action);
     expect(actions.filter((action) => !READ_ONLY.test(action.split(':')[1] ?? '') && action !== 'sts:AssumeRole')).toEqual([]);
