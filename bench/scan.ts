@@ -27,6 +27,8 @@ export interface ScanScenario {
   /** Share of member accounts that own a trail besides the organization trail. */
   ownTrailShare: number;
   seed: number;
+  /** IAM roles in every account (GetAccountAuthorizationDetails size). */
+  rolesPerAccount?: number;
 }
 
 export interface ScanMeasurement {
@@ -106,7 +108,7 @@ export async function prepareScanBench(): Promise<Workspace> {
 async function startFake(workspace: Workspace, scenario: ScanScenario): Promise<{ child: ChildProcess; started: FakeStarted }> {
   const child = fork(
     workspace.serve,
-    ['--accounts', String(scenario.accounts), '--regions', String(scenario.regions), '--own-trail-share', String(scenario.ownTrailShare), '--seed', String(scenario.seed), '--latency-ms', String(scenario.latencyMs), '--throttling', 'aws'],
+    ['--accounts', String(scenario.accounts), '--regions', String(scenario.regions), '--own-trail-share', String(scenario.ownTrailShare), '--seed', String(scenario.seed), '--latency-ms', String(scenario.latencyMs), '--throttling', 'aws', '--roles-per-account', String(scenario.rolesPerAccount ?? 0)],
     { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
   );
   const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
@@ -229,7 +231,7 @@ export async function benchScan(workspace: Workspace, scenario: ScanScenario, ru
     completed.push(run);
   }
   const best = completed.reduce((a, b) => (b.wallSeconds < a.wallSeconds ? b : a));
-  const generated = generateOrganization({ accounts: scenario.accounts, regions: scenario.regions, ownTrailShare: scenario.ownTrailShare, seed: scenario.seed });
+  const generated = generateOrganization({ accounts: scenario.accounts, regions: scenario.regions, ownTrailShare: scenario.ownTrailShare, seed: scenario.seed, rolesPerAccount: scenario.rolesPerAccount ?? 0 });
   const calls = best.calls;
   const errors = best.errors;
   const failed = calls.filter((call) => call.status === 0 || call.status >= 400);
