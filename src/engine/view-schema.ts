@@ -164,7 +164,7 @@ export const VIEW_SCHEMAS = {
   account: Type.Object({
     account: AccountFacts,
     trails: Trails('Every trail that applies to the account (own and organization trails).'),
-    eventDataStores: Derived(Type.Array(EventDataStoreViewSchema), "Event data stores that record the account: its own, and organization stores of the organization's administrators."),
+    eventDataStores: Derived(Type.Array(EventDataStoreViewSchema), "The account's own event data stores (members are judged by their trails, organization trails included)."),
   }),
   region: Type.Object({
     account: AccountFacts,

@@ -289,14 +289,15 @@ export class SnapshotViews {
   }
 
   /**
-   * Event data stores that record the account: its own, and organization-enabled stores owned by
-   * the management account or a CloudTrail delegated administrator. Lake is read only in those
-   * accounts by default, so a member's own stores are those the snapshot holds.
+   * The account's own event data stores. An organization store of the management account also
+   * records the members, but members' verdicts cannot rest on it: Lake is read only in the
+   * administrator accounts, so a shard without them would judge a member differently from the
+   * full scan. Members are judged by their trails (organization trails included).
    */
   private eventDataStoresRecording(account: Account) {
     if (account.eventDataStoreArns !== undefined && isCollectionError(account.eventDataStoreArns)) return account.eventDataStoreArns;
     return this.snapshot.eventDataStores
-      .filter((store) => store.accountId === account.id || (store.organizationEnabled && this.isOrganizationAdmin(store.accountId) === true))
+      .filter((store) => store.accountId === account.id)
       .map((store) => ({
         ...store,
         coverage: store.eventSelectors
