@@ -1,13 +1,14 @@
 /**
  * Engine benchmark: evaluate every built-in rule on a generated organization of N accounts.
  */
+import { NO_POLICY_SETTINGS } from '../src/policy/rule-settings.js';
 import { performance } from 'node:perf_hooks';
 import { buildSnapshot, type SnapshotFragment } from '../test/support/snapshot-builder.js';
 import { monitoring } from '../test/support/monitoring.js';
 import { evaluate } from '../src/engine/evaluate.js';
-import { loadRuleSet } from '../src/scan.js';
+import { loadRuleSet } from '../src/run/scan.js';
 import { REPORTERS } from '../src/reporters/index.js';
-import { buildResults } from '../src/engine/results.js';
+import { buildResults } from '../src/engine/build-results.js';
 
 /**
  * An organization trail for all (with a complete CIS alarm setup on its log group), and every tenth
@@ -22,10 +23,10 @@ export function generatedOrganization(accounts: number): SnapshotFragment {
   }));
   const topic = `arn:aws:sns:us-east-1:${ids[0]}:security-alerts`;
   return {
-    organization: { id: 'o-bench', managementAccountId: ids[0] },
+    organization: { id: 'o-bench', managementAccountId: ids[0]! },
     logGroups: [monitoring(`arn:aws:logs:us-east-1:${ids[0]}:log-group:org-trail-log-group`, topic)],
     snsTopics: [{ arn: topic, confirmedSubscriptions: 2 }],
-    callerAccountId: ids[0],
+    callerAccountId: ids[0]!,
     accounts: ids.map((id) => ({ id, regions })),
     trails: [
       { arn: orgTrail, isOrganizationTrail: true },
@@ -49,7 +50,7 @@ export interface EngineMeasurement {
 
 export async function benchEngine(accounts: number): Promise<EngineMeasurement> {
   const snapshot = buildSnapshot(generatedOrganization(accounts));
-  const { rules } = await loadRuleSet([], { config: {} });
+  const { rules } = await loadRuleSet([], NO_POLICY_SETTINGS);
   evaluate(buildSnapshot(generatedOrganization(50)), rules, { now: new Date(snapshot.scanTime) }); // warm-up (JIT)
   // Best of three: this machine is small and shared, and the minimum is the least noisy estimate.
   let findings = evaluate(snapshot, rules, { now: new Date(snapshot.scanTime) });

@@ -29,6 +29,8 @@ export interface ScanScenario {
   seed: number;
   /** IAM roles in every account (GetAccountAuthorizationDetails size). */
   rolesPerAccount?: number;
+  /** Hours of signed digest chains the fake holds for the organization trail, verified with --verify-integrity. */
+  verifyIntegrityHours?: number;
 }
 
 export interface ScanMeasurement {
@@ -108,7 +110,10 @@ export async function prepareScanBench(): Promise<Workspace> {
 async function startFake(workspace: Workspace, scenario: ScanScenario): Promise<{ child: ChildProcess; started: FakeStarted }> {
   const child = fork(
     workspace.serve,
-    ['--accounts', String(scenario.accounts), '--regions', String(scenario.regions), '--own-trail-share', String(scenario.ownTrailShare), '--seed', String(scenario.seed), '--latency-ms', String(scenario.latencyMs), '--throttling', 'aws', '--roles-per-account', String(scenario.rolesPerAccount ?? 0)],
+    [
+      ...['--accounts', String(scenario.accounts), '--regions', String(scenario.regions), '--own-trail-share', String(scenario.ownTrailShare), '--seed', String(scenario.seed), '--latency-ms', String(scenario.latencyMs), '--throttling', 'aws', '--roles-per-account', String(scenario.rolesPerAccount ?? 0)],
+      ...(scenario.verifyIntegrityHours ? ['--digest-hours', String(scenario.verifyIntegrityHours), '--now', new Date().toISOString()] : []),
+    ],
     { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
   );
   const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
@@ -163,7 +168,7 @@ async function runOnce(workspace: Workspace, scenario: ScanScenario, index: numb
     AWS_SHARED_CREDENTIALS_FILE: path.join(runDir, 'no-aws-credentials'),
     TRAILWARDEN_BENCH_PEAK_RSS_FILE: peakRssFile,
   };
-  const args = ['--require', workspace.peakRssPreload, workspace.cli, 'scan', '--org', '--role-name', started.scanRoleName, '--save-snapshot', snapshotFile, '--out-dir', path.join(runDir, 'out'), '--format', 'json'];
+  const args = ['--require', workspace.peakRssPreload, workspace.cli, 'scan', '--org', '--role-name', started.scanRoleName, '--save-snapshot', snapshotFile, '--out-dir', path.join(runDir, 'out'), '--format', 'json', ...(scenario.verifyIntegrityHours ? ['--verify-integrity', `${scenario.verifyIntegrityHours}h`] : [])];
   const startedAt = performance.now();
   const cli = spawn(process.execPath, args, { cwd: runDir, env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

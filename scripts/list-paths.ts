@@ -28,13 +28,18 @@ function walk(s: S, prefix: string, out: string[], depth: number): void {
     }
   }
 }
-export function main(): number {
+/** docs/policy-paths.md, rendered from the view schemas (a test pins the committed file to it). */
+export function policyPathsMarkdown(): string {
 const lines = ['# Paths a rule can use, by scope', '', 'Generated from the view schemas (`npm run docs:paths`). `name[]` projects over an array; quantifiers (`some`/`every`/`none`/`count`) take an array path and evaluate `where` relative to each element.', ''];
 for (const [scope, schema] of Object.entries(VIEW_SCHEMAS)) {
   const out: string[] = [];
   walk(schema as unknown as S, '', out, 0);
   lines.push(`## scope: ${scope}`, '', '| path | type | from |', '|---|---|---|', ...[...new Set(out)], '');
 }
-writeFileSync('docs/policy-paths.md', lines.join('\n'));
-return 0;
+return lines.join('\n');
+}
+
+export function main(): number {
+  writeFileSync('docs/policy-paths.md', policyPathsMarkdown());
+  return 0;
 }

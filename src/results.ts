@@ -8,6 +8,10 @@ export const RESULTS_SCHEMA_VERSION = '1.0';
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
+/** `--fail-on`: the lowest severity whose failures fail the run; `none` never fails on findings. */
+export const FAIL_ON_LEVELS = ['none', 'low', 'medium', 'high', 'critical'] as const;
+export type FailOn = (typeof FAIL_ON_LEVELS)[number];
+
 export const STATUSES = ['fail', 'error', 'pass', 'not_applicable'] as const;
 export type Status = (typeof STATUSES)[number];
 
@@ -30,7 +34,15 @@ export interface Evidence {
   value: unknown;
 }
 
-export interface Suppression {
+/** A suppression from the config whose expiry day has passed: it no longer applies, and says so. */
+export interface ExpiredSuppression {
+  ruleId: string;
+  resource: string;
+  reason: string;
+  expires: string;
+}
+
+interface Suppression {
   reason: string;
   expires?: string;
 }
@@ -69,9 +81,37 @@ export interface RuleMeta {
   helpUri?: string;
 }
 
+/** Per trail, what a --verify-integrity scan found in its digest chains (reports only; rules give the verdicts). */
+export interface IntegrityTrailSummary {
+  trailArn: string;
+  trailName: string;
+  chains: number;
+  verified: number;
+  broken: number;
+  /** Chains whose digests (or, with files, log files) could not be read. */
+  unreadable: number;
+  explainedGaps: number;
+  brokenChains: { chain: string; accountId: string; region: string; problems: number; firstBrokenKey: string; reason: string }[];
+}
+
+export interface IntegritySummary {
+  windowStart: string;
+  windowEnd: string;
+  windowHours: number;
+  files: boolean;
+  objectsRead: number;
+  bytesRead: number;
+  trails: IntegrityTrailSummary[];
+}
+
 export interface Results {
   schemaVersion: typeof RESULTS_SCHEMA_VERSION;
   tool: { name: 'trailwarden'; version: string };
+  /**
+   * A fresh id per run, carried by every report file the run writes, so a set of reports mixed
+   * from two runs (a killed run, two runs into one folder) can be told apart.
+   */
+  runId?: string;
   scanTime: string;
   /** The snapshot's time of collection. */
   snapshotTime: string;
@@ -82,9 +122,32 @@ export interface Results {
   collectionErrors: CollectionError['$error'][];
   rules: RuleMeta[];
   findings: Finding[];
+  /**
+   * Present only when the scan could not enumerate part of its scope (accounts, regions, trails):
+   * resources there were judged by no rule. Each gap is also an `error` finding of
+   * `trailwarden/scan-scope`.
+   */
+  incomplete?: { summary: string; gaps: ScopeGapRef[] };
   /** Suppressions from the config that expired and no longer apply. */
-  expiredSuppressions?: { ruleId: string; resource: string; reason: string; expires: string }[];
+  expiredSuppressions?: ExpiredSuppression[];
   pack?: string;
+  /** Present when the scan verified digest chains (--verify-integrity). */
+  integrity?: IntegritySummary;
+}
+
+/** One part of the scope the scan could not enumerate (see engine/scope.ts). */
+export interface ScopeGapRef {
+  kind: 'accounts' | 'regions' | 'trails';
+  arn: string;
+  accountId: string;
+  action: string;
+  code: string;
+  message: string;
 }
 
 export const SEVERITY_RANK: Record<Severity, number> = { critical: 4, high: 3, medium: 2, low: 1, info: 0 };
+
+/** Run ids are UUIDs; anything else (a hand-edited results.json) is not echoed into reports. */
+export function isRunId(value: unknown): value is string {
+  return typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value);
+}

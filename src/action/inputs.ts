@@ -1,99 +1,53 @@
 /**
- * Action inputs -> the CLI's scan flags (SPEC §7: inputs mirror the CLI). An empty input is unset,
- * so the config file and the CLI's defaults apply exactly as they do on the command line; values
- * go through the CLI's own parsers, so a bad value reads the same in both places.
+ * Action inputs -> run options (SPEC §7: inputs mirror the CLI). The inputs are the options marked
+ * `input` in options/schema.ts, named like their flags; a test holds action.yml to that list. An
+ * empty input is unset, so the config file and the defaults apply exactly as on the command line,
+ * and values go through the options' own parsers, so a bad value reads the same in both places.
  */
-import { InvalidArgumentError } from 'commander';
 import { UserError } from '../errors.js';
-import type { FailOn } from '../engine/results.js';
-import { FAIL_ON, parseAccounts, parseFormats, parseRegions, parseShard, type ScanFlags } from '../cli/main.js';
+import type { OptionNamer } from '../options/resolve.js';
+import { ACTION_INPUTS, OPTION_SPECS, inputName, type OptionSpec, type RunOptions } from '../options/schema.js';
 
-export interface InputSource {
+interface InputSource {
   getInput(name: string): string;
 }
-
-/** The inputs of action.yml, in its order; a test holds the two together. */
-export const ACTION_INPUTS = [
-  'org',
-  'accounts',
-  'role-name',
-  'external-id',
-  'regions',
-  'policies',
-  'config',
-  'pack',
-  'snapshot',
-  'save-snapshot',
-  'format',
-  'out-dir',
-  'fail-on',
-  'category',
-  'shard',
-] as const;
-export type ActionInput = (typeof ACTION_INPUTS)[number];
 
 // YAML 1.2 core schema booleans, as core.getBooleanInput reads them.
 const TRUE_VALUES = new Set(['true', 'True', 'TRUE']);
 const FALSE_VALUES = new Set(['false', 'False', 'FALSE']);
 
-/** Lists may be written with commas, spaces or one item per line (a YAML block scalar). */
-function listOf(value: string): string {
-  return value
-    .split(/[\s,]+/)
-    .filter(Boolean)
-    .join(',');
+/** An input's text as the option's flag would have said it. */
+function valueOf(spec: OptionSpec, text: string): unknown {
+  if (!spec.parse) {
+    if (TRUE_VALUES.has(text)) return true;
+    if (FALSE_VALUES.has(text)) return false;
+    throw new UserError(`expected true or false, not '${text}'`);
+  }
+  // Paths may hold spaces: one per line, or comma separated.
+  if (spec.repeatable) return text.split(/[\n,]/).map((item) => item.trim()).filter(Boolean).flatMap((item) => spec.parse!(item) as unknown[]);
+  // Other lists may be written with commas, spaces or one item per line (a YAML block scalar).
+  return spec.parse(acceptsList(spec.schema) ? text.split(/[\s,]+/).filter(Boolean).join(',') : text);
 }
 
-export interface ActionInputs {
-  flags: ScanFlags;
-  /**
-   * Saved snapshots to evaluate instead of collecting: files or folders of them, one per line.
-   * Several (the shards of a matrix) are evaluated as their union, as `trailwarden merge` does.
-   */
-  snapshots?: string[];
+function acceptsList(schema: object): boolean {
+  const { type, anyOf } = schema as { type?: unknown; anyOf?: object[] };
+  return type === 'array' || (anyOf ?? []).some(acceptsList);
 }
 
-export function readInputs(core: InputSource): ActionInputs {
-  const input = (name: ActionInput): string | undefined => core.getInput(name).trim() || undefined;
-  const parsed = <T>(name: ActionInput, parse: (value: string) => T): T | undefined => {
-    const value = input(name);
-    if (value === undefined) return undefined;
+export function readInputs(core: InputSource): RunOptions {
+  const given: Record<string, unknown> = {};
+  for (const { name, option } of ACTION_INPUTS) {
+    const text = core.getInput(name).trim();
+    if (text === '') continue;
     try {
-      return parse(value);
+      given[option] = valueOf(OPTION_SPECS[option] as OptionSpec, text);
     } catch (err) {
-      if (err instanceof InvalidArgumentError) throw new UserError(`input '${name}': ${err.message}`);
+      if (err instanceof UserError) throw new UserError(`input '${name}': ${err.message}`);
       throw err;
     }
-  };
-  const org = parsed('org', (value) => {
-    if (TRUE_VALUES.has(value)) return true;
-    if (FALSE_VALUES.has(value)) return false;
-    throw new InvalidArgumentError(`expected true or false, not '${value}'`);
-  });
-  const failOn = parsed('fail-on', (value) => {
-    if (!(FAIL_ON as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${FAIL_ON.join(', ')}, not '${value}'`);
-    return value as FailOn;
-  });
-  const flags: ScanFlags = {
-    org,
-    accounts: parsed('accounts', (value) => parseAccounts(listOf(value))),
-    roleName: input('role-name'),
-    externalId: input('external-id'),
-    regions: parsed('regions', (value) => parseRegions(value === 'all' ? value : listOf(value))),
-    // Paths may hold spaces: one per line, or comma separated.
-    policies: parsed('policies', (value) => value.split(/[\n,]/).map((path) => path.trim()).filter(Boolean)),
-    config: input('config'),
-    pack: input('pack'),
-    saveSnapshot: input('save-snapshot'),
-    format: parsed('format', (value) => parseFormats(listOf(value))),
-    outDir: input('out-dir'),
-    failOn,
-    category: input('category'),
-    shard: parsed('shard', parseShard),
-  };
-  const snapshots = parsed('snapshot', (value) => value.split('\n').map((line) => line.trim()).filter(Boolean));
-  if (snapshots === undefined) return { flags };
-  const collecting = (['org', 'accounts', 'role-name', 'external-id', 'shard'] as const).filter((name) => input(name) !== undefined && !(name === 'org' && org === false));
-  if (collecting.length > 0) throw new UserError(`input 'snapshot' evaluates saved snapshots; it cannot be combined with ${collecting.join(', ')}`);
-  return { flags, snapshots };
+  }
+  return given as RunOptions;
 }
+
+/** Options named as the Action's user knows them. */
+export const inputNameOf: OptionNamer = (option) => `input '${inputName(option)}'`;

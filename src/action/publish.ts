@@ -4,6 +4,7 @@
  */
 import type { AnnotationProperties } from '@actions/core';
 import type { Format } from '../reporters/index.js';
+import { displayText } from '../reporters/text-safety.js';
 import { SEVERITY_RANK, type Finding, type Results, type RuleMeta, type Severity } from '../results.js';
 
 /** The outputs of action.yml, in its order; a test holds the two together. */
@@ -17,8 +18,10 @@ export const ACTION_OUTPUTS = [
   'high-count',
   'medium-count',
   'low-count',
+  'incomplete',
+  'scope-gap-count',
 ] as const;
-export type ActionOutput = (typeof ACTION_OUTPUTS)[number];
+type ActionOutput = (typeof ACTION_OUTPUTS)[number];
 
 /** GitHub shows ten error and ten warning annotations per step; more are dropped. */
 export const ANNOTATION_LIMIT = 10;
@@ -38,6 +41,8 @@ export function actionOutputs(results: Results, files: Partial<Record<Format, st
     'high-count': failingAt('high'),
     'medium-count': failingAt('medium'),
     'low-count': failingAt('low'),
+    incomplete: results.incomplete ? 'true' : 'false',
+    'scope-gap-count': String(results.incomplete?.gaps.length ?? 0),
   };
 }
 
@@ -69,8 +74,9 @@ export function failureAnnotations(results: Results, limit = ANNOTATION_LIMIT): 
     const rule = rules.get(finding.ruleId);
     return {
       level: SEVERITY_RANK[finding.severity] >= SEVERITY_RANK.high ? 'error' : 'warning',
-      message: finding.message,
-      properties: { title: `${finding.severity}: ${rule?.title ?? finding.ruleId} (${finding.ruleId})`, ...policyLocation(rule) },
+      // Resource names come from AWS: no control, bidi or invisible character reaches the log or the annotation.
+      message: displayText(finding.message),
+      properties: { title: displayText(`${finding.severity}: ${rule?.title ?? finding.ruleId} (${finding.ruleId})`), ...policyLocation(rule) },
     };
   });
 }
@@ -78,6 +84,18 @@ export function failureAnnotations(results: Results, limit = ANNOTATION_LIMIT): 
 function policyLocation(rule: RuleMeta | undefined): AnnotationProperties {
   if (!rule || rule.source.builtin) return {};
   return { file: rule.source.file, startLine: rule.source.line };
+}
+
+/** An incomplete scope is an error annotation of its own: it is why the step fails (or would). */
+export function incompleteAnnotation(results: Results): Annotation | undefined {
+  if (!results.incomplete) return undefined;
+  const shown = results.incomplete.gaps.slice(0, 3).map((gap) => gap.message);
+  const more = results.incomplete.gaps.length - shown.length;
+  return {
+    level: 'error',
+    message: displayText(`${results.incomplete.summary} ${shown.join(' ')}${more > 0 ? ` And ${more} more (results.json lists them).` : ''}`),
+    properties: { title: 'trailwarden: incomplete scan' },
+  };
 }
 
 /** One notice for everything that could not be evaluated, instead of an annotation per fact. */
@@ -88,7 +106,7 @@ export function unevaluatedNotice(results: Results): Annotation | undefined {
   const shown = actions.slice(0, 5).join(', ');
   return {
     level: 'notice',
-    message: `${errors} finding(s) could not be evaluated because facts could not be collected${shown ? ` (${shown}${actions.length > 5 ? `, and ${actions.length - 5} more` : ''})` : ''}. Missing data is never a pass: grant the scanning role these actions; the job summary lists where.`,
+    message: displayText(`${errors} finding(s) could not be evaluated because facts could not be collected${shown ? ` (${shown}${actions.length > 5 ? `, and ${actions.length - 5} more` : ''})` : ''}. Missing data is never a pass: grant the scanning role these actions; the job summary lists where.`),
     properties: { title: 'trailwarden: facts not collected' },
   };
 }

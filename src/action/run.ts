@@ -1,19 +1,15 @@
 /**
- * The Action: inputs -> the CLI's scan -> outputs, job summary, annotations, step result
- * (SPEC §7). Everything the Action does to the workflow goes through `core`, which tests replace
+ * The Action: inputs -> run options -> the library's scan -> outputs, job summary, annotations,
+ * step result (SPEC §7). Everything the Action does to the workflow goes through `core`, which tests replace
  * with a typed fake. Reports are written before anything can fail the step.
  */
-import { readdir, stat } from 'node:fs/promises';
-import path from 'node:path';
 import type { AnnotationProperties } from '@actions/core';
 import { UserError, formatDiagnostic, type Diagnostic } from '../errors.js';
-import { runScan, type CliIo, type ScanRun } from '../cli/main.js';
 import { renderSummary } from '../reporters/summary.js';
-import type { SnapshotSource } from '../scan.js';
-import { readSnapshot } from '../snapshot/io.js';
-import { mergeSnapshots } from '../snapshot/merge.js';
-import { ANNOTATION_LIMIT, actionOutputs, failureAnnotations, unevaluatedNotice, type Annotation } from './publish.js';
-import { readInputs } from './inputs.js';
+import { displayText } from '../reporters/text-safety.js';
+import { scanRun, type RunIo, type ScanOutcome } from '../run/scan.js';
+import { ANNOTATION_LIMIT, actionOutputs, failureAnnotations, incompleteAnnotation, unevaluatedNotice, type Annotation } from './publish.js';
+import { inputNameOf, readInputs } from './inputs.js';
 
 /** The part of @actions/core the Action uses. */
 export interface ActionCore {
@@ -38,43 +34,46 @@ export interface ActionIo {
 const LOG_COLUMNS = 120;
 
 export async function run(core: ActionCore, io: ActionIo): Promise<void> {
-  const cliIo: CliIo = { stdout: io.stdout, stderr: io.stderr, isTTY: false, env: io.env, columns: LOG_COLUMNS, now: io.now };
-  let outcome: ScanRun;
+  // The job log is not a terminal: plain progress lines, no colour.
+  const runIo: RunIo = { stdout: io.stdout, stderr: io.stderr, color: false, progressBar: false, width: LOG_COLUMNS, now: io.now };
+  let outcome: ScanOutcome;
+  let allowIncomplete: boolean;
   try {
-    const { flags, snapshots } = readInputs(core);
-    outcome = await runScan(flags, cliIo, snapshots ? await savedSnapshots(snapshots) : undefined);
+    const given = readInputs(core);
+    allowIncomplete = given.allowIncomplete ?? false;
+    outcome = await scanRun(given, runIo, { nameOf: inputNameOf });
   } catch (err) {
     failOnError(core, err);
     return;
   }
   for (const [name, value] of Object.entries(actionOutputs(outcome.results, outcome.files))) core.setOutput(name, value);
   await writeJobSummary(core, renderSummary(outcome.results));
-  const annotations = failureAnnotations(outcome.results);
+  const incomplete = incompleteAnnotation(outcome.results);
+  // GitHub shows ten error annotations per step: the incomplete scope takes one of them.
+  const annotations = failureAnnotations(outcome.results, incomplete ? ANNOTATION_LIMIT - 1 : ANNOTATION_LIMIT);
   const notice = unevaluatedNotice(outcome.results);
-  for (const annotation of notice ? [...annotations, notice] : annotations) annotate(core, annotation);
+  for (const annotation of [...(incomplete ? [incomplete] : []), ...annotations, ...(notice ? [notice] : [])]) annotate(core, annotation);
   const failing = outcome.results.findings.filter((finding) => finding.status === 'fail' && !finding.suppression).length;
   if (failing > annotations.length) core.info(`trailwarden: ${failing - annotations.length} more failing findings are in the job summary and ${outcome.files.html ?? 'report.html'}`);
-  if (outcome.exitCode === 1) core.setFailed(`trailwarden: findings fail at or above fail-on: ${outcome.failOn} (see the job summary)`);
+  const reasons = [
+    ...(outcome.exitCode === 1 ? [`findings fail at or above fail-on: ${outcome.failOn} (see the job summary)`] : []),
+    // Code scanning closes every alert an upload does not repeat: a SARIF of a partial scope would
+    // close the alerts of the resources the scan could not see, so the step fails before upload-sarif.
+    ...(outcome.results.incomplete && !allowIncomplete
+      ? [`the scan is incomplete (${outcome.results.incomplete.gaps.length} part(s) of the scope could not be enumerated); uploading its SARIF would close alerts of resources it could not see. Fix the access and scan again, or set allow-incomplete: true to accept it`]
+      : []),
+    ...(outcome.saveSnapshotError ? [[outcome.saveSnapshotError.message, ...outcome.saveSnapshotError.diagnostics.map(formatDiagnostic)].join('\n')] : []),
+  ];
+  if (reasons.length > 0) core.setFailed(`trailwarden: ${reasons.join('; ')}`);
 }
 
-/** One saved snapshot, or the union of the shards' snapshots; a folder stands for its .json files. */
-async function savedSnapshots(paths: readonly string[]): Promise<SnapshotSource> {
-  const files: string[] = [];
-  for (const target of paths) {
-    const isFolder = await stat(target).then(
-      (info) => info.isDirectory(),
-      () => false, // a missing file is reported by readSnapshot, with its name
-    );
-    if (!isFolder) files.push(target);
-    else files.push(...(await readdir(target)).filter((name) => name.endsWith('.json')).sort().map((name) => path.join(target, name)));
-  }
-  if (files.length === 0) throw new UserError(`input 'snapshot' names no snapshot file: ${paths.join(', ')}`);
-  if (files.length === 1) return { kind: 'file', file: files[0]! };
-  return { kind: 'loaded', snapshot: mergeSnapshots(await Promise.all(files.map(readSnapshot))) };
-}
-
+/**
+ * Workflow commands end at a line break and GitHub renders bidi and control characters: the
+ * annotation's message and title are neutralized here, where every annotation passes.
+ */
 function annotate(core: ActionCore, annotation: Annotation): void {
-  core[annotation.level](annotation.message, annotation.properties);
+  const { title, ...location } = annotation.properties;
+  core[annotation.level](displayText(annotation.message), { ...location, ...(title !== undefined ? { title: displayText(title) } : {}) });
 }
 
 async function writeJobSummary(core: ActionCore, markdown: string): Promise<void> {
@@ -93,8 +92,8 @@ function failOnError(core: ActionCore, err: unknown): void {
     core.setFailed(`trailwarden: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     return;
   }
-  err.diagnostics.slice(0, ANNOTATION_LIMIT).forEach((diagnostic) => core.error(diagnostic.message, diagnosticLocation(diagnostic)));
-  core.setFailed([`trailwarden: ${err.message}`, ...err.diagnostics.map(formatDiagnostic)].join('\n'));
+  err.diagnostics.slice(0, ANNOTATION_LIMIT).forEach((diagnostic) => core.error(displayText(diagnostic.message), diagnosticLocation(diagnostic)));
+  core.setFailed([`trailwarden: ${displayText(err.message)}`, ...err.diagnostics.map((diagnostic) => displayText(formatDiagnostic(diagnostic)))].join('\n'));
 }
 
 function diagnosticLocation(diagnostic: Diagnostic): AnnotationProperties {

@@ -38,7 +38,7 @@ export async function factOf<T>(read: Promise<T>, absent?: { codes: readonly str
   }
 }
 
-export type OwnerAccess = { ok: true } | { ok: false; code: string; reason: string };
+type OwnerAccess = { ok: true } | { ok: false; code: string; reason: string };
 
 /**
  * Whether facts owned by `ownerId` can be read with the owner's own credentials. Waits for the

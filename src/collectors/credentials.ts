@@ -49,7 +49,7 @@ export async function identifyCaller(gateway: AwsGateway, options: { profile?: s
   const provider = fromNodeProviderChain(options.profile ? { profile: options.profile } : {}) as CredentialProvider;
   gateway.setCredentials(UNIDENTIFIED_CALLER, provider);
   const regions = options.region ? [options.region] : UNCONFIGURED_REGIONS;
-  let identity: { Account?: string; Arn?: string } | undefined;
+  let identity: { Account?: string | undefined; Arn?: string | undefined } | undefined;
   for (const [index, region] of regions.entries()) {
     try {
       identity = await gateway.call({ accountId: UNIDENTIFIED_CALLER, region }, 'sts', new GetCallerIdentityCommand({}));
@@ -79,7 +79,7 @@ const REFRESH_MARGIN_MS = 5 * 60 * 1000;
  */
 const MIN_RENEWAL_INTERVAL_MS = 60 * 1000;
 
-export type AccessOutcome = { ok: true } | { ok: false; error: ErrorDetail };
+type AccessOutcome = { ok: true } | { ok: false; error: ErrorDetail };
 
 /**
  * One role session per account, assumed on first use and cached; the caller's own account uses the

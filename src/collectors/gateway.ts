@@ -7,6 +7,7 @@
  * - stops promptly on abort, and
  * - turns a failure into an `AwsCallError` carrying the snapshot's error shape.
  */
+import pLimit, { type LimitFunction } from 'p-limit';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { setMaxListeners } from 'node:events';
 import { Agent as HttpAgent } from 'node:http';
@@ -24,7 +25,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { AbortedError } from '../errors.js';
-import { MalformedSelectorError } from '../snapshot/event-selectors.js';
+import { MalformedSelectorError } from './map/fold-event-selectors.js';
 import { AwsCallError, MALFORMED_RESPONSE, MalformedResponseError, errorCodeOf, errorMessageOf, isAbortError } from './errors.js';
 import { UnlistedOperationError, findApiOperation, type ServiceId } from './permissions.js';
 import { RateBudgets } from './rate-budget.js';
@@ -56,7 +57,7 @@ interface SendingClient {
   send(command: SdkCommand, options: { abortSignal: AbortSignal }): Promise<unknown>;
 }
 
-export interface GatewayOptions {
+interface GatewayOptions {
   signal?: AbortSignal;
   /** Shared-config profile whose settings (FIPS, dual-stack, app id, …) every client honours. */
   profile?: string;
@@ -72,6 +73,8 @@ export interface GatewayOptions {
    * the time a black-holed connection can hold a scan to `maxAttempts` × this.
    */
   requestTimeoutMs?: number;
+  /** Most requests in flight at once, across every account, region and service (`--max-concurrency`). */
+  maxInFlight?: number;
 }
 
 /** AWS answers a Describe/List call in well under a second; twenty seconds of silence is a dead connection. */
@@ -80,7 +83,7 @@ const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
 export const DEFAULT_MAX_ATTEMPTS = 6;
 
 /** The operation name of a command: from its service-model schema, else its class name. */
-export function operationNameOf(command: SdkCommand): string {
+function operationNameOf(command: SdkCommand): string {
   const schema = command.schema;
   if (Array.isArray(schema) && typeof schema[2] === 'string') return schema[2];
   if (typeof schema === 'object' && schema !== null && typeof (schema as { name?: unknown }).name === 'string') {
@@ -100,7 +103,7 @@ interface SigningScope {
 }
 
 /** Thrown when the SDK signed a call without asking for its account's credentials (a bug, never an AWS answer). */
-export class SigningScopeError extends Error {
+class SigningScopeError extends Error {
   constructor(accountId: string, operation: string) {
     super(`${operation} for account ${accountId} was signed without consulting that account's credentials; its answer is discarded`);
     this.name = 'SigningScopeError';
@@ -143,6 +146,7 @@ export class AwsGateway {
   private readonly credentials = new Map<string, CredentialProvider>();
   private sent = 0;
   private closed = false;
+  private readonly inFlight: LimitFunction | undefined;
 
   constructor(options: GatewayOptions = {}) {
     const signal = options.signal;
@@ -160,6 +164,7 @@ export class AwsGateway {
       // if the connection is black-holed; with it the attempt fails as TimeoutError and is retried.
       throwOnRequestTimeout: true,
     });
+    this.inFlight = options.maxInFlight !== undefined ? pLimit(options.maxInFlight) : undefined;
     this.budgets = options.budgets ?? new RateBudgets();
     this.env = options.env ?? process.env;
     this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
@@ -196,7 +201,8 @@ export class AwsGateway {
       const client = this.client(service, target.region);
       const scope: SigningScope = { accountId: target.accountId, consulted: false };
       this.sent++;
-      const output = await this.signingScope.run(scope, () => client.send(command, { abortSignal: this.abort.signal }));
+      const send = () => this.signingScope.run(scope, () => client.send(command, { abortSignal: this.abort.signal }));
+      const output = await (this.inFlight ? this.inFlight(send) : send());
       if (!scope.consulted) throw new SigningScopeError(target.accountId, listed.iamAction);
       return output as OutputOf<C>;
     } catch (error) {

@@ -31,7 +31,8 @@ import { AccountDirectory, type DirectoryEntry } from './directory.js';
 import { collectionError } from './errors.js';
 import { compareCollectionErrors, compareIdentity } from '../snapshot/merge.js';
 import { AwsGateway } from './gateway.js';
-import { LogGroupCollector, collectKmsKey } from './kms-logs.js';
+import { collectKmsKey } from './kms.js';
+import { LogGroupCollector } from './logs.js';
 import { isActive, isEnabled } from './map/accounts.js';
 import { isAccountId, isRegionName } from './map/arn.js';
 import type { TrailConfig } from './map/cloudtrail.js';
@@ -40,10 +41,13 @@ import { readOrganization, readOrganizationPaths, readRegions, readServiceContro
 import { silentProgress, type ProgressSink } from './progress.js';
 import { BucketCollector } from './s3.js';
 import { inShard, validateShard, type Shard } from './shard.js';
+import { MAX_WINDOW_HOURS, MIN_WINDOW_HOURS, type VerifyIntegrityOptions } from './map/integrity.js';
+import { verifyIntegrity } from './integrity.js';
 import { TaskGroup } from './tasks.js';
 
 export type { ProgressSink } from './progress.js';
 export { permissionsPolicy } from './permissions.js';
+export { parseIntegrityWindow, type VerifyIntegrityOptions } from './map/integrity.js';
 
 export interface CollectOptions {
   /** Shared-config profile (SSO profiles included); default: the standard credential chain. */
@@ -59,12 +63,16 @@ export interface CollectOptions {
   shard?: Shard;
   /** Accounts scanned at once (default 32; more is faster against slow endpoints and costs memory). */
   concurrency?: number;
+  /** Most AWS requests in flight at once across the whole scan (default: bounded by the rate budgets only). */
+  maxConcurrency?: number;
   /** How long one request may go unanswered before it is retried (default 20 s). */
   requestTimeoutMs?: number;
   /** Times a failing call is sent, the first included, before its fact is recorded as an error (default 6). */
   maxAttempts?: number;
   /** Read CloudTrail Lake in every account, not only the management and delegated-admin accounts. */
   lakeAllAccounts?: boolean;
+  /** Verify the digest chains of the last `windowHours` (and, with `files`, hash the log files they name). */
+  verifyIntegrity?: VerifyIntegrityOptions;
   signal?: AbortSignal;
   progress?: ProgressSink;
   now: () => Date;
@@ -89,11 +97,18 @@ function validate(options: CollectOptions): void {
   if (options.concurrency !== undefined && (!Number.isInteger(options.concurrency) || options.concurrency < 1)) {
     throw new UserError(`concurrency must be a positive integer, not ${options.concurrency}`);
   }
+  if (options.maxConcurrency !== undefined && (!Number.isInteger(options.maxConcurrency) || options.maxConcurrency < 1)) {
+    throw new UserError(`max-concurrency must be a positive integer, not ${options.maxConcurrency}`);
+  }
   if (options.requestTimeoutMs !== undefined && !(options.requestTimeoutMs > 0)) {
     throw new UserError(`the request timeout must be a positive number of milliseconds, not ${options.requestTimeoutMs}`);
   }
   if (options.maxAttempts !== undefined && (!Number.isInteger(options.maxAttempts) || options.maxAttempts < 1)) {
     throw new UserError(`attempts per call must be a positive integer, not ${options.maxAttempts}`);
+  }
+  const window = options.verifyIntegrity?.windowHours;
+  if (window !== undefined && (!Number.isInteger(window) || window < MIN_WINDOW_HOURS || window > MAX_WINDOW_HOURS)) {
+    throw new UserError(`the integrity window must be a whole number of hours from ${MIN_WINDOW_HOURS} to ${MAX_WINDOW_HOURS}, not ${window}`);
   }
 }
 
@@ -114,6 +129,7 @@ export async function collectSnapshot(options: CollectOptions): Promise<Snapshot
     ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
     ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
     maxSockets: Math.max(64, concurrency * 4),
+    ...(options.maxConcurrency !== undefined ? { maxInFlight: options.maxConcurrency } : {}),
   });
   try {
     const region = await configuredRegion(options.profile);
@@ -141,7 +157,9 @@ export async function collectSnapshot(options: CollectOptions): Promise<Snapshot
  * only when evaluation's allocations reach the old-generation limit, which it sets at up to four
  * times the live heap, and that limit, not the data, then sets the scan's peak RSS (1,000
  * accounts: ~300 MB without this, ~250 MB with it). One full collection here costs ~30 ms.
- * `gc` is reachable only through a context created after --expose-gc is set; nothing global changes.
+ * Setting --expose-gc is process-wide: from here on, any context created afterwards (as this one
+ * is) can reach `gc`, though the main context's globals stay as they were. trailwarden creates no
+ * other contexts, so this costs nothing elsewhere; a library embedding the collectors should know.
  */
 function releaseCollectionGarbage(): void {
   try {
@@ -201,7 +219,8 @@ class Scan {
     context.progress.stage('trail details, buckets, keys and log groups');
     await context.tasks.settle();
 
-    const snapshot = await this.assemble(scanTime, organization);
+    const assembled = await this.assemble(scanTime, organization);
+    const snapshot = options.verifyIntegrity ? await verifyIntegrity(context, assembled, options.verifyIntegrity, new Date(scanTime)) : assembled;
     context.progress.done({ accounts: snapshot.accounts.length, errors: countErrors(snapshot), apiCalls: context.gateway.callCount });
     return snapshot;
   }
@@ -316,7 +335,7 @@ class Scan {
       Promise.all(this.bucketResults.values()),
       Promise.all(this.keyResults.values()),
       Promise.all(this.logGroupResults.values()),
-      this.logGroups.snsTopics(),
+      this.logGroups.topics.snsTopics(),
       this.buckets.accountPublicAccessBlocks(),
       this.serviceControlPolicies,
       this.organizationPaths,

@@ -67,6 +67,7 @@ export async function streamOrganizationAccounts(context: ScanContext, onPage: (
   const seenTokens = new Set<string>();
   let token: string | undefined;
   let pages = 0;
+  let accountsRead = 0;
   do {
     let page: { accounts: OrganizationAccount[]; next: string | undefined };
     try {
@@ -81,10 +82,11 @@ export async function streamOrganizationAccounts(context: ScanContext, onPage: (
           `cannot list the organization's accounts (organizations:ListAccounts: ${error.detail.code}); --org must run from the management account or a delegated administrator`,
         );
       }
-      context.errors.push(collectionError({ ...error.detail, message: `the account listing stopped after ${pages} page(s); accounts after them were not scanned` }));
+      context.errors.push(collectionError({ ...error.detail, message: `the account listing stopped after ${pages} page(s), ${accountsRead} account(s) read; accounts after them were not scanned` }));
       return;
     }
     pages++;
+    accountsRead += page.accounts.length;
     onPage(page.accounts);
     token = page.next;
     if (token !== undefined && seenTokens.has(token)) {

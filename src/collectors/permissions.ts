@@ -6,7 +6,7 @@
 
 export type ServiceId = 'sts' | 'organizations' | 'ec2' | 'cloudtrail' | 's3' | 's3control' | 'kms' | 'logs' | 'cloudwatch' | 'sns' | 'iam';
 
-export interface ApiOperation {
+interface ApiOperation {
   service: ServiceId;
   /** The operation name in the service model (what the SDK command is called, minus "Command"). */
   operation: string;
@@ -14,13 +14,19 @@ export interface ApiOperation {
   iamAction: string;
   /** Why the collectors call it (shown nowhere; keeps the list honest). */
   purpose: string;
+  /**
+   * Called only when the scan is asked to verify digest chains (--verify-integrity): left out of
+   * the default policy and granted by its own, prefix-scoped statements.
+   */
+  optIn?: 'verify-integrity';
 }
 
-const op = (service: ServiceId, operation: string, iamAction: string, purpose: string): ApiOperation => ({
+const op = (service: ServiceId, operation: string, iamAction: string, purpose: string, optIn?: ApiOperation['optIn']): ApiOperation => ({
   service,
   operation,
   iamAction,
   purpose,
+  ...(optIn ? { optIn } : {}),
 });
 
 export const API_OPERATIONS: readonly ApiOperation[] = [
@@ -63,6 +69,9 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
   op('cloudwatch', 'DescribeAlarms', 'cloudwatch:DescribeAlarms', 'alarms on the metric filters'),
   op('sns', 'GetTopicAttributes', 'sns:GetTopicAttributes', 'confirmed subscriptions of alarm topics'),
   op('iam', 'GetAccountAuthorizationDetails', 'iam:GetAccountAuthorizationDetails', 'users, groups, roles and their policies: who can tamper with trails or delete logs'),
+  op('cloudtrail', 'ListPublicKeys', 'cloudtrail:ListPublicKeys', 'public keys that verify digest signatures', 'verify-integrity'),
+  op('s3', 'ListObjectsV2', 's3:ListBucket', 'digest files of the window, by day prefix', 'verify-integrity'),
+  op('s3', 'GetObject', 's3:GetObject', 'digest files (and, with --verify-integrity-files, the log files they name)', 'verify-integrity'),
 ];
 
 const BY_SERVICE_OPERATION = new Map(API_OPERATIONS.map((entry) => [`${entry.service}:${entry.operation}`, entry]));
@@ -86,16 +95,59 @@ export class UnlistedOperationError extends Error {
   }
 }
 
-export interface IamPolicyDocument {
-  Version: '2012-10-17';
-  Statement: Array<{ Sid: string; Effect: 'Allow'; Action: string[]; Resource: string | string[] }>;
+export interface IamStatement {
+  Sid: string;
+  Effect: 'Allow';
+  Action: string[];
+  Resource: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
 }
 
-export interface PermissionsPolicyOptions {
+export interface IamPolicyDocument {
+  Version: '2012-10-17';
+  Statement: IamStatement[];
+}
+
+interface PermissionsPolicyOptions {
   /** The role assumed in every scanned account; without it the policy allows assuming any role name. */
   roleName?: string;
   /** Partition of the role ARNs; default `aws`. */
   partition?: string;
+  /** Add what --verify-integrity reads (`files`: --verify-integrity-files too). */
+  verifyIntegrity?: { files: boolean };
+}
+
+/**
+ * Where CloudTrail writes, in any bucket, with or without a trail key prefix and an organization
+ * id: <prefix/>AWSLogs/<o-id/><account>/CloudTrail-Digest/… (and …/CloudTrail/… for log files).
+ * IAM's `*` matches across `/`, so one pattern covers every prefix depth.
+ */
+const DIGEST_KEYS = '*AWSLogs/*/CloudTrail-Digest/*';
+const LOG_KEYS = '*AWSLogs/*/CloudTrail/*';
+
+/**
+ * The statements --verify-integrity needs in the account that owns each trail bucket (and
+ * ListPublicKeys wherever a chain's account is): object reads limited to the digest prefixes (log
+ * prefixes with `files`), listing limited by an s3:prefix condition, and kms:Decrypt only for the
+ * log files of SSE-KMS trails, only through S3 (digests are SSE-S3 encrypted whatever the trail key).
+ */
+export function integrityStatements(partition: string, files: boolean): IamStatement[] {
+  const keyPatterns = files ? [DIGEST_KEYS, LOG_KEYS] : [DIGEST_KEYS];
+  const statements: IamStatement[] = [
+    { Sid: 'TrailwardenVerifyIntegrityPublicKeys', Effect: 'Allow', Action: ['cloudtrail:ListPublicKeys'], Resource: '*' },
+    { Sid: 'TrailwardenVerifyIntegrityList', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: `arn:${partition}:s3:::*`, Condition: { StringLike: { 's3:prefix': keyPatterns } } },
+    { Sid: 'TrailwardenVerifyIntegrityRead', Effect: 'Allow', Action: ['s3:GetObject'], Resource: keyPatterns.map((pattern) => `arn:${partition}:s3:::*/${pattern}`) },
+  ];
+  if (files) {
+    statements.push({
+      Sid: 'TrailwardenVerifyIntegrityDecryptLogs',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt'],
+      Resource: `arn:${partition}:kms:*:*:key/*`,
+      Condition: { StringLike: { 'kms:ViaService': 's3.*.amazonaws.com' } },
+    });
+  }
+  return statements;
 }
 
 /**
@@ -103,7 +155,7 @@ export interface PermissionsPolicyOptions {
  * and for the caller) and sts:AssumeRole on the scanning role in any account.
  */
 export function permissionsPolicy(options: PermissionsPolicyOptions = {}): IamPolicyDocument {
-  const readActions = [...new Set(API_OPERATIONS.map((entry) => entry.iamAction))]
+  const readActions = [...new Set(API_OPERATIONS.filter((entry) => entry.optIn === undefined).map((entry) => entry.iamAction))]
     .filter((action) => action !== 'sts:AssumeRole' && action !== 'sts:GetCallerIdentity')
     .sort();
   const partition = options.partition ?? 'aws';
@@ -117,6 +169,7 @@ export function permissionsPolicy(options: PermissionsPolicyOptions = {}): IamPo
         Action: ['sts:AssumeRole'],
         Resource: `arn:${partition}:iam::*:role/${options.roleName ?? '*'}`,
       },
+      ...(options.verifyIntegrity ? integrityStatements(partition, options.verifyIntegrity.files) : []),
     ],
   };
 }

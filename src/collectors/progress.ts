@@ -25,7 +25,7 @@ export const silentProgress: ProgressSink = {
   done: () => undefined,
 };
 
-export interface ProgressOptions {
+interface ProgressOptions {
   /** Whether the output is a terminal: a live bar instead of lines. */
   tty: boolean;
   write: (text: string) => void;

@@ -58,6 +58,11 @@ interface Unowned {
   namedOwner?: { accountId: string; code: string; why: string };
   /** Accounts that answered a probe. */
   asked: number;
+  /**
+   * A probe that got no answer (network error, timeout, throttling beyond retries): the owner may be
+   * the account that could not be asked, so "owned by none of the scanned accounts" is unproven.
+   */
+  failed?: { error: CollectionError; accounts: number };
 }
 
 /** Facts of a bucket that exist only when its owner is known; they share one error otherwise. */
@@ -85,6 +90,7 @@ class OwnerSearch {
   private asked = 0;
   private denied = false;
   private failure: CollectionError | undefined;
+  private failedAccounts = 0;
   missing = false;
 
   constructor(private readonly probe: (accountId: string) => Promise<Probe>) {}
@@ -102,6 +108,7 @@ class OwnerSearch {
         const accountId = batch[index] ?? '';
         if (probe.kind === 'owner') return { ownerAccountId: accountId, region: probe.region };
         if (probe.kind === 'unopened') this.unopened.add(accountId);
+        else if (probe.kind === 'failed') this.failedAccounts++;
         else this.asked++;
         if (probe.kind === 'missing') this.missing = true;
         if (probe.kind === 'denied') this.denied = true;
@@ -124,7 +131,12 @@ class OwnerSearch {
       this.missing ? false
       : this.denied ? true
       : (this.failure ?? collectionError({ action: 's3:GetBucketLocation', code: OWNER_NOT_IN_SCAN, message: `no scanned account could be asked about bucket ${name}` }));
-    return { exists, ...(namedOwner ? { namedOwner } : {}), asked: this.asked };
+    return {
+      exists,
+      ...(namedOwner ? { namedOwner } : {}),
+      asked: this.asked,
+      ...(this.failure ? { failed: { error: this.failure, accounts: this.failedAccounts } } : {}),
+    };
   }
 }
 
@@ -207,8 +219,16 @@ export class BucketCollector {
   private unownedBucket(name: string, found: Unowned): Bucket {
     const missing = found.exists === false;
     const named = found.namedOwner;
+    const failed = found.failed?.error.$error;
     const reason =
       missing ? { code: NO_SUCH_BUCKET, message: `bucket ${name} does not exist` }
+      : failed ? {
+          // The call that failed is the cause: its code, where it failed, and how far the search got.
+          code: failed.code,
+          ...(failed.accountId !== undefined ? { accountId: failed.accountId } : {}),
+          ...(failed.region !== undefined ? { region: failed.region } : {}),
+          message: `the owner of bucket ${name} could not be determined: s3:GetBucketLocation failed with ${failed.code} for ${found.failed!.accounts} account(s)${found.asked > 0 ? ` and ${found.asked} other(s) answered that they do not own it` : ''}${failed.message ? ` (${failed.message})` : ''}`,
+        }
       : named ? { code: named.code, accountId: named.accountId, message: `bucket ${name} names account ${named.accountId}, ${named.why}; evaluate in account ${named.accountId}` }
       : { code: OWNER_NOT_IN_SCAN, message: `bucket ${name} is owned by none of the ${found.asked} scanned account(s) asked` };
     const error = (action: string): CollectionError => collectionError({ action, ...reason });

@@ -8,11 +8,11 @@
  */
 import type { CollectionError } from '../snapshot/schema.js';
 import type { Evidence } from '../results.js';
-import type { Condition, CountOperator, Operand, ParamValue } from '../policy/types.js';
+import type { Condition, CountOperator, Operand, ParamValue } from '../language/types.js';
 import { OPERATORS, isOperatorName, type OperatorName, type OperatorSpec, type Truth } from './operators.js';
 import { checkPath, parsePath, resolvePath, type ValueKind } from './paths.js';
 
-export const MAX_EVIDENCE = 40;
+const MAX_EVIDENCE = 40;
 
 export interface EvalState {
   now: Date;
@@ -246,6 +246,33 @@ function checkOperator(op: string, hasValue: boolean, ctx: CompileContext, at: (
   return op;
 }
 
+/**
+ * The operand fits the operator: a structured argument is checked by the operator's
+ * `checkArgument`, a plain value by its `checkValue` (a `matches` pattern must compile, `gte` needs
+ * a number, …). A parameter's value null means "unset" and is not checked.
+ */
+function checkOperand(op: OperatorName, raw: Operand | undefined, expected: ParamValue | undefined, ctx: CompileContext, at: (string | number)[]): boolean {
+  const spec: OperatorSpec = OPERATORS[op];
+  const argumentIsObject = expected !== null && typeof expected === 'object' && !Array.isArray(expected);
+  if (spec.checkArgument) {
+    const problem = spec.checkArgument(expected);
+    if (problem) ctx.problems.push({ docPath: [...at, 'value'], code: 'policy/argument', message: problem });
+    return !problem;
+  }
+  if (argumentIsObject) {
+    ctx.problems.push({ docPath: [...at, 'value'], code: 'policy/value-type', message: `operator '${op}' takes a plain value, not an object` });
+    return false;
+  }
+  if (expected === undefined || !spec.checkValue) return true;
+  const fromParam = isParamRef(raw);
+  if (fromParam && expected === null) return true;
+  const problem = spec.checkValue(expected);
+  if (problem) {
+    ctx.problems.push({ docPath: [...at, 'value'], code: 'policy/operand', message: fromParam ? `${problem} (the value of parameter '${raw.param}')` : problem });
+  }
+  return !problem;
+}
+
 function compileLeaf(condition: { path: string; op: string; value?: Operand }, schema: JsonSchema, ctx: CompileContext, at: (string | number)[]): Evaluator {
   const segments = parsePath(condition.path);
   const check = checkPath(schema, segments);
@@ -262,16 +289,9 @@ function compileLeaf(condition: { path: string; op: string; value?: Operand }, s
   if (!kinds.has('any') && !accepts.includes('any') && ![...kinds].some((k) => accepts.includes(k))) {
     ctx.problems.push({ docPath: [...at, 'op'], code: 'policy/operator-type', message: `operator '${op}' does not apply to '${condition.path}' (${[...kinds].join(' | ')})` });
   }
-  const spec0: OperatorSpec = spec;
-  const argumentIsObject = expected !== null && typeof expected === 'object' && !Array.isArray(expected);
-  if (spec0.checkArgument) {
-    const problem = spec0.checkArgument(expected);
-    if (problem) ctx.problems.push({ docPath: [...at, 'value'], code: 'policy/argument', message: problem });
-  } else if (argumentIsObject) {
-    ctx.problems.push({ docPath: [...at, 'value'], code: 'policy/value-type', message: `operator '${op}' takes a plain value, not an object` });
-  }
+  const operandOk = checkOperand(op, condition.value, expected, ctx, at);
   // Literals are checked against the path's type; parameter values are not (null means "unset").
-  if ((op === 'eq' || op === 'ne') && expected !== undefined && !isParamRef(condition.value) && !kinds.has('any')) {
+  if (operandOk && (op === 'eq' || op === 'ne') && expected !== undefined && !isParamRef(condition.value) && !kinds.has('any')) {
     const literalKind = kindOfLiteral(expected);
     if (!kinds.has(literalKind)) {
       ctx.problems.push({ docPath: [...at, 'value'], code: 'policy/value-type', message: `'${condition.path}' holds ${[...kinds].join(' | ')}, never ${literalKind} ${JSON.stringify(expected)}` });
@@ -297,6 +317,7 @@ function compileParamLeaf(condition: { param: string; op: string; value?: Operan
   const expected = resolveOperand(condition.value, ctx, [...at, 'value']);
   const op = checkOperator(condition.op, 'value' in condition, ctx, at);
   if (!op) return () => 'unknown';
+  checkOperand(op, condition.value, expected, ctx, at);
   const spec = OPERATORS[op];
   // Parameters are fixed when the rule loads, so the comparison is too.
   return (_subject, state) => spec.test(actual, expected, state) === true;

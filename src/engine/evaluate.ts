@@ -4,7 +4,7 @@
  */
 import type { Snapshot, CollectionError } from '../snapshot/schema.js';
 import type { Finding, ResourceRef, Status } from '../results.js';
-import type { LoadedRule, ParamValue, Scope } from '../policy/types.js';
+import type { LoadedRule, OptInCollection, ParamValue, Scope } from '../language/types.js';
 import type { EvalState, Evaluator } from './compile.js';
 import { SnapshotViews, type Subject } from './views.js';
 import { notOfferedReason } from '../snapshot/not-offered.js';
@@ -15,7 +15,7 @@ export interface CompiledRule extends LoadedRule {
   evaluateCondition: Evaluator;
 }
 
-export interface EvaluateOptions {
+interface EvaluateOptions {
   now: Date;
 }
 
@@ -30,7 +30,7 @@ const ARTICLE_LABELS: Record<ResourceRef['type'], (r: ResourceRef) => string> = 
   'event-data-store': (r) => `event data store ${r.name ?? ''} (${r.arn})`,
 };
 
-export function resourceLabel(resource: ResourceRef): string {
+function resourceLabel(resource: ResourceRef): string {
   return ARTICLE_LABELS[resource.type](resource);
 }
 
@@ -48,11 +48,6 @@ function prepareMessage(template: string, params: Record<string, ParamValue>): P
 
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-/** `{resource}` and `{param.NAME}` placeholders; a leading placeholder is capitalised. */
-export function renderMessage(template: string, resource: ResourceRef, params: Record<string, ParamValue>): string {
-  return capitalize(prepareMessage(template, params).join(resourceLabel(resource)));
 }
 
 const preparedOf = new WeakMap<LoadedRule, Record<'pass' | 'fail' | 'notApplicable', PreparedMessage>>();
@@ -99,7 +94,7 @@ function labelOf(subject: Subject): string {
   return (subject.label ??= resourceLabel(subject.resource));
 }
 
-export function evaluateSubject(rule: CompiledRule, subject: Subject, now: Date): Finding {
+function evaluateSubject(rule: CompiledRule, subject: Subject, now: Date): Finding {
   const state: EvalState = { now, evidence: [], errors: [], prefix: '' };
   const messages = preparedMessages(rule);
   let status: Status;
@@ -145,6 +140,22 @@ export function evaluateSubject(rule: CompiledRule, subject: Subject, now: Date)
   return { ruleId: rule.id, status, severity: rule.severity, resource: subject.resource, message, evidence: state.evidence, frameworks: frameworkTags(rule) };
 }
 
+/**
+ * Whether the snapshot holds the opt-in facts a rule requires. Without them there is nothing to
+ * judge and no fault to report: the rule is left out (an `error` would blame a scan for not doing
+ * what nobody asked, a `not_applicable` per trail would fill every report with noise).
+ */
+export function collected(snapshot: Snapshot, requirement: OptInCollection | undefined): boolean {
+  switch (requirement) {
+    case undefined:
+      return true;
+    case 'verify-integrity':
+      return snapshot.integrity !== undefined;
+    case 'verify-integrity-files':
+      return snapshot.integrity?.files === true;
+  }
+}
+
 export function evaluate(snapshot: Snapshot, rules: readonly CompiledRule[], options: EvaluateOptions): Finding[] {
   const views = new SnapshotViews(snapshot);
   const findings: Finding[] = [];
@@ -152,6 +163,7 @@ export function evaluate(snapshot: Snapshot, rules: readonly CompiledRule[], opt
   const ordered = [...rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const subjectsByScope = new Map<Scope, Subject[]>();
   for (const rule of ordered) {
+    if (!collected(snapshot, rule.requires)) continue;
     let subjects = subjectsByScope.get(rule.scope);
     if (!subjects) {
       subjects = views.subjects(rule.scope);

@@ -13,6 +13,7 @@
 import { UserError } from '../errors.js';
 import type { Finding, Results, Status } from '../results.js';
 import { collectionErrorKey, compareIdentity } from '../snapshot/merge.js';
+import { incompleteSummary, SCOPE_RULE_ID } from './scope.js';
 
 /** Which of two findings of one resource stands: an observation over an error, a failure over a pass. */
 const STATUS_WEIGHT: Record<Status, number> = { fail: 3, pass: 2, not_applicable: 1, error: 0 };
@@ -35,20 +36,22 @@ function earliest(times: readonly string[]): string {
 }
 
 function describeRuleSet(results: Results): string {
+  // The scope rule is listed only by parts that had a gap.
   return results.rules
     .map((rule) => rule.id)
+    .filter((id) => id !== SCOPE_RULE_ID)
     .sort()
     .join(',');
 }
 
 /** A shared resource the shards judged differently; the merged finding has the status that stood. */
-export interface Disagreement {
+interface Disagreement {
   ruleId: string;
   arn: string;
   statuses: Status[];
 }
 
-export interface MergedResults {
+interface MergedResults {
   results: Results;
   disagreements: Disagreement[];
 }
@@ -83,6 +86,11 @@ export function mergeResults(parts: readonly Results[]): MergedResults {
   for (const error of parts.flatMap((part) => part.collectionErrors)) if (!collectionErrors.has(collectionErrorKey(error))) collectionErrors.set(collectionErrorKey(error), error);
   const expired = new Map<string, NonNullable<Results['expiredSuppressions']>[number]>();
   for (const entry of parts.flatMap((part) => part.expiredSuppressions ?? [])) expired.set(`${entry.ruleId}\u0000${entry.resource}\u0000${entry.expires}`, entry);
+  const gaps = new Map<string, NonNullable<Results['incomplete']>['gaps'][number]>();
+  for (const gap of parts.flatMap((part) => part.incomplete?.gaps ?? [])) gaps.set(`${gap.kind}\u0000${gap.arn}\u0000${gap.action}\u0000${gap.code}\u0000${gap.message}`, gap);
+  const summary = incompleteSummary([...gaps.values()]);
+  const scopeRule = parts.flatMap((part) => part.rules).find((rule) => rule.id === SCOPE_RULE_ID);
+  const rules = scopeRule && !first.rules.includes(scopeRule) ? [...first.rules.filter((rule) => rule.id !== SCOPE_RULE_ID), scopeRule] : first.rules;
   const organizationId = parts.find((part) => part.organizationId !== undefined)?.organizationId;
 
   const disagreements = findings
@@ -98,8 +106,9 @@ export function mergeResults(parts: readonly Results[]): MergedResults {
     accounts: [...accounts.values()].sort((a, b) => compareIdentity(a.id, b.id)),
     regions: [...new Set(parts.flatMap((part) => part.regions))].sort(),
     collectionErrors: [...collectionErrors.values()],
-    rules: first.rules,
+    rules,
     findings,
+    ...(summary ? { incomplete: { summary, gaps: [...gaps.values()] } } : {}),
     ...(expired.size > 0 ? { expiredSuppressions: [...expired.values()] } : {}),
     ...(first.pack !== undefined ? { pack: first.pack } : {}),
   };

@@ -5,7 +5,7 @@
  */
 import { isCollectionError, type CollectionError } from '../snapshot/schema.js';
 
-export interface PathSegment {
+interface PathSegment {
   name: string;
   project: boolean;
 }
@@ -15,7 +15,7 @@ export function parsePath(path: string): PathSegment[] {
 }
 
 /** The outcome of a resolution: the value, or the error recorded where a fact should have been. */
-export type Resolved = { ok: true; value: unknown } | { ok: false; error: CollectionError };
+type Resolved = { ok: true; value: unknown } | { ok: false; error: CollectionError };
 
 export function resolvePath(root: unknown, segments: readonly PathSegment[], from = 0): Resolved {
   let current = root;
@@ -74,7 +74,7 @@ function kindsOf(schema: JsonSchema): ValueKind[] {
   return ['any'];
 }
 
-export interface PathCheck {
+interface PathCheck {
   ok: boolean;
   /** What the path can hold, for operator checks. */
   kinds: Set<ValueKind>;

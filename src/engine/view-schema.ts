@@ -20,11 +20,11 @@ import {
   RegionInfoSchema,
   TrailSchema,
 } from '../snapshot/schema.js';
-import type { Scope } from '../policy/types.js';
+import type { Scope } from '../language/types.js';
 
 const Derived = <T extends TSchema>(value: T, description: string) => Type.Union([value, CollectionErrorSchema], { description });
 
-export const SelectorCoverageSchema = Type.Object({
+const SelectorCoverageSchema = Type.Object({
   management: Type.Object({
     read: Type.Boolean(),
     write: Type.Boolean(),
@@ -63,17 +63,17 @@ export const EventDataStoreViewSchema = Type.Object({
   coverage: Derived(SelectorCoverageSchema, 'What the advanced event selectors of the store record.'),
 });
 
-export const AlarmViewSchema = Type.Object({
+const AlarmViewSchema = Type.Object({
   ...AlarmSchema.properties,
   topics: Type.Array(Type.Union([SnsTopicSchema, CollectionErrorSchema]), { description: 'The SNS topics among the alarm actions.' }),
 });
 
-export const MetricFilterViewSchema = Type.Object({
+const MetricFilterViewSchema = Type.Object({
   ...MetricFilterSchema.properties,
   alarms: Derived(Type.Array(AlarmViewSchema), "Alarms on one of the filter's metrics (same metric name and namespace)."),
 });
 
-export const LogGroupViewSchema = Type.Object({
+const LogGroupViewSchema = Type.Object({
   arn: Type.String(),
   name: Type.String(),
   accountId: Type.String(),
@@ -82,7 +82,7 @@ export const LogGroupViewSchema = Type.Object({
   metricFilters: Derived(Type.Array(MetricFilterViewSchema), 'DescribeMetricFilters for the group, each with its alarms.'),
 });
 
-export const TrailViewSchema = Type.Object({
+const TrailViewSchema = Type.Object({
   ...TrailSchema.properties,
   logGroup: Derived(Type.Union([LogGroupViewSchema, Type.Null()]), 'The CloudWatch Logs group the trail delivers to (null when none is configured).'),
   coverage: Derived(SelectorCoverageSchema, 'What the event selectors record (derived from eventSelectors).'),
@@ -104,13 +104,13 @@ const AccountFacts = Type.Object({
   scpProtection: Derived(ScpProtectionSchema, 'Service control policies on the account, its OUs and the root that deny trail tampering.'),
 });
 
-export const PolicyWriteGrantSchema = Type.Object({
+const PolicyWriteGrantSchema = Type.Object({
   present: Type.Boolean(),
   scoped: Type.Boolean(),
   unscopedStatements: Type.Array(Type.String()),
 });
 
-export const BucketPolicyAnalysisSchema = Type.Object({
+const BucketPolicyAnalysisSchema = Type.Object({
   publicStatements: Type.Array(Type.String()),
   deniesInsecureTransport: Type.Boolean(),
   cloudTrailWrite: PolicyWriteGrantSchema,
@@ -118,13 +118,13 @@ export const BucketPolicyAnalysisSchema = Type.Object({
   malformed: Type.Optional(Type.String()),
 });
 
-export const KeyPolicyAnalysisSchema = Type.Object({
+const KeyPolicyAnalysisSchema = Type.Object({
   cloudTrailUse: PolicyWriteGrantSchema,
   publicStatements: Type.Array(Type.String()),
   malformed: Type.Optional(Type.String()),
 });
 
-export const PublicExposureSchema = Type.Object({
+const PublicExposureSchema = Type.Object({
   isPublic: Type.Boolean(),
   aclPublicGrants: Type.Array(Type.String()),
   policyPublicStatements: Type.Array(Type.String()),
@@ -132,20 +132,20 @@ export const PublicExposureSchema = Type.Object({
   blockPublicAccess: PublicAccessBlockSchema,
 });
 
-export const RetentionSchema = Type.Object({
+const RetentionSchema = Type.Object({
   shortestExpirationDays: Type.Union([Type.Integer(), Type.Null()]),
   expiresByDate: Type.Array(Type.String()),
   applyingRules: Type.Array(Type.String()),
 });
 
-export const AccessLoggingSchema = Type.Object({
+const AccessLoggingSchema = Type.Object({
   enabled: Type.Boolean(),
   targetBucket: Type.Union([Type.String(), Type.Null()]),
   targetIsSelf: Type.Boolean(),
   sameRegion: Derived(Type.Union([Type.Boolean(), Type.Null()]), 'The target bucket is in the same region (null when its region was not collected).'),
 });
 
-export const BucketViewSchema = Type.Object({
+const BucketViewSchema = Type.Object({
   ...BucketSchema.properties,
   publicExposure: Derived(PublicExposureSchema, 'ACL, policy and Block Public Access combined (bucket and account).'),
   policyAnalysis: Derived(BucketPolicyAnalysisSchema, 'Analysis of the bucket policy.'),
@@ -154,7 +154,7 @@ export const BucketViewSchema = Type.Object({
   deletionPrincipals: Derived(Type.Array(PrincipalGrantSchema), "Principals that can delete or expire the bucket's logs or rewrite its policy (owner-account identity policies and the bucket policy)."),
 });
 
-export const KeyViewSchema = Type.Object({
+const KeyViewSchema = Type.Object({
   ...KmsKeySchema.properties,
   policyAnalysis: Derived(KeyPolicyAnalysisSchema, 'Analysis of the key policy.'),
   inBucketRegion: Derived(Type.Boolean(), "The key is in the region of every bucket its trails deliver to."),
@@ -186,10 +186,4 @@ export const VIEW_SCHEMAS = {
 } satisfies Record<Scope, TSchema>;
 
 export type TrailView = Static<typeof TrailViewSchema>;
-export type BucketView = Static<typeof BucketViewSchema>;
-export type KeyView = Static<typeof KeyViewSchema>;
 export type AccountFactsView = Static<typeof AccountFacts>;
-export type SelectorCoverageView = Static<typeof SelectorCoverageSchema>;
-export type BucketPolicyAnalysisView = Static<typeof BucketPolicyAnalysisSchema>;
-export type KeyPolicyAnalysisView = Static<typeof KeyPolicyAnalysisSchema>;
-export type ScopeView<S extends Scope> = Static<(typeof VIEW_SCHEMAS)[S]>;

@@ -5,8 +5,8 @@
  */
 import { isCollectionError, type Account, type Bucket, type CollectionError, type FactOf, type LogGroup, type PublicAccessBlock, type Snapshot, type SnsTopic, type Trail } from '../snapshot/schema.js';
 import type { ResourceRef } from '../results.js';
-import type { Scope } from '../policy/types.js';
-import { selectorCoverage } from './analysis/event-selectors.js';
+import type { Scope } from '../language/types.js';
+import { selectorCoverage } from './analysis/selector-coverage.js';
 import { analyzeBucketPolicy, analyzeKeyPolicy } from './analysis/policy-document.js';
 import { cloudTrailObjectPrefix, effectiveBlockPublicAccess, lifecycleRetention, publicAclGrants } from './analysis/bucket-exposure.js';
 import type { Truth } from './operators.js';
@@ -46,7 +46,7 @@ const and = (a: Truth, b: Truth): Truth => (a === false || b === false ? false :
 const or = (a: Truth, b: Truth): Truth => (a === true || b === true ? true : a === 'unknown' || b === 'unknown' ? 'unknown' : false);
 const not = (a: Truth): Truth => (a === 'unknown' ? a : !a);
 
-export function normalizeLogGroupArn(arn: string): string {
+function normalizeLogGroupArn(arn: string): string {
   return arn.endsWith(':*') ? arn.slice(0, -2) : arn;
 }
 
@@ -77,6 +77,7 @@ export class SnapshotViews {
   private buildTrailView(trail: Trail): TrailView {
     return {
       ...trail,
+      ...this.integrityOf(trail),
       coverage: derive([trail.eventSelectors], (es) => selectorCoverage(es, this.partition)),
       tamperPrincipals: derive([this.accountIam(trail.ownerAccountId)], (iam) =>
         principalsAllowed(
@@ -87,6 +88,15 @@ export class SnapshotViews {
       ownerIsOrganizationAdmin: this.isOrganizationAdmin(trail.ownerAccountId),
       logGroup: this.logGroupView(trail),
     };
+  }
+
+  /**
+   * A scan asked to verify digest chains records them for every trail with validation on; a trail
+   * without them (a snapshot merged from partial scans, say) is missing data, never a pass.
+   */
+  private integrityOf(trail: Trail): Pick<TrailView, 'integrity'> {
+    if (trail.integrity !== undefined || this.snapshot.integrity === undefined || !trail.logFileValidationEnabled) return {};
+    return { integrity: missing('s3:ListBucket', 'IntegrityNotCollected', trail.ownerAccountId, `the digest chains of ${trail.arn} were not verified by this scan`, trail.homeRegion) };
   }
 
   /** The trail's log group joined to its metric filters, their alarms and the alarms' SNS topics. */
@@ -164,7 +174,7 @@ export class SnapshotViews {
         isManagementAccount,
         isDelegatedAdministrator: isManagementAccount === true ? false : this.isOrganizationAdmin(account.id),
         regions: account.regions,
-        publicAccessBlock: account.publicAccessBlock,
+        ...(account.publicAccessBlock !== undefined ? { publicAccessBlock: account.publicAccessBlock } : {}),
         inOrganization: org === null ? false : isCollectionError(org) ? org : true,
         iamAnalysis: derive([this.accountIam(account.id)], (iam) => ({
           fullCloudTrailAccess: fullCloudTrailAccess(iam, this.partition),

@@ -2,18 +2,19 @@
  * Policy files -> compiled rules and packs. Loading reports every problem of every file at once as
  * located diagnostics; it never stops at the first.
  */
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
+import { readTextInput } from '../files.js';
 import path from 'node:path';
 import type { Diagnostic } from '../errors.js';
 import { compileCondition, type CompileProblem } from '../engine/compile.js';
 import type { CompiledRule } from '../engine/evaluate.js';
 import { VIEW_SCHEMAS } from '../engine/view-schema.js';
 import { packSchema, policySchema } from './policy-schema.js';
-import type { Pack, ParamSpec, ParamValue, RuleDefinition } from './types.js';
+import type { Pack, ParamSpec, ParamValue, RuleDefinition } from '../language/types.js';
 import { compileSchema, diagnosticAt, parseYaml, schemaDiagnostics, type OneOfHint, type YamlSource } from './yaml-source.js';
-import type { RuleSettings } from './config.js';
+import type { RuleSettings } from './rule-settings.js';
 
-export const CONDITION_HINT: OneOfHint = {
+const CONDITION_HINT: OneOfHint = {
   schemaPathPrefix: '#/$defs/condition',
   discriminators: ['all', 'any', 'not', 'some', 'every', 'none', 'count', 'path', 'param'],
   describe: 'a condition',
@@ -26,8 +27,11 @@ export interface SourceFile {
   builtin: boolean;
 }
 
-export interface LoadResult {
+interface LoadResult {
+  /** The rules to evaluate: every loaded rule the configuration did not disable. */
   rules: CompiledRule[];
+  /** Every loaded rule, disabled ones included: the ids the configuration may name. */
+  allRules: CompiledRule[];
   packs: Pack[];
   diagnostics: Diagnostic[];
 }
@@ -45,7 +49,7 @@ export function isCasesFile(file: string): boolean {
 }
 
 /** `.../policies/trail/kms-encryption.yaml` -> `trail/kms-encryption`. */
-export function idFromPath(file: string): string {
+function idFromPath(file: string): string {
   const parts = file.split(/[\\/]/);
   const name = parts.at(-1)!.replace(/\.ya?ml$/, '');
   return `${parts.at(-2) ?? ''}/${name}`;
@@ -55,10 +59,31 @@ function problemToDiagnostic(source: YamlSource, p: CompileProblem): Diagnostic 
   return diagnosticAt(source, p.docPath, p.code, p.message);
 }
 
+/**
+ * Deepest nesting of objects and arrays accepted in a rule file (about 45 levels of conditions).
+ * Schema validation and compilation recurse; beyond this they would exhaust the stack.
+ */
+export const MAX_RULE_DEPTH = 100;
+
+/** The path of the first value nested deeper than `max` levels, found without recursion. */
+export function pathBeyondDepth(data: unknown, max: number): (string | number)[] | undefined {
+  const stack: { value: unknown; path: (string | number)[] }[] = [{ value: data, path: [] }];
+  while (stack.length) {
+    const { value, path: at } = stack.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    if (at.length >= max) return at;
+    const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+    for (const [key, child] of entries) stack.push({ value: child, path: [...at, key] });
+  }
+  return undefined;
+}
+
 /** Parse, validate and compile one rule file. `settings` are the config's overrides for it. */
 export function loadRule(sourceFile: SourceFile, settings?: RuleSettings): { rule?: CompiledRule; diagnostics: Diagnostic[] } {
   const source = parseYaml(sourceFile.text, sourceFile.file);
   if (source.diagnostics.length) return { diagnostics: source.diagnostics };
+  const deep = pathBeyondDepth(source.data, MAX_RULE_DEPTH);
+  if (deep) return { diagnostics: [diagnosticAt(source, deep, 'policy/too-deep', `nests more than ${MAX_RULE_DEPTH} levels deep; split the condition`)] };
   const diagnostics = schemaDiagnostics(source, compileSchema(policySchema), [CONDITION_HINT]);
   if (diagnostics.length) return { diagnostics };
   const def = source.data as RuleDefinition;
@@ -105,7 +130,7 @@ export function loadRule(sourceFile: SourceFile, settings?: RuleSettings): { rul
   return { rule, diagnostics: [] };
 }
 
-export function loadPack(sourceFile: SourceFile): { pack?: Pack; diagnostics: Diagnostic[]; source?: YamlSource } {
+function loadPack(sourceFile: SourceFile): { pack?: Pack; diagnostics: Diagnostic[]; source?: YamlSource } {
   const source = parseYaml(sourceFile.text, sourceFile.file);
   if (source.diagnostics.length) return { diagnostics: source.diagnostics };
   const diagnostics = schemaDiagnostics(source, compileSchema(packSchema));
@@ -160,31 +185,54 @@ export function loadSources(sources: readonly SourceFile[], ruleSettings: Record
       if (!rules.has(ruleId)) diagnostics.push(diagnosticAt(source, ['rules', j], 'pack/unknown-rule', `unknown rule '${ruleId}'`));
     });
   }
-  const enabled = [...rules.values()].filter((r) => ruleSettings[r.id]?.enabled !== false);
-  return { rules: enabled.sort((a, b) => (a.id < b.id ? -1 : 1)), packs: packs.map((p) => p.pack), diagnostics };
+  const all = [...rules.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+  const enabled = all.filter((r) => ruleSettings[r.id]?.enabled !== false);
+  return { rules: enabled, allRules: all, packs: packs.map((p) => p.pack), diagnostics };
 }
 
-/** Every .yaml/.yml file under a path (a file or a folder), in a stable order. */
+/**
+ * Every .yaml/.yml file under a path (a file or a folder), in a stable order. Symbolic links to
+ * files and folders are followed; a folder reached twice (a link loop, or two links to one place)
+ * is read once. A FIFO, device or socket named .yaml is refused, never opened.
+ */
 export async function readPolicyPath(target: string, options: { builtin: boolean; displayRoot?: string }): Promise<SourceFile[]> {
   const info = await stat(target);
   const files: string[] = [];
   if (info.isDirectory()) {
-    const walk = async (dir: string) => {
-      const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
-      for (const e of entries) {
-        const full = path.join(dir, e.name);
-        if (e.isDirectory()) await walk(full);
-        else if (/\.ya?ml$/.test(e.name)) files.push(full);
+    const visited = new Set<string>();
+    // An explicit stack of entries, pushed in reverse: the same sorted depth-first order as a
+    // recursive walk, with no recursion however deep the folders go.
+    const pending: { path: string; folder: boolean }[] = [{ path: target, folder: true }];
+    while (pending.length) {
+      const item = pending.pop()!;
+      if (!item.folder) {
+        files.push(item.path);
+        continue;
       }
-    };
-    await walk(target);
+      const real = await realpath(item.path);
+      if (visited.has(real)) continue;
+      visited.add(real);
+      const entries = (await readdir(item.path, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
+      const found: { path: string; folder: boolean }[] = [];
+      for (const e of entries) {
+        const full = path.join(item.path, e.name);
+        let folder = e.isDirectory();
+        if (e.isSymbolicLink()) {
+          const linked = await stat(full).catch(() => undefined); // a dangling link is no policy
+          if (!linked) continue;
+          folder = linked.isDirectory();
+        }
+        if (folder || /\.ya?ml$/.test(e.name)) found.push({ path: full, folder });
+      }
+      for (let i = found.length - 1; i >= 0; i--) pending.push(found[i]!);
+    }
   } else {
     files.push(target);
   }
   return Promise.all(
     files.map(async (f) => ({
       file: options.displayRoot ? path.relative(options.displayRoot, f).split(path.sep).join('/') : f,
-      text: await readFile(f, 'utf8'),
+      text: await readTextInput(f, { code: 'policy', what: 'policy' }),
       builtin: options.builtin,
     })),
   );

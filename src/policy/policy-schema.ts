@@ -107,6 +107,11 @@ export const policySchema = {
       },
     },
     applies: { $ref: '#/$defs/condition', description: 'When false the finding is not_applicable.' },
+    requires: {
+      enum: ['verify-integrity', 'verify-integrity-files'],
+      description:
+        'Facts collected only on request (--verify-integrity, --verify-integrity-files): a snapshot without them leaves the rule unevaluated (no finding), not error.',
+    },
     condition: { $ref: '#/$defs/condition' },
     messages: {
       type: 'object',
@@ -152,54 +157,33 @@ export const packSchema = {
   oneOf: [{ required: ['controls'] }, { required: ['rules'] }],
 } as const;
 
-export const configSchema = {
-  $schema: 'http://json-schema.org/draft-07/schema#',
-  $id: 'https://trailwarden.dev/schemas/config.schema.json',
-  title: 'trailwarden.config.yaml',
+/** The `rules:` section of the config file: per-rule settings by rule id. */
+export const ruleSettingsSchema = {
   type: 'object',
-  additionalProperties: false,
-  properties: {
-    $schema: { type: 'string' },
-    profile: { type: 'string' },
-    org: { type: 'boolean' },
-    accounts: { type: 'array', items: { type: 'string', pattern: '^[0-9]{12}$' } },
-    roleName: { type: 'string' },
-    externalId: { type: 'string' },
-    regions: { anyOf: [{ const: 'all' }, { type: 'array', items: { type: 'string' } }] },
-    policies: { type: 'array', items: { type: 'string' } },
-    pack: { type: 'string' },
-    format: { type: 'array', items: { enum: ['console', 'json', 'sarif', 'html', 'summary'] } },
-    outDir: { type: 'string' },
-    failOn: { enum: ['none', 'low', 'medium', 'high', 'critical'] },
-    category: { type: 'string' },
-    concurrency: { type: 'integer', minimum: 1, maximum: 256 },
-    lakeAllAccounts: { type: 'boolean' },
-    rules: {
-      type: 'object',
-      description: 'Per-rule settings by rule id.',
-      additionalProperties: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          enabled: { type: 'boolean' },
-          severity: { enum: [...SEVERITIES] },
-          params: { type: 'object', additionalProperties: paramValue },
-        },
-      },
+  description: 'Per-rule settings by rule id.',
+  additionalProperties: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      enabled: { type: 'boolean' },
+      severity: { enum: [...SEVERITIES] },
+      params: { type: 'object', additionalProperties: paramValue },
     },
-    suppressions: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['rule', 'resource', 'reason'],
-        additionalProperties: false,
-        properties: {
-          rule: { type: 'string', description: 'Rule id, or a glob such as trail/*.' },
-          resource: { type: 'string', description: 'Resource ARN (or account id), or a glob; * matches any characters.' },
-          reason: { type: 'string', minLength: 1 },
-          expires: { type: 'string', format: 'date', description: 'YYYY-MM-DD; the suppression stops applying after this day.' },
-        },
-      },
+  },
+} as const;
+
+/** The `suppressions:` section of the config file. */
+export const suppressionsSchema = {
+  type: 'array',
+  items: {
+    type: 'object',
+    required: ['rule', 'resource', 'reason'],
+    additionalProperties: false,
+    properties: {
+      rule: { type: 'string', description: 'Rule id, or a glob such as trail/*.' },
+      resource: { type: 'string', description: 'Resource ARN (or account id), or a glob; * matches any characters.' },
+      reason: { type: 'string', minLength: 1 },
+      expires: { type: 'string', format: 'date', description: 'YYYY-MM-DD; the suppression stops applying after this day.' },
     },
   },
 } as const;

@@ -4,7 +4,9 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { LineCounter, isMap, isPair, isScalar, parseDocument, type Document, type Node } from 'yaml';
+import { LineCounter, isAlias, isCollection, isMap, isPair, isScalar, parseDocument, type Document, type Node } from 'yaml';
+import { stripBom } from '../files.js';
+import { tooDeepPath } from '../snapshot/structure.js';
 import type { Diagnostic } from '../errors.js';
 
 export interface YamlSource {
@@ -15,14 +17,66 @@ export interface YamlSource {
   diagnostics: Diagnostic[];
 }
 
-export function parseYaml(text: string, file: string): YamlSource {
+/** Aliases a document may expand to (the `yaml` package's guard against "billion laughs"). */
+const MAX_ALIAS_COUNT = 100;
+/** Policies and configuration nest a few levels; every walk below (schema, compiler) recurses. */
+export const MAX_YAML_DEPTH = 64;
+
+/** The first alias node of a document, found without recursion (the document may be deep). */
+function firstAlias(doc: Document.Parsed): Node | undefined {
+  const stack: unknown[] = [doc.contents];
+  while (stack.length) {
+    const node = stack.pop();
+    if (isAlias(node)) return node;
+    if (isPair(node)) stack.push(node.value, node.key);
+    else if (isCollection(node)) for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i]);
+  }
+  return undefined;
+}
+
+/**
+ * The YAML parser recurses per nesting level: a deeply nested document exhausts the stack (a
+ * RangeError). That is a located problem of the file, like any other.
+ */
+export function parseYaml(input: string, file: string): YamlSource {
+  try {
+    return parseYamlUnguarded(input, file);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    const diagnostic = { file, line: 1, column: 1, code: 'yaml/too-deep', message: `the document nests too deeply to read (${error.message})` };
+    return { file, doc: parseDocument(''), lineCounter: new LineCounter(), data: undefined, diagnostics: [diagnostic] };
+  }
+}
+
+function parseYamlUnguarded(input: string, file: string): YamlSource {
+  const text = stripBom(input);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: false });
   const diagnostics: Diagnostic[] = [...doc.errors, ...doc.warnings].map((e) => {
     const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
     return { file, line: pos.line, column: pos.col, code: `yaml/${e.code.toLowerCase().replace(/_/g, '-')}`, message: e.message.split('\n')[0]! };
   });
-  const data = doc.errors.length ? undefined : doc.toJS({ maxAliasCount: 100 });
+  let data: unknown;
+  if (!doc.errors.length) {
+    try {
+      data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (err) {
+      // `yaml` throws a ReferenceError for an alias bomb (and a RangeError if it still runs out
+      // of stack): both are problems of the file, located at its first alias.
+      if (!(err instanceof ReferenceError || err instanceof RangeError)) throw err;
+      const range = firstAlias(doc)?.range;
+      const pos = range ? lineCounter.linePos(range[0]) : { line: 1, col: 1 };
+      const message = err instanceof ReferenceError ? `aliases expand to too many nodes (more than ${MAX_ALIAS_COUNT} per anchor); refusing a possible alias bomb` : 'the document is too deeply nested to read';
+      diagnostics.push({ file, line: pos.line, column: pos.col, code: 'yaml/resource-exhaustion', message });
+      return { file, doc, lineCounter, data: undefined, diagnostics };
+    }
+    const deep = tooDeepPath(data, MAX_YAML_DEPTH);
+    if (deep) {
+      const source = { file, doc, lineCounter, data, diagnostics };
+      diagnostics.push(diagnosticAt(source, deep, 'yaml/too-deep', `nesting deeper than ${MAX_YAML_DEPTH} levels`));
+      return { ...source, data: undefined };
+    }
+  }
   return { file, doc, lineCounter, data, diagnostics };
 }
 

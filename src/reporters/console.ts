@@ -105,6 +105,7 @@ export function renderConsole(results: Results, ctx: ReportContext): string {
   lines.push(...failingByAccount(matrix, paint, width));
   if (width >= CONSOLE_MATRIX_MIN_WIDTH) lines.push(...matrixLines(matrix, paint, width));
   lines.push(...collectionErrorLines(results, paint));
+  lines.push(...integrityLines(results, paint));
 
   lines.push('');
   const verdictParts = [
@@ -113,6 +114,7 @@ export function renderConsole(results: Results, ctx: ReportContext): string {
     `${formatCount(tally.byStatus.pass)} passing`,
   ].filter(Boolean);
   lines.push(verdictParts.join(' · '));
+  if (results.incomplete) lines.push(paint(safe(results.incomplete.summary, 400), 'red', 'bold'));
   return `${lines.join('\n')}\n`;
 }
 
@@ -200,6 +202,25 @@ function matrixLines(matrix: AccountRuleMatrix, paint: Paint, width: number): st
     legend = legend ? `${legend}   ${entry}` : entry;
   });
   if (legend) lines.push(paint(legend, 'dim'));
+  return lines;
+}
+
+/** --verify-integrity: one line per broken chain, naming its first broken S3 key. */
+function integrityLines(results: Results, paint: Paint): string[] {
+  const integrity = results.integrity;
+  if (integrity === undefined) return [];
+  const total = (key: 'chains' | 'verified' | 'broken' | 'unreadable') => integrity.trails.reduce((sum, trail) => sum + trail[key], 0);
+  const files = integrity.files ? ', log files hashed' : '';
+  const lines = [
+    '',
+    `${paint('Log file integrity:', 'bold')} ${plural(total('chains'), 'digest chain')} over ${integrity.windowHours}h${files} — ${formatCount(total('verified'))} verified, ${formatCount(total('broken'))} broken, ${formatCount(total('unreadable'))} unreadable`,
+  ];
+  for (const trail of integrity.trails) {
+    for (const chain of trail.brokenChains) {
+      const more = chain.problems > 1 ? paint(` (+${chain.problems - 1} more)`, 'dim') : '';
+      lines.push(`  ${paint('BROKEN', 'red', 'bold')} ${safe(trail.trailName, 60)} ${chain.chain}: ${safe(chain.firstBrokenKey, 200)} — ${safe(chain.reason, 160)}${more}`);
+    }
+  }
   return lines;
 }
 

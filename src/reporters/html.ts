@@ -11,11 +11,12 @@
  * The stylesheet is a Handlebars partial holding one <style> element rather than a .css file,
  * because Vitest replaces every .css import with an empty string, `?raw` included.
  */
+import { displayData, displayText } from './text-safety.js';
 import { createHash } from 'node:crypto';
 import reportScript from '../../reports/report.js?raw';
 import reportStyles from '../../reports/report-styles.hbs?raw';
 import reportTemplate from '../../reports/report.html.hbs?raw';
-import { SEVERITIES, STATUSES, type Finding, type Results, type Severity, type Status } from '../results.js';
+import { SEVERITIES, STATUSES, isRunId, type Finding, type Results, type Severity, type Status } from '../results.js';
 import type { Reporter } from './context.js';
 import {
   buildMatrix,
@@ -45,7 +46,7 @@ import { lazyTemplate, trusted, type TrustedText } from './templates.js';
 
 /** Accounts and rules shown in the matrix; the findings explorer below covers the rest. */
 export const MATRIX_MAX_ACCOUNTS = 50;
-export const MATRIX_MAX_RULES = 40;
+const MATRIX_MAX_RULES = 40;
 const MAX_ERROR_GROUPS = 200;
 const LISTED_ERROR_ACCOUNTS = 6;
 
@@ -65,7 +66,7 @@ interface HtmlView {
   csp: string;
   script: TrustedText;
   payload: TrustedText;
-  header: { organization: string | null; partition: string; scanTime: string; snapshotTime: string; version: string; pack: string | null; accounts: string; regions: string; rules: string; omitted: string | null };
+  header: { organization: string | null; partition: string; scanTime: string; snapshotTime: string; version: string; pack: string | null; accounts: string; regions: string; rules: string; omitted: string | null; incomplete: string | null };
   kpis: { label: string; value: string; tone: Tone; hint: string }[];
   donut: { segments: { tone: Tone; dash: string; offset: string }[]; center: string; caption: string; legend: { tone: Tone; label: string; value: string }[] };
   severityRows: { severity: Severity; label: string; total: string; segments: Segment[]; counts: { tone: Tone; value: string }[] }[];
@@ -78,6 +79,11 @@ interface HtmlView {
   };
   errors: { groups: { action: string; code: string; count: string; accounts: string; regions: string; message: string | null; grant: boolean }[]; total: string; note: string | null };
   expired: { ruleId: string; resource: string; reason: string; expires: string }[];
+  integrity: {
+    window: string;
+    totals: string;
+    trails: { name: string; arn: string; chains: string; verified: string; broken: string; unreadable: string; explainedGaps: string; state: 'pass' | 'fail' | 'error'; emptyText: string; brokenChains: { chain: string; key: string; reason: string; more: string | null }[] }[];
+  } | null;
   rules: {
     index: number;
     anchor: string;
@@ -142,6 +148,7 @@ export function renderHtml(results: Results): string {
       accounts: plural(payload.accounts.length, 'account'),
       regions: plural(results.regions.length, 'region'),
       rules: plural(catalog.rules.length, 'rule'),
+      incomplete: results.incomplete?.summary ?? null,
       omitted: detail.omitted ? `${detail.omitted.toLocaleString('en-US')} passing or not-applicable findings are counted above but not listed row by row; results.json has every finding.` : null,
     },
     kpis: kpis(tally),
@@ -151,10 +158,36 @@ export function renderHtml(results: Results): string {
     matrix: matrixView(matrix, catalog, payload.accounts),
     errors: errorsView(results),
     expired: (results.expiredSuppressions ?? []).map((entry) => ({ ...entry })),
+    integrity: integrityView(results),
     rules: rulesView(findings, catalog),
     generated: `trailwarden ${results.tool.version}`,
   };
-  return withContentSecurityPolicy(template(view));
+  const html = withContentSecurityPolicy(template(view));
+  // The run id (a UUID, checked) marks which run this report belongs to; see Results.runId.
+  return isRunId(results.runId) ? html.replace('<meta charset="utf-8">', () => `<meta charset="utf-8">\n<meta name="trailwarden-run-id" content="${results.runId}">`) : html;
+}
+
+/** --verify-integrity: per trail, chains verified, broken and unreadable, with each broken chain's first broken S3 key. */
+function integrityView(results: Results): HtmlView['integrity'] {
+  const integrity = results.integrity;
+  if (integrity === undefined) return null;
+  const sum = (key: 'chains' | 'verified' | 'broken' | 'unreadable') => integrity.trails.reduce((total, trail) => total + trail[key], 0);
+  return {
+    window: `${integrity.windowStart} → ${integrity.windowEnd} (${integrity.windowHours}h)${integrity.files ? ', log files hashed' : ''}; ${formatCount(integrity.objectsRead)} objects, ${(integrity.bytesRead / 1_048_576).toFixed(1)} MiB read`,
+    totals: `${plural(sum('chains'), 'chain')}: ${formatCount(sum('verified'))} verified, ${formatCount(sum('broken'))} broken, ${formatCount(sum('unreadable'))} unreadable`,
+    trails: integrity.trails.map((trail) => ({
+      name: trail.trailName,
+      arn: trail.trailArn,
+      chains: formatCount(trail.chains),
+      verified: formatCount(trail.verified),
+      broken: formatCount(trail.broken),
+      unreadable: formatCount(trail.unreadable),
+      explainedGaps: formatCount(trail.explainedGaps),
+      state: trail.broken > 0 ? 'fail' : trail.unreadable > 0 ? 'error' : 'pass',
+      emptyText: trail.unreadable > 0 ? 'could not be read: see Collection errors' : '—',
+      brokenChains: trail.brokenChains.map((chain) => ({ chain: chain.chain, key: chain.firstBrokenKey, reason: chain.reason, more: chain.problems > 1 ? `+${chain.problems - 1} more` : null })),
+    })),
+  };
 }
 
 export const htmlReporter: Reporter = { fileName: 'report.html', render: (results) => renderHtml(results) };
@@ -210,7 +243,10 @@ interface PayloadAccount {
 function buildPayload(results: Results, catalog: RuleCatalog, findings: readonly Finding[]) {
   const accountIds = new Set([...results.accounts.map((account) => account.id), ...findings.map((finding) => finding.resource.accountId)]);
   const names = new Map(results.accounts.map((account) => [account.id, account.name]));
-  const accounts: PayloadAccount[] = [...accountIds].sort(compareText).map((id) => ({ id, name: names.get(id) ?? null }));
+  const accounts: PayloadAccount[] = [...accountIds].sort(compareText).map((id) => {
+    const name = names.get(id);
+    return { id, name: name === undefined ? null : displayText(name) };
+  });
   const accountIndex = new Map(accounts.map((account, index) => [account.id, index]));
   const regions = [...new Set([...results.regions, ...findings.map(regionOf)])].sort(compareText);
   const regionIndex = new Map(regions.map((region, index) => [region, index]));
@@ -237,13 +273,13 @@ function buildPayload(results: Results, catalog: RuleCatalog, findings: readonly
       account: accountIndex.get(finding.resource.accountId),
       region: regionIndex.get(regionOf(finding)),
       type: finding.resource.type,
-      arn: finding.resource.arn,
-      name: finding.resource.name ?? null,
-      message: finding.message,
+      arn: displayText(finding.resource.arn),
+      name: finding.resource.name === undefined ? null : displayText(finding.resource.name),
+      message: displayText(finding.message),
       controls: internControls(finding.frameworks),
-      evidence: finding.evidence,
-      errors: finding.errors ?? null,
-      suppression: finding.suppression ?? null,
+      evidence: displayData(finding.evidence),
+      errors: finding.errors === undefined ? null : displayData(finding.errors),
+      suppression: finding.suppression === undefined ? null : displayData(finding.suppression),
     };
     return FINDING_FIELDS.map((field) => row[field]);
   });
@@ -419,7 +455,7 @@ function matrixView(matrix: AccountRuleMatrix, catalog: RuleCatalog, accounts: r
       return {
         index: accountIndex.get(account.id) ?? -1,
         id: account.id,
-        name: account.name ?? null,
+        name: account.name === undefined ? null : displayText(account.name),
         fail: formatCount(account.tally.byStatus.fail),
         error: formatCount(account.tally.byStatus.error),
         cells: rules.map(({ rule }) => {
@@ -447,7 +483,7 @@ function errorsView(results: Results): HtmlView['errors'] {
       count: formatCount(group.count),
       accounts: group.accounts.length === 0 ? '—' : listWithMore(group.accounts, LISTED_ERROR_ACCOUNTS),
       regions: group.regions.length === 0 ? '—' : listWithMore(group.regions, LISTED_ERROR_ACCOUNTS),
-      message: group.message ?? null,
+      message: group.message === undefined ? null : displayText(group.message),
       grant: isAccessDenial(group.code),
     })),
     total: formatCount(results.collectionErrors.length),

@@ -20,6 +20,7 @@ const resultsShape: Shape = {
   fields: [
     ['schemaVersion'],
     ['tool', { fields: [['name'], ['version']] }],
+    ['runId'],
     ['scanTime'],
     ['snapshotTime'],
     ['partition'],
@@ -64,6 +65,7 @@ const resultsShape: Shape = {
         },
       },
     ],
+    ['incomplete', { fields: [['summary'], ['gaps', { each: { fields: [['kind'], ['arn'], ['accountId'], ['action'], ['code'], ['message']] } }]] }],
     ['expiredSuppressions', { each: { fields: [['ruleId'], ['resource'], ['reason'], ['expires']] } }],
   ],
 };
@@ -113,7 +115,7 @@ const findingsShape = resultsShape.fields!.find(([key]) => key === 'findings')![
  * results.json in pieces: everything but the findings in one piece, then one piece per finding,
  * formatted exactly as JSON.stringify(…, null, 2) formats the whole document.
  */
-export function* renderJsonChunks(results: Results): Generator<string> {
+function* renderJsonChunks(results: Results): Generator<string> {
   const head = JSON.stringify(canonical({ ...results, findings: FINDINGS_SLOT }, resultsShape), null, 2);
   const slot = JSON.stringify(FINDINGS_SLOT);
   const at = head.indexOf(slot);

@@ -41,7 +41,7 @@ export function codeSpan(text: string, place: 'table' | 'text' = 'text'): Markdo
 }
 
 /** A fenced code block whose fence is longer than any backtick run in the content. */
-export function codeBlock(text: string, language = ''): Markdown {
+function codeBlock(text: string, language = ''): Markdown {
   const fence = '`'.repeat(Math.max(3, longestRun(text, '`') + 1));
   return `${fence}${language}\n${text.replace(/\s+$/, '')}\n${fence}` as Markdown;
 }
@@ -50,7 +50,7 @@ export function codeBlock(text: string, language = ''): Markdown {
  * Policy text (descriptions, console steps) is written in markdown by policy authors, so its
  * formatting is kept; raw HTML is not, because it has no place in help text.
  */
-export function authored(text: string): Markdown {
+function authored(text: string): Markdown {
   return text.trim().replace(/</g, '&lt;') as Markdown;
 }
 

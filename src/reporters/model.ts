@@ -3,10 +3,11 @@
  * tallies, the account × rule matrix, grouped collection errors and one finding order. Computing
  * them once here keeps the console, job summary and HTML report telling the same story.
  */
+import { displayText } from './text-safety.js';
 import { SEVERITIES, SEVERITY_RANK, STATUSES, type Finding, type Results, type RuleMeta, type Severity, type Status } from '../results.js';
 import type { CollectionError } from '../snapshot/schema.js';
 
-export type CollectionErrorDetail = CollectionError['$error'];
+type CollectionErrorDetail = CollectionError['$error'];
 
 /** Findings without a region (accounts, organizations, buckets of unknown region) group under this label. */
 export const GLOBAL_REGION = 'global';
@@ -79,7 +80,7 @@ export function artifactUri(file: string): string {
 // Tallies
 // ---------------------------------------------------------------------------------------------
 
-export type StatusCounts = Record<Status, number>;
+type StatusCounts = Record<Status, number>;
 
 /**
  * Counts by status and severity. Suppressed findings are counted apart: they no longer fail the
@@ -92,16 +93,16 @@ export interface Tally {
   total: number;
 }
 
-export function emptyStatusCounts(): StatusCounts {
+function emptyStatusCounts(): StatusCounts {
   return { fail: 0, error: 0, pass: 0, not_applicable: 0 };
 }
 
-export function emptyTally(): Tally {
+function emptyTally(): Tally {
   const bySeverity = Object.fromEntries(SEVERITIES.map((severity) => [severity, emptyStatusCounts()])) as Record<Severity, StatusCounts>;
   return { byStatus: emptyStatusCounts(), bySeverity, suppressed: 0, total: 0 };
 }
 
-export function addToTally(tally: Tally, finding: Finding): void {
+function addToTally(tally: Tally, finding: Finding): void {
   tally.total += 1;
   if (finding.suppression) {
     tally.suppressed += 1;
@@ -136,7 +137,7 @@ export function worstFailingSeverity(tally: Tally): Severity | undefined {
 }
 
 /** Orders tallies worst first: failing findings by severity, then errors. */
-export function compareTalliesWorstFirst(a: Tally, b: Tally): number {
+function compareTalliesWorstFirst(a: Tally, b: Tally): number {
   for (const severity of SEVERITIES) {
     const difference = b.bySeverity[severity].fail - a.bySeverity[severity].fail;
     if (difference !== 0) return difference;
@@ -156,7 +157,7 @@ export interface MatrixAccount {
   tally: Tally;
 }
 
-export interface MatrixRule {
+interface MatrixRule {
   rule: RuleMeta;
   tally: Tally;
 }
@@ -187,7 +188,10 @@ export function buildMatrix(results: Results, catalog: RuleCatalog): AccountRule
     }
   }
   const names = accountNames(results);
-  const accounts = [...byAccount].map(([id, tally]) => ({ id, name: names.get(id), tally }));
+  const accounts: MatrixAccount[] = [...byAccount].map(([id, tally]) => {
+    const name = names.get(id);
+    return { id, ...(name !== undefined ? { name } : {}), tally };
+  });
   accounts.sort((a, b) => compareTalliesWorstFirst(a.tally, b.tally) || compareText(a.id, b.id));
   const rules = [...byRule].map(([ruleId, tally]) => ({ rule: catalog.get(ruleId), tally }));
   rules.sort(
@@ -211,7 +215,7 @@ export function cellState(tally: Tally | undefined): CellState {
   return tally.suppressed > 0 ? 'suppressed' : 'none';
 }
 
-export function accountNames(results: Results): Map<string, string | undefined> {
+function accountNames(results: Results): Map<string, string | undefined> {
   return new Map(results.accounts.map((account) => [account.id, account.name]));
 }
 
@@ -219,7 +223,7 @@ export function accountNames(results: Results): Map<string, string | undefined> 
 // Collection errors
 // ---------------------------------------------------------------------------------------------
 
-export interface CollectionErrorGroup {
+interface CollectionErrorGroup {
   /** The IAM action that failed: the permission to grant when the code is an access denial. */
   action: string;
   code: string;
@@ -237,7 +241,7 @@ export function groupCollectionErrors(errors: readonly CollectionErrorDetail[]):
     const key = `${error.action}\u0000${error.code}`;
     let group = groups.get(key);
     if (!group) {
-      group = { action: error.action, code: error.code, count: 0, accounts: [], regions: [], message: error.message, accountSet: new Set(), regionSet: new Set() };
+      group = { action: error.action, code: error.code, count: 0, accounts: [], regions: [], ...(error.message !== undefined ? { message: error.message } : {}), accountSet: new Set(), regionSet: new Set() };
       groups.set(key, group);
     }
     group.count += 1;
@@ -294,16 +298,9 @@ export function ruleControls(rule: RuleMeta): string[] {
     .flatMap(([framework, controls]) => controls.map((control) => `${framework}:${control}`));
 }
 
-/**
- * C0/C1 control characters (ESC starts every terminal escape sequence) and bidi overrides become
- * visible `\u{…}` escapes, so an AWS string can neither drive a terminal nor reorder what is shown.
- * Tabs and line breaks become spaces: one value stays on one line.
- */
+/** Text a person reads, one line, with controls, bidi and invisible characters made visible (text-safety.ts). */
 export function visibleControls(text: string): string {
-  return text
-    .replace(/[\t\r\n\u2028\u2029]/g, ' ')
-    // eslint-disable-next-line no-control-regex -- finding control characters is the point
-    .replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (character) => `\\u{${character.charCodeAt(0).toString(16)}}`);
+  return displayText(text);
 }
 
 /** Locale-independent ordering, so reports do not change with the machine's language. */

@@ -10,9 +10,10 @@
  */
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { SEVERITY_RANK, type Finding, type Results, type RuleMeta, type Severity } from '../results.js';
+import { SEVERITY_RANK, isRunId, type Finding, type Results, type RuleMeta, type Severity } from '../results.js';
 import type { ReportContext, Reporter } from './context.js';
 import { ruleHelpMarkdown, ruleHelpText } from './markdown.js';
+import { displayText } from './text-safety.js';
 import {
   artifactUri,
   catalogRules,
@@ -28,10 +29,10 @@ import {
   type RuleCatalog,
 } from './model.js';
 
-export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
+const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 export const FINGERPRINT_KEY = 'trailwarden/v1';
 
-export interface SarifLimits {
+interface SarifLimits {
   /** Above this many results, GitHub shows only the top ones: aggregate per rule and account instead. */
   aggregateAbove: number;
   /** GitHub rejects a run with more results than this. */
@@ -59,7 +60,7 @@ const AGGREGATE_MAX_RESOURCES = 1_000;
 /** Collection-error groups reported as tool notifications. */
 const MAX_NOTIFICATIONS = 100;
 
-export interface SarifLocation {
+interface SarifLocation {
   physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; endLine: number } };
   logicalLocations: { fullyQualifiedName: string; name?: string; kind: 'resource' }[];
 }
@@ -146,7 +147,8 @@ function sarifLog(results: Results, catalog: RuleCatalog, ctx: ReportContext, ra
         },
         // GitHub takes everything before the last "/" as the category; the trailing slash makes the whole value one.
         ...(category ? { automationDetails: { id: category.endsWith('/') ? category : `${category}/` } } : {}),
-        invocations: [{ executionSuccessful: true, toolExecutionNotifications: collectionNotifications(results) }],
+        // An incomplete scope means a missing result proves nothing: the run did not do what it was asked.
+        invocations: [{ executionSuccessful: !results.incomplete, toolExecutionNotifications: [...scopeNotifications(results), ...collectionNotifications(results)] }],
         columnKind: 'utf16CodeUnits' as const,
         results: ranked.map(({ result }) => result),
         properties: runProperties(results),
@@ -160,11 +162,38 @@ function runProperties(results: Results): Record<string, unknown> {
     partition: results.partition,
     ...(results.organizationId ? { organizationId: results.organizationId } : {}),
     ...(results.pack ? { pack: results.pack } : {}),
+    ...(isRunId(results.runId) ? { runId: results.runId } : {}),
     scanTime: results.scanTime,
     snapshotTime: results.snapshotTime,
     accountCount: results.accounts.length,
     regions: results.regions,
   };
+}
+
+const SCOPE_KIND_TEXT = {
+  accounts: 'accounts of the scan could not be listed or accessed',
+  regions: 'regions of an account could not be listed',
+  trails: 'trails of an account could not be listed or described',
+} as const;
+
+/** One error notification per kind of scope gap: the consumer must not close alerts on this run. */
+function scopeNotifications(results: Results) {
+  const gaps = results.incomplete?.gaps ?? [];
+  return (['accounts', 'regions', 'trails'] as const).flatMap((kind) => {
+    const ofKind = gaps.filter((gap) => gap.kind === kind);
+    if (ofKind.length === 0) return [];
+    const causes = [...new Set(ofKind.map((gap) => `${gap.action} ${gap.code}`))].sort(compareText);
+    return [
+      {
+        level: 'error' as const,
+        message: {
+          text: displayText(`Incomplete scan: ${SCOPE_KIND_TEXT[kind]} (${plural(ofKind.length, 'gap')}; ${causes.slice(0, 5).join(', ')}${causes.length > 5 ? ` and ${causes.length - 5} more` : ''}). Resources there were not checked; do not treat their missing alerts as fixed.`),
+        },
+        descriptor: { id: `trailwarden/scan-scope/${kind}` },
+        properties: { gaps: ofKind.slice(0, MAX_NOTIFICATIONS).map((gap) => ({ arn: gap.arn, accountId: gap.accountId, action: gap.action, code: gap.code })) },
+      },
+    ];
+  });
 }
 
 /** Facts that could not be collected, grouped by permission, so the run shows why some checks are open. */
@@ -174,14 +203,14 @@ function collectionNotifications(results: Results) {
     .map((group) => ({
       level: 'warning' as const,
       message: {
-        text: `${group.action} failed with ${group.code} ${plural(group.count, 'time')} (${plural(group.accounts.length, 'account')}, ${plural(group.regions.length, 'region')}).`,
+        text: displayText(`${group.action} failed with ${group.code} ${plural(group.count, 'time')} (${plural(group.accounts.length, 'account')}, ${plural(group.regions.length, 'region')}).`),
       },
       descriptor: { id: group.action },
       properties: { code: group.code, count: group.count, accounts: group.accounts, regions: group.regions },
     }));
 }
 
-export function ruleDescriptor(rule: RuleMeta) {
+function ruleDescriptor(rule: RuleMeta) {
   const securitySeverity = SECURITY_SEVERITY[rule.severity];
   return {
     id: rule.id,
@@ -288,8 +317,11 @@ function findingResult(finding: Finding, partition: string, catalog: RuleCatalog
       ruleIndex: catalog.indexOf(finding.ruleId),
       ...(status === 'error' ? { kind: 'open' as const } : {}),
       level: status === 'error' ? 'note' : LEVEL[finding.severity],
-      message: { text: resultMessage(finding) },
-      locations: [{ physicalLocation: locations.get(finding.ruleId)!, logicalLocations: [{ fullyQualifiedName: arn, ...(name ? { name } : {}), kind: 'resource' }] }],
+      // Displayed text is neutralized; the fingerprint above and the properties keep the raw identity.
+      message: { text: displayText(resultMessage(finding)) },
+      locations: [
+        { physicalLocation: locations.get(finding.ruleId)!, logicalLocations: [{ fullyQualifiedName: displayText(arn), ...(name ? { name: displayText(name) } : {}), kind: 'resource' }] },
+      ],
       partialFingerprints: { [FINGERPRINT_KEY]: hash, primaryLocationLineHash: hash },
       properties: {
         arn,
@@ -340,11 +372,11 @@ function aggregateResults(findings: readonly Finding[], partition: string, catal
         ruleIndex: catalog.indexOf(ruleId),
         ...(status === 'error' ? { kind: 'open' as const } : {}),
         level: status === 'error' ? 'note' : LEVEL[severity],
-        message: { text },
+        message: { text: displayText(text) },
         locations: [
           {
             physicalLocation: locations.get(ruleId)!,
-            logicalLocations: kept.slice(0, 100).map((arn) => ({ fullyQualifiedName: arn, kind: 'resource' as const })),
+            logicalLocations: kept.slice(0, 100).map((arn) => ({ fullyQualifiedName: displayText(arn), kind: 'resource' as const })),
           },
         ],
         partialFingerprints: { [FINGERPRINT_KEY]: hash, primaryLocationLineHash: hash },

@@ -5,7 +5,7 @@
  * bounded, every AWS string is shortened, and a final guard cuts the text with a note.
  */
 import summaryTemplate from '../../reports/summary.md.hbs?raw';
-import { SEVERITIES, SEVERITY_RANK, type Finding, type Results, type RuleMeta } from '../results.js';
+import { SEVERITIES, SEVERITY_RANK, isRunId, type Finding, type Results, type RuleMeta } from '../results.js';
 import type { Reporter } from './context.js';
 import { codeSpan, inline, type Markdown } from './markdown.js';
 import {
@@ -26,7 +26,7 @@ import {
 } from './model.js';
 import { lazyTemplate } from './templates.js';
 
-export interface SummaryLimits {
+interface SummaryLimits {
   maxBytes: number;
   matrixAccounts: number;
   matrixRules: number;
@@ -52,6 +52,7 @@ const EXAMPLE_RESOURCES = 3;
 
 interface SummaryView {
   verdict: Markdown;
+  incomplete: Markdown | null;
   scope: Markdown;
   severityRows: { label: Markdown; fail: Markdown; error: Markdown; pass: Markdown; notApplicable: Markdown; suppressed: Markdown }[];
   matrix: { header: Markdown; divider: Markdown; rows: Markdown[]; note: Markdown | null } | null;
@@ -62,6 +63,7 @@ interface SummaryView {
   errorsNote: Markdown | null;
   expired: { rule: Markdown; resource: Markdown; expires: Markdown }[];
   expiredNote: Markdown | null;
+  integrity: { heading: Markdown; broken: { trail: Markdown; chain: Markdown; key: Markdown; reason: Markdown }[]; note: Markdown | null } | null;
   footer: Markdown;
 }
 
@@ -76,6 +78,7 @@ export function renderSummary(results: Results, limits: SummaryLimits = SUMMARY_
   const failures = topFailures(results.findings, (id) => catalog.get(id));
   const view: SummaryView = {
     verdict: verdict(tally),
+    incomplete: results.incomplete ? (`> [!CAUTION]\n> **${inline(results.incomplete.summary)}**` as Markdown) : null,
     scope: inline(
       [
         results.organizationId ? `Organization ${results.organizationId}` : undefined,
@@ -126,12 +129,35 @@ export function renderSummary(results: Results, limits: SummaryLimits = SUMMARY_
       expires: inline(entry.expires),
     })),
     expiredNote: expired.length > limits.expiredSuppressions ? inline(`${formatCount(expired.length - limits.expiredSuppressions)} more expired suppressions are listed in results.json.`) : null,
+    integrity: integrityView(results, limits, short),
     footer: inline(`trailwarden ${results.tool.version} · partition ${results.partition} · snapshot ${results.snapshotTime}`),
   };
-  return withinBytes(template(view), limits.maxBytes);
+  // An HTML comment is invisible in the rendered job summary but ties the file to its run.
+  const runMark = isRunId(results.runId) ? `<!-- trailwarden run ${results.runId} -->\n` : '';
+  return withinBytes(runMark + template(view), limits.maxBytes);
 }
 
 export const summaryReporter: Reporter = { fileName: 'summary.md', render: (results) => renderSummary(results) };
+
+/** --verify-integrity: the chain counts, then one row per broken chain with its first broken S3 key. */
+function integrityView(results: Results, limits: SummaryLimits, short: (text: string) => string): SummaryView['integrity'] {
+  const integrity = results.integrity;
+  if (integrity === undefined) return null;
+  const sum = (key: 'chains' | 'verified' | 'broken' | 'unreadable') => integrity.trails.reduce((total, trail) => total + trail[key], 0);
+  const broken = integrity.trails.flatMap((trail) => trail.brokenChains.map((chain) => ({ trail, chain })));
+  return {
+    heading: inline(
+      `${plural(sum('chains'), 'digest chain')} over ${integrity.windowHours}h${integrity.files ? ' (log files hashed)' : ''}: ${formatCount(sum('verified'))} verified, ${formatCount(sum('broken'))} broken, ${formatCount(sum('unreadable'))} unreadable.`,
+    ),
+    broken: broken.slice(0, limits.errorGroups).map(({ trail, chain }) => ({
+      trail: inline(short(trail.trailName)),
+      chain: codeSpan(chain.chain, 'table'),
+      key: codeSpan(short(chain.firstBrokenKey), 'table'),
+      reason: inline(short(chain.reason)),
+    })),
+    note: broken.length > limits.errorGroups ? inline(`${formatCount(broken.length - limits.errorGroups)} more broken chains are listed in report.html and results.json.`) : null,
+  };
+}
 
 function count(value: number): Markdown {
   return inline(formatCount(value));

@@ -7,9 +7,9 @@ import Handlebars from 'handlebars';
 
 const handlebars = Handlebars.create();
 
-export type Template<View> = (view: View) => string;
+type Template<View> = (view: View) => string;
 
-export interface CompileOptions {
+interface CompileOptions {
   /** For non-HTML output (markdown) whose view model is escaped for its own format already. */
   noEscape?: boolean;
   /** Partials by name, given to this template only. */

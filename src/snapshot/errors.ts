@@ -4,8 +4,12 @@ import { isCollectionError, type CollectionError } from './schema.js';
 export function collectionErrors(snapshot: unknown): CollectionError['$error'][] {
   const seen = new Set<string>();
   const out: CollectionError['$error'][] = [];
-  const walk = (value: unknown): void => {
-    if (value === null || typeof value !== 'object') return;
+  // An explicit stack, children pushed in reverse: document order without recursion, so free-form
+  // values of any depth (a policy Condition 100,000 arrays deep) cannot overflow the call stack.
+  const stack: unknown[] = [snapshot];
+  while (stack.length) {
+    const value = stack.pop();
+    if (value === null || typeof value !== 'object') continue;
     if (isCollectionError(value)) {
       const e = value.$error;
       const key = `${e.action}|${e.code}|${e.accountId ?? ''}|${e.region ?? ''}|${e.message ?? ''}`;
@@ -13,11 +17,13 @@ export function collectionErrors(snapshot: unknown): CollectionError['$error'][]
         seen.add(key);
         out.push(e);
       }
-      return;
+      continue;
     }
-    if (Array.isArray(value)) value.forEach(walk);
-    else Object.values(value).forEach(walk);
-  };
-  walk(snapshot);
+    const children = Array.isArray(value) ? value : Object.values(value);
+    for (let i = children.length - 1; i >= 0; i--) {
+      const child: unknown = children[i];
+      if (child !== null && typeof child === 'object') stack.push(child);
+    }
+  }
   return out;
 }

@@ -6,7 +6,7 @@
  * snapshot one full scan would have written.
  */
 import { UserError } from '../errors.js';
-import { isCollectionError, type CollectionError, type Organization, type Snapshot } from './schema.js';
+import { isCollectionError, type CollectionError, type IntegrityRun, type Organization, type Snapshot, type Trail } from './schema.js';
 
 /**
  * The collectors' order of identities (accounts by id, resources by ARN or name): code-unit order,
@@ -68,6 +68,42 @@ function firstDefined<T>(values: readonly (T | undefined)[]): T | undefined {
   return values.find((value) => value !== undefined);
 }
 
+/**
+ * The digest verification of the merged scan: present only if every part verified (a part that did
+ * not would leave its chains unjudged), over the union of their windows and the sum of their reads.
+ */
+function mergeIntegrity(runs: readonly (IntegrityRun | undefined)[]): IntegrityRun | undefined {
+  if (runs.length === 0 || runs.some((run) => run === undefined)) return undefined;
+  const all = runs as IntegrityRun[];
+  const windowStart = all.map((run) => run.windowStart).reduce((a, b) => (Date.parse(b) < Date.parse(a) ? b : a));
+  const windowEnd = all.map((run) => run.windowEnd).reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a));
+  return {
+    windowStart,
+    windowEnd,
+    windowHours: Math.max(...all.map((run) => run.windowHours)),
+    files: all.every((run) => run.files),
+    objectsRead: all.reduce((sum, run) => sum + run.objectsRead, 0),
+    bytesRead: all.reduce((sum, run) => sum + run.bytesRead, 0),
+    listCalls: all.reduce((sum, run) => sum + run.listCalls, 0),
+  };
+}
+
+/** Shards verify the chains of their own accounts: one trail's chains are the union of its copies' chains. */
+function mergeTrailChains(trails: Trail[], lists: readonly (readonly Trail[])[]): Trail[] {
+  return trails.map((trail) => {
+    const copies = lists.flatMap((list) => list.filter((other) => other.arn === trail.arn && other !== trail));
+    const integrity = trail.integrity;
+    if (integrity === undefined || isCollectionError(integrity) || copies.length === 0) return trail;
+    const chains = new Map(integrity.chains.map((chain) => [chain.name, chain]));
+    for (const copy of copies) {
+      if (copy.integrity === undefined || isCollectionError(copy.integrity)) continue;
+      for (const chain of copy.integrity.chains) if (!chains.has(chain.name)) chains.set(chain.name, chain);
+    }
+    if (chains.size === integrity.chains.length) return trail;
+    return { ...trail, integrity: { chains: [...chains.values()].sort((a, b) => compareIdentity(a.name, b.name)) } };
+  });
+}
+
 /** The union of shard snapshots. Throws a UserError when they cannot be parts of one scan. */
 export function mergeSnapshots(snapshots: readonly Snapshot[]): Snapshot {
   const first = snapshots[0];
@@ -80,6 +116,7 @@ export function mergeSnapshots(snapshots: readonly Snapshot[]): Snapshot {
   const callerAccountId = firstDefined(snapshots.map((snapshot) => snapshot.callerAccountId));
   const hasTopics = snapshots.some((snapshot) => snapshot.snsTopics !== undefined);
   const hasErrors = snapshots.some((snapshot) => snapshot.errors !== undefined);
+  const integrity = mergeIntegrity(snapshots.map((snapshot) => snapshot.integrity));
   const errors = new Map<string, CollectionError>();
   for (const error of snapshots.flatMap((snapshot) => snapshot.errors ?? [])) {
     const key = collectionErrorKey(error.$error);
@@ -95,12 +132,13 @@ export function mergeSnapshots(snapshots: readonly Snapshot[]): Snapshot {
     ...(callerAccountId !== undefined ? { callerAccountId } : {}),
     organization: mergeOrganization(snapshots.map((snapshot) => snapshot.organization)),
     accounts: unionBy(lists('accounts'), (account) => account.id),
-    trails: unionBy(lists('trails'), (trail) => trail.arn),
+    trails: mergeTrailChains(unionBy(lists('trails'), (trail) => trail.arn), lists('trails')),
     buckets: unionBy(lists('buckets'), (bucket) => bucket.name),
     kmsKeys: unionBy(lists('kmsKeys'), (key) => key.arn),
     logGroups: unionBy(lists('logGroups'), (group) => group.arn),
     ...(hasTopics ? { snsTopics: unionBy(snapshots.map((snapshot) => snapshot.snsTopics ?? []), (topic) => topic.arn) } : {}),
     eventDataStores: unionBy(lists('eventDataStores'), (store) => store.arn),
     ...(hasErrors ? { errors: [...errors.values()].sort(compareCollectionErrors) } : {}),
+    ...(integrity ? { integrity } : {}),
   };
 }

@@ -45,7 +45,7 @@ const Tag = Type.Object({ key: Type.String(), value: Type.String() }, { addition
 // Classic EventSelectors are translated to the advanced form (one field-selector list per
 // selector), so rules reason about one shape. `source` says what the trail really had.
 // ---------------------------------------------------------------------------------------------
-export const FieldSelectorSchema = Type.Object(
+const FieldSelectorSchema = Type.Object(
   {
     field: Type.String({ description: 'AdvancedFieldSelector.Field: eventCategory, readOnly, eventSource, eventName, resources.type, resources.ARN, …' }),
     equals: Type.Optional(Type.Array(Type.String())),
@@ -59,7 +59,7 @@ export const FieldSelectorSchema = Type.Object(
 );
 export type FieldSelector = Static<typeof FieldSelectorSchema>;
 
-export const EventSelectorSchema = Type.Object(
+const EventSelectorSchema = Type.Object(
   {
     name: Type.Optional(Type.String({ description: 'Advanced selector Name (never used for verdicts).' })),
     fieldSelectors: Type.Array(FieldSelectorSchema),
@@ -80,7 +80,7 @@ export const EventSelectorsSchema = Type.Object(
 );
 export type EventSelectors = Static<typeof EventSelectorsSchema>;
 
-export const TrailStatusSchema = Type.Object(
+const TrailStatusSchema = Type.Object(
   {
     isLogging: Type.Boolean({ description: 'GetTrailStatus.IsLogging' }),
     latestDeliveryError: Type.Optional(Type.String({ description: 'GetTrailStatus.LatestDeliveryError' })),
@@ -97,9 +97,108 @@ export const TrailStatusSchema = Type.Object(
 );
 export type TrailStatus = Static<typeof TrailStatusSchema>;
 
-export const InsightSelectorsSchema = Type.Array(Type.String({ description: 'InsightType: ApiCallRateInsight | ApiErrorRateInsight' }), {
+const InsightSelectorsSchema = Type.Array(Type.String({ description: 'InsightType: ApiCallRateInsight | ApiErrorRateInsight' }), {
   description: 'GetInsightSelectors.InsightSelectors[].InsightType; [] when InsightNotEnabledException.',
 });
+
+// ---------------------------------------------------------------------------------------------
+// Log file integrity (opt-in: --verify-integrity). The digest chains a trail delivers, as read from
+// its bucket in the bucket owner's account and verified against cloudtrail:ListPublicKeys.
+// ---------------------------------------------------------------------------------------------
+const DigestProblemSchema = Type.Object(
+  {
+    key: Type.String({ description: 'The S3 key of the digest (or log file) at fault.' }),
+    reason: Type.String({ description: 'Why it fails, in one clause.' }),
+  },
+  { additionalProperties: false },
+);
+export type DigestProblem = Static<typeof DigestProblemSchema>;
+
+const DigestRefSchema = Type.Object(
+  {
+    key: Type.String({ description: 'S3 key of the digest file.' }),
+    endTime: Timestamp,
+  },
+  { additionalProperties: false },
+);
+
+export const ChainGapSchema = Type.Object(
+  {
+    start: Timestamp,
+    end: Timestamp,
+    explained: Type.Boolean({ description: 'true when the trail status or documented AWS behaviour accounts for it (logging stopped, chain restarted by AWS, validation just enabled).' }),
+    reason: Type.String(),
+    afterKey: Type.Optional(Type.String({ description: 'The last digest before the gap.' })),
+    beforeKey: Type.Optional(Type.String({ description: 'The first digest after the gap.' })),
+  },
+  { additionalProperties: false },
+);
+export type ChainGap = Static<typeof ChainGapSchema>;
+
+export const ChainVerificationSchema = Type.Object(
+  {
+    digests: Type.Integer({ description: 'Digest files of the window read and checked (backfill digests included).' }),
+    backfillDigests: Type.Integer({ description: 'Of those, backfill digests (…_backfill.json.gz): signature-checked, outside the chain.' }),
+    firstDigest: Type.Optional(DigestRefSchema),
+    lastDigest: Type.Optional(DigestRefSchema),
+    signatureFailures: Type.Array(DigestProblemSchema, {
+      description: 'Digests whose x-amz-meta-signature does not verify (RSA SHA-256 over the documented signing string) with the ListPublicKeys key of their fingerprint, or that were moved or are unreadable.',
+    }),
+    linkBreaks: Type.Array(DigestProblemSchema, {
+      description: 'Links that do not hold: a previousDigestS3Object that is missing (deleted) or is not the digest before, a previousDigestSignature or previousDigestS3Bucket that does not match it.',
+    }),
+    gaps: Type.Array(ChainGapSchema, { description: 'Hours of the window no digest covers.' }),
+    logFiles: Type.Optional(
+      Fact(
+        Type.Object(
+          {
+            checked: Type.Integer({ description: 'Log files named by the digests and read.' }),
+            failures: Type.Array(DigestProblemSchema, { description: 'Log files missing or whose SHA-256 differs from the digest hashValue.' }),
+          },
+          { additionalProperties: false },
+        ),
+        'With --verify-integrity-files: every log file the digests name, read with s3:GetObject and hashed.',
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ChainVerification = Static<typeof ChainVerificationSchema>;
+
+export const DigestChainSchema = Type.Object(
+  {
+    name: Type.String({ description: '<account>/<region>: the chain, as findings and reports name it.' }),
+    accountId: AccountId,
+    region: Region,
+    bucket: Type.String(),
+    prefix: Type.String({ description: 'The digest prefix: <S3KeyPrefix/>AWSLogs/<org-id/><account>/CloudTrail-Digest/<region>/' }),
+    verification: Fact(ChainVerificationSchema, 's3:ListBucket + s3:GetObject of the digests of the window, cloudtrail:ListPublicKeys.'),
+  },
+  { additionalProperties: false },
+);
+export type DigestChain = Static<typeof DigestChainSchema>;
+
+export const TrailIntegritySchema = Type.Object(
+  {
+    chains: Type.Array(DigestChainSchema, { description: 'One chain per account and region whose digests the trail delivers.' }),
+  },
+  { additionalProperties: false },
+);
+export type TrailIntegrity = Static<typeof TrailIntegritySchema>;
+
+export const IntegrityRunSchema = Type.Object(
+  {
+    windowStart: Timestamp,
+    windowEnd: Timestamp,
+    windowHours: Type.Integer({ minimum: 1 }),
+    files: Type.Boolean({ description: 'Whether log files were read and hashed (--verify-integrity-files).' }),
+    objectsRead: Type.Integer({ description: 'Digest and log objects read with s3:GetObject.' }),
+    bytesRead: Type.Integer({ description: 'Bytes transferred by those reads.' }),
+    listCalls: Type.Integer({ description: 's3:ListBucket (ListObjectsV2) pages read.' }),
+  },
+  { additionalProperties: false, description: 'Present only when the scan was asked to verify digest chains.' },
+);
+export type IntegrityRun = Static<typeof IntegrityRunSchema>;
 
 export const TrailSchema = Type.Object(
   {
@@ -123,6 +222,9 @@ export const TrailSchema = Type.Object(
     eventSelectors: Fact(EventSelectorsSchema, 'GetEventSelectors in the home region, by ARN.'),
     insightSelectors: Fact(InsightSelectorsSchema, 'GetInsightSelectors in the home region, by ARN.'),
     tags: Fact(Type.Array(Tag), 'ListTags in the home region, by ARN.'),
+    integrity: Type.Optional(
+      Fact(TrailIntegritySchema, 'Digest chains verified with --verify-integrity; absent when not asked or when log file validation is off.'),
+    ),
   },
   { additionalProperties: false },
 );
@@ -139,7 +241,7 @@ export const PublicAccessBlockSchema = Type.Object(
 );
 export type PublicAccessBlock = Static<typeof PublicAccessBlockSchema>;
 
-export const AclGrantSchema = Type.Object(
+const AclGrantSchema = Type.Object(
   {
     granteeType: Type.String({ description: 'Grant.Grantee.Type: CanonicalUser | Group | AmazonCustomerByEmail' }),
     granteeId: Type.Optional(Type.String()),
@@ -150,7 +252,7 @@ export const AclGrantSchema = Type.Object(
 );
 export type AclGrant = Static<typeof AclGrantSchema>;
 
-export const LifecycleRuleSchema = Type.Object(
+const LifecycleRuleSchema = Type.Object(
   {
     id: Type.Optional(Type.String()),
     status: Type.String({ description: 'Enabled | Disabled' }),
@@ -470,6 +572,7 @@ export const SnapshotSchema = Type.Object(
     logGroups: Type.Array(LogGroupSchema, { description: 'Every trail log group, once per ARN.' }),
     snsTopics: Type.Optional(Type.Array(SnsTopicSchema, { description: 'SNS topics of monitoring alarms.' })),
     eventDataStores: Type.Array(EventDataStoreSchema),
+    integrity: Type.Optional(IntegrityRunSchema),
     errors: Type.Optional(
       Type.Array(CollectionErrorSchema, { description: 'Errors that stand for no single fact (e.g. an account whose role could not be assumed).' }),
     ),

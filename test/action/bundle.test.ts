@@ -82,7 +82,7 @@ beforeAll(() => {
 
 describe('dist/action.js run as the runner runs it', () => {
   it('writes every output, the job summary and the reports, annotates, and fails per fail-on', async () => {
-    const step = await runStep(BUNDLE, { snapshot: DEMO, 'fail-on': 'high', 'out-dir': 'reports', format: 'json\nsarif\nhtml' });
+    const step = await runStep(BUNDLE, { snapshot: DEMO, 'fail-on': 'high', 'out-dir': 'reports', format: 'json\nsarif\nhtml', 'allow-incomplete': 'true' });
     expect(step.stderr).not.toMatch(/internal error|Error:/);
     expect(step.status).toBe(1);
     expect(Object.keys(step.outputs)).toEqual([...ACTION_OUTPUTS]);
@@ -93,17 +93,27 @@ describe('dist/action.js run as the runner runs it', () => {
     expect(Number(step.outputs['failed-count'])).toBeGreaterThan(0);
     expect(step.summary).toContain('trailwarden');
     expect(step.summary).toContain('Top failures');
-    // Ten annotations at most, the most severe first: critical and high failures are errors.
+    // Ten annotations at most: the demo's incomplete scope first, then the most severe failures (critical and high are errors).
+    expect(step.outputs.incomplete).toBe('true');
+    expect(step.stdout).toMatch(/^::error title=trailwarden%3A incomplete scan::Incomplete scan: /m);
     const severe = Number(step.outputs['critical-count']) + Number(step.outputs['high-count']);
-    expect(step.stdout.match(/^::error title=/gm)?.length).toBe(Math.min(10, severe));
-    expect(step.stdout.match(/^::(error|warning) title=/gm)?.length).toBe(Math.min(10, Number(step.outputs['failed-count'])));
+    expect(step.stdout.match(/^::error title=/gm)?.length).toBe(1 + Math.min(9, severe));
+    expect(step.stdout.match(/^::(error|warning) title=/gm)?.length).toBe(1 + Math.min(9, Number(step.outputs['failed-count'])));
     expect(step.stdout).toMatch(/^::error::trailwarden: findings fail at or above fail-on: high/m);
   });
 
   it('succeeds below the threshold', async () => {
-    const step = await runStep(BUNDLE, { snapshot: DEMO, 'fail-on': 'none' });
+    const step = await runStep(BUNDLE, { snapshot: DEMO, 'fail-on': 'none', 'allow-incomplete': 'true' });
     expect(step.status).toBe(0);
     expect(step.outputs['json-file']).toBe(path.join('trailwarden-results', 'results.json'));
+  });
+
+  it('fails an incomplete scan by default, after writing its reports', async () => {
+    const step = await runStep(BUNDLE, { snapshot: DEMO, 'fail-on': 'none' });
+    expect(step.status).toBe(1);
+    expect(step.outputs.incomplete).toBe('true');
+    expect(existsSync(path.join(step.workspace, step.outputs['sarif-file']!))).toBe(true);
+    expect(step.stdout).toMatch(/^::error::trailwarden: the scan is incomplete/m);
   });
 
   it('carries its policies and version: copied away from the package it evaluates exactly as the CLI does', async () => {
@@ -115,7 +125,7 @@ describe('dist/action.js run as the runner runs it', () => {
     const cliOut = mkdtempSync(path.join(tmpdir(), 'trailwarden-cli-'));
     await runCli(['scan', '--snapshot', DEMO, '--out-dir', cliOut, '--format', 'json']);
     const fromCli = readJson<Results>(path.join(cliOut, 'results.json'));
-    expect({ ...fromBundle, scanTime: '' }).toEqual({ ...fromCli, scanTime: '' });
+    expect({ ...fromBundle, scanTime: '', runId: '' }).toEqual({ ...fromCli, scanTime: '', runId: '' });
   });
 });
 

@@ -128,8 +128,11 @@ describe('the Action on the demo snapshot', () => {
 
   it('annotates the ten most severe failures, then one notice for what could not be evaluated', async () => {
     const core = await runAction({ snapshot: DEMO });
-    const failures = core.annotations.filter((a) => a.level !== 'notice' && a.properties?.title !== undefined);
-    expect(failures).toHaveLength(10);
+    // The demo organization has an account whose role cannot be assumed: the incomplete scope is the first error annotation.
+    expect(core.annotations[0]).toMatchObject({ level: 'error', properties: { title: 'trailwarden: incomplete scan' } });
+    expect(core.annotations[0]!.message).toMatch(/^Incomplete scan: .*Nothing in account 555555555555 \(acme-legacy-erp\) could be scanned: sts:AssumeRole failed with AccessDenied/);
+    const failures = core.annotations.filter((a) => a.level !== 'notice' && a.properties?.title !== undefined && a.properties.title !== 'trailwarden: incomplete scan');
+    expect(failures).toHaveLength(9);
     const rank = { critical: 4, high: 3, medium: 2, low: 1, info: 0 } as const;
     const severities = failures.map((a) => a.properties!.title!.split(':')[0] as keyof typeof rank);
     expect(severities.map((s) => rank[s])).toEqual([...severities.map((s) => rank[s])].sort((a, b) => b - a));
@@ -138,7 +141,7 @@ describe('the Action on the demo snapshot', () => {
     expect(failures.every((a) => a.level === (rank[a.properties!.title!.split(':')[0] as keyof typeof rank] >= 3 ? 'error' : 'warning'))).toBe(true);
     // Different problems first: no rule is named twice while another failing rule is left out.
     const rules = failures.map((a) => /\(([^)]+)\)$/.exec(a.properties!.title!)![1]);
-    expect(new Set(rules).size).toBe(Math.min(10, new Set(readResults(core).findings.filter((f) => f.status === 'fail' && rank[f.severity] >= rank[severities.at(-1)!]).map((f) => f.ruleId)).size));
+    expect(new Set(rules).size).toBe(Math.min(9, new Set(readResults(core).findings.filter((f) => f.status === 'fail' && rank[f.severity] >= rank[severities.at(-1)!]).map((f) => f.ruleId)).size));
     // Built-in rules are not files of the user's repository.
     expect(failures.every((a) => a.properties!.file === undefined)).toBe(true);
     const notices = core.annotations.filter((a) => a.level === 'notice');
@@ -148,22 +151,59 @@ describe('the Action on the demo snapshot', () => {
   });
 
   it('fails the step only per fail-on, after the reports and outputs are written', async () => {
-    const high = await runAction({ snapshot: DEMO });
+    const allow = { 'allow-incomplete': 'true' };
+    const high = await runAction({ snapshot: DEMO, ...allow });
     expect(high.failures).toHaveLength(1);
     expect(high.failures[0]!.message).toContain('fail-on: high');
+    expect(high.failures[0]!.message).not.toContain('incomplete');
     expect(high.failures[0]!.filesAtFailure).toEqual([true, true, true]);
 
-    expect((await runAction({ snapshot: DEMO, 'fail-on': 'none' })).failures).toEqual([]);
+    expect((await runAction({ snapshot: DEMO, 'fail-on': 'none', ...allow })).failures).toEqual([]);
     const levels = ['low', 'medium', 'high', 'critical'] as const;
     for (const level of levels) {
       const failingAtOrAbove = levels.slice(levels.indexOf(level)).some((severity) => Number(high.outputs.get(`${severity}-count`)) > 0);
-      expect((await runAction({ snapshot: DEMO, 'fail-on': level })).failures).toHaveLength(failingAtOrAbove ? 1 : 0);
+      expect((await runAction({ snapshot: DEMO, 'fail-on': level, ...allow })).failures).toHaveLength(failingAtOrAbove ? 1 : 0);
     }
+  });
+
+  it('fails an incomplete scan by default, after the reports, so its SARIF cannot close alerts; allow-incomplete relaxes it', async () => {
+    const strict = await runAction({ snapshot: DEMO, 'fail-on': 'none' });
+    expect(strict.outputs.get('incomplete')).toBe('true');
+    expect(strict.outputs.get('scope-gap-count')).toBe('1');
+    expect(strict.failures).toHaveLength(1);
+    expect(strict.failures[0]!.message).toMatch(/the scan is incomplete \(1 part\(s\) of the scope could not be enumerated\); uploading its SARIF would close alerts/);
+    expect(strict.failures[0]!.message).toContain('allow-incomplete: true');
+    expect(strict.failures[0]!.filesAtFailure).toEqual([true, true, true]);
+    const sarif = JSON.parse(readFileSync(strict.outputs.get('sarif-file')!, 'utf8')) as { runs: [{ invocations: [{ executionSuccessful: boolean }] }] };
+    expect(sarif.runs[0].invocations[0].executionSuccessful).toBe(false);
+    expect(strict.summaryText).toMatch(/Incomplete scan: 1 part of the scope \(accounts\) could not be enumerated/);
+
+    const both = await runAction({ snapshot: DEMO, 'fail-on': 'high' });
+    expect(both.failures).toHaveLength(1);
+    expect(both.failures[0]!.message).toMatch(/fail-on: high.*; the scan is incomplete/);
+
+    const relaxed = await runAction({ snapshot: DEMO, 'fail-on': 'none', 'allow-incomplete': 'true' });
+    expect(relaxed.failures).toEqual([]);
+    expect(relaxed.outputs.get('incomplete')).toBe('true');
+    expect(relaxed.annotations.some((a) => a.properties?.title === 'trailwarden: incomplete scan')).toBe(true);
+
+    const bad = await runAction({ snapshot: DEMO, 'allow-incomplete': 'yes' });
+    expect(bad.failures[0]!.message).toMatch(/input 'allow-incomplete': expected true or false, not 'yes'/);
+  });
+
+  it('says a complete scan is complete', async () => {
+    const snapshot = parseSnapshot(readFileSync(DEMO, 'utf8'), DEMO);
+    const complete = { ...snapshot, accounts: snapshot.accounts.filter((account) => account.id !== '555555555555'), errors: (snapshot.errors ?? []).filter((e) => e.$error.accountId !== '555555555555') };
+    writeFileSync('complete.json', JSON.stringify(complete));
+    const core = await runAction({ snapshot: 'complete.json', 'fail-on': 'none' });
+    expect(core.outputs.get('incomplete')).toBe('false');
+    expect(core.outputs.get('scope-gap-count')).toBe('0');
+    expect(core.failures).toEqual([]);
   });
 
   it('takes unset inputs from the config file, like the CLI', async () => {
     writeFileSync('trailwarden.config.yaml', 'failOn: none\nformat: [json, summary]\noutDir: audit\n');
-    const core = await runAction({ snapshot: DEMO });
+    const core = await runAction({ snapshot: DEMO, 'allow-incomplete': 'true' });
     expect(core.failures).toEqual([]);
     expect(core.outputs.get('json-file')).toBe(path.join('audit', 'results.json'));
     expect(core.outputs.get('sarif-file')).toBe('');
@@ -189,12 +229,14 @@ describe('the Action on the demo snapshot', () => {
       return path.join('shards', `snapshot-${i + 1}.json`);
     });
     writeFileSync('full.json', JSON.stringify(mergeSnapshots([full])));
-    const expected = readResults(await runAction({ snapshot: 'full.json', 'out-dir': 'full' }));
+    // Each run has its own run id; everything else must agree.
+    const withoutRunId = (core: FakeCore) => ({ ...readResults(core), runId: undefined });
+    const expected = withoutRunId(await runAction({ snapshot: 'full.json', 'out-dir': 'full' }));
     const listed = await runAction({ snapshot: files.join('\n'), 'out-dir': 'listed', 'save-snapshot': 'merged.json' });
-    expect(readResults(listed)).toEqual(expected);
+    expect(withoutRunId(listed)).toEqual(expected);
     expect(JSON.parse(readFileSync('merged.json', 'utf8'))).toEqual(mergeSnapshots([full]));
     const folder = await runAction({ snapshot: 'shards', 'out-dir': 'folder' });
-    expect(readResults(folder)).toEqual(expected);
+    expect(withoutRunId(folder)).toEqual(expected);
     expect((await runAction({ snapshot: 'full.json\nshards' })).failures[0]!.message).toMatch(/^trailwarden: findings fail/);
     mkdirSync('empty');
     expect((await runAction({ snapshot: 'empty' })).failures[0]!.message).toMatch(/input 'snapshot' names no snapshot file: empty/);
@@ -215,10 +257,10 @@ describe('the Action with bad inputs', () => {
     [{ org: 'yes' }, /input 'org': expected true or false, not 'yes'/],
     [{ shard: '3/2' }, /input 'shard': expected I\/N with 1 <= I <= N/],
     [{ format: 'json pdf' }, /input 'format': unknown format pdf/],
-    [{ snapshot: DEMO, shard: '1/2' }, /input 'snapshot' evaluates saved snapshots; it cannot be combined with shard/],
+    [{ snapshot: DEMO, shard: '1/2' }, /input 'snapshot' evaluates a saved snapshot; it cannot be combined with input 'shard'/],
     [{ snapshot: 'no-such-snapshot.json' }, /cannot read snapshot no-such-snapshot\.json/],
-    [{ org: 'true' }, /--org needs --role-name/],
-    [{ snapshot: DEMO, org: 'true', accounts: '111111111111' }, /input 'snapshot' evaluates saved snapshots; it cannot be combined with org, accounts/],
+    [{ org: 'true' }, /input 'org' needs input 'role-name'/],
+    [{ snapshot: DEMO, org: 'true', accounts: '111111111111' }, /input 'snapshot' evaluates a saved snapshot; it cannot be combined with input 'org', input 'accounts'/],
   ];
   for (const [inputs, message] of cases) {
     it(`fails with what is wrong: ${JSON.stringify(inputs)}`, async () => {
@@ -243,9 +285,9 @@ describe('the Action with bad inputs', () => {
 describe('action.yml', () => {
   it('declares exactly the inputs run() reads and the outputs it sets, and runs the bundle on node24', async () => {
     const { parse } = await import('yaml');
-    const { ACTION_INPUTS } = await import('../../src/action/inputs.js');
+    const { ACTION_INPUTS } = await import('../../src/options/schema.js');
     const action = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as { inputs: object; outputs: object; runs: { using: string; main: string } };
-    expect(Object.keys(action.inputs)).toEqual([...ACTION_INPUTS]);
+    expect(Object.keys(action.inputs)).toEqual(ACTION_INPUTS.map((input) => input.name));
     expect(Object.keys(action.outputs)).toEqual([...ACTION_OUTPUTS]);
     expect(action.runs).toEqual({ using: 'node24', main: 'dist/action.js' });
   });

@@ -65,7 +65,9 @@ describe('scan --demo', () => {
     await runCli(['scan', '--demo', '--out-dir', out, '--format', 'json', '--pack', 'cis-aws-foundations-v5.0']);
     const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as Results;
     expect(results.pack).toBe('cis-aws-foundations-v5.0');
-    expect(results.rules.every((r) => Object.hasOwn(r.frameworks, 'cis-aws-foundations-v5.0'))).toBe(true);
+    // The engine's own scope rule reports what the scan could not see (the demo's inaccessible account), whatever the pack.
+    expect(results.rules.filter((r) => r.id !== 'trailwarden/scan-scope').every((r) => Object.hasOwn(r.frameworks, 'cis-aws-foundations-v5.0'))).toBe(true);
+    expect(results.rules.map((r) => r.id)).toContain('trailwarden/scan-scope');
   });
 });
 
@@ -238,6 +240,60 @@ describe('config: parameters and suppressions', () => {
     expect(suppressed[0]!.suppression!.reason).toContain('CHG-1234');
     expect(results.expiredSuppressions).toEqual([expect.objectContaining({ ruleId: 'trail/kms-encryption', expires: '2026-10-01' })]);
     expect(r.stderr).toMatch(/suppression of trail\/kms-encryption for 333333333333 expired on 2026-10-01/);
+  });
+
+  it('rejects suppressions that name an unknown rule, with the location; disabled and out-of-pack rules stay known', async () => {
+    const dir = tempDir();
+    const config = path.join(dir, 'trailwarden.config.yaml');
+    writeFileSync(
+      config,
+      [
+        'rules:',
+        '  trail/tagged:',
+        '    enabled: false',
+        'suppressions:',
+        '  - rule: trail/log-file-validaton',
+        '    resource: "*"',
+        '    reason: typo in the rule id',
+        '  - rule: nosuch/*',
+        '    resource: "111111111111"',
+        '    reason: glob that matches nothing',
+        '  - rule: trail/tagged',
+        '    resource: "*"',
+        '    reason: disabled but known',
+        '  - rule: trailwarden/scan-scope',
+        '    resource: "*"',
+        '    reason: hide what the scan could not see',
+        '',
+      ].join('\n'),
+    );
+    const r = await runCli(['scan', '--demo', '--config', config, '--out-dir', dir, '--format', 'json']);
+    expect(r.stderr).toMatch(/trailwarden\.config\.yaml:14:\d+ config\/unsuppressible-rule trailwarden\/scan-scope cannot be suppressed/);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/trailwarden\.config\.yaml:5:\d+ config\/unknown-rule suppression names rule 'trail\/log-file-validaton', which does not exist/);
+    expect(r.stderr).toMatch(/trailwarden\.config\.yaml:8:\d+ config\/unknown-rule suppression pattern 'nosuch\/\*' matches no rule/);
+    expect(r.stderr).not.toMatch(/trail\/tagged/);
+    const v = await runCli(['validate', '--config', config]);
+    expect(v.code).toBe(2);
+    expect(v.stdout).toMatch(/:5:\d+ config\/unknown-rule/);
+
+    // A disabled rule and a rule outside the selected pack are known rules: no error.
+    writeFileSync(
+      config,
+      ['rules:', '  trail/tagged:', '    enabled: false', 'suppressions:', '  - rule: trail/tagged', '    resource: "*"', '    reason: disabled but known', ''].join('\n'),
+    );
+    const ok = await runCli(['scan', '--demo', '--config', config, '--pack', 'cis-aws-foundations-v5.0', '--out-dir', dir, '--format', 'json', '--fail-on', 'none']);
+    expect(ok.stderr).not.toMatch(/unknown-rule/);
+    expect([0, 3]).toContain(ok.code);
+    expect((await runCli(['validate', '--config', config])).code).toBe(0);
+  });
+
+  it('warns about a catch-all suppression', async () => {
+    const dir = tempDir();
+    const config = path.join(dir, 'trailwarden.config.yaml');
+    writeFileSync(config, ['suppressions:', '  - rule: "*"', '    resource: "*"', '    reason: make it green', ''].join('\n'));
+    const r = await runCli(['scan', '--demo', '--config', config, '--out-dir', dir, '--format', 'json']);
+    expect(r.stderr).toMatch(/warning: suppression with rule '\*' and resource '\*' \(make it green\) silences every failing finding of every rule/);
   });
 
   it('reads rule parameters from the default config file in the working folder', async () => {

@@ -429,7 +429,8 @@ describe('collectSnapshot over an organization (aws-sdk-client-mock)', () => {
 
   it('scans only the caller account without --org, and no Organizations call is made', async () => {
     aws = mockAws(organization());
-    const snapshot = await collectSnapshot({ ...base, org: false, roleName: undefined, regions: ['us-east-1'] });
+    const { roleName: _roleName, ...withoutRole } = base;
+    const snapshot = await collectSnapshot({ ...withoutRole, org: false, regions: ['us-east-1'] });
     expectValid(snapshot);
     expect(snapshot.organization).toBeNull();
     expect(snapshot.accounts.map((entry) => entry.id)).toEqual([MANAGEMENT]);

@@ -381,3 +381,19 @@ function judge(snapshot: Snapshot, ruleIds: string[]): Record<string, Record<str
   }
   return verdicts;
 }
+
+describe('--max-concurrency', () => {
+  it('bounds the requests in flight across the whole scan, and only that', async () => {
+    const scenario = generateOrganization({ accounts: 12, regions: 4, ownTrailShare: 0.25, seed: 5 });
+    const bounded = await scan(scenario, { maxConcurrency: 3 }, { latencyMs: 15 });
+    expect(bounded.fake.peakInFlight()).toBeLessThanOrEqual(3);
+    const boundedActions = new Set(bounded.fake.calls.map((call) => `${call.service}:${call.action}`));
+    await bounded.fake.close();
+    open = undefined;
+    const free = await scan(scenario, {}, { latencyMs: 15 });
+    // Without the bound the scan keeps many more requests in flight; the bound changes what is read, not what is asked.
+    expect(free.fake.peakInFlight()).toBeGreaterThan(3);
+    expect(new Set(free.fake.calls.map((call) => `${call.service}:${call.action}`))).toEqual(boundedActions);
+    expect(free.snapshot).toEqual({ ...bounded.snapshot, scanTime: free.snapshot.scanTime });
+  });
+});

@@ -39,7 +39,8 @@ describe('the list of AWS operations the collectors may call', () => {
     expect(iamActionOf('s3', 'GetObjectLockConfiguration')).toBe('s3:GetBucketObjectLockConfiguration');
     expect(iamActionOf('s3control', 'GetPublicAccessBlock')).toBe('s3:GetAccountPublicAccessBlock');
     expect(findApiOperation('cloudtrail', 'StopLogging')).toBeUndefined();
-    expect(() => iamActionOf('s3', 'GetObject')).toThrow(UnlistedOperationError);
+    expect(() => iamActionOf('s3', 'PutObject')).toThrow(UnlistedOperationError);
+    expect(iamActionOf('s3', 'ListObjectsV2')).toBe('s3:ListBucket');
   });
 });
 
@@ -71,6 +72,27 @@ describe('permissionsPolicy', () => {
       'organizations:ListRoots',
       'organizations:ListTargetsForPolicy',
     ]);
+  });
+
+  it('adds --verify-integrity reads only when asked, scoped to digest (and with files, log) prefixes', () => {
+    const plain = permissionsPolicy();
+    expect(plain.Statement.flatMap((statement) => statement.Action)).not.toContain('cloudtrail:ListPublicKeys');
+    const digests = permissionsPolicy({ partition: 'aws-cn', verifyIntegrity: { files: false } });
+    const extra = digests.Statement.slice(plain.Statement.length);
+    expect(extra).toEqual([
+      { Sid: 'TrailwardenVerifyIntegrityPublicKeys', Effect: 'Allow', Action: ['cloudtrail:ListPublicKeys'], Resource: '*' },
+      { Sid: 'TrailwardenVerifyIntegrityList', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: 'arn:aws-cn:s3:::*', Condition: { StringLike: { 's3:prefix': ['*AWSLogs/*/CloudTrail-Digest/*'] } } },
+      { Sid: 'TrailwardenVerifyIntegrityRead', Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:aws-cn:s3:::*/*AWSLogs/*/CloudTrail-Digest/*'] },
+    ]);
+    const files = permissionsPolicy({ verifyIntegrity: { files: true } }).Statement;
+    expect(files.find((statement) => statement.Sid === 'TrailwardenVerifyIntegrityRead')?.Resource).toEqual(['arn:aws:s3:::*/*AWSLogs/*/CloudTrail-Digest/*', 'arn:aws:s3:::*/*AWSLogs/*/CloudTrail/*']);
+    expect(files.find((statement) => statement.Sid === 'TrailwardenVerifyIntegrityDecryptLogs')).toEqual({
+      Sid: 'TrailwardenVerifyIntegrityDecryptLogs',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt'],
+      Resource: 'arn:aws:kms:*:*:key/*',
+      Condition: { StringLike: { 'kms:ViaService': 's3.*.amazonaws.com' } },
+    });
   });
 
   it('grants no write, delete or object-data action', () => {

@@ -44,8 +44,35 @@ const alertsTopic = `arn:aws:sns:us-east-1:${MANAGEMENT}:acme-security-alerts`;
 const unconfirmedTopic = `arn:aws:sns:us-east-1:${MANAGEMENT}:acme-unconfirmed-alerts`;
 const securityTopic = `arn:aws:sns:us-east-1:${SECURITY}:security-tooling-alerts`;
 
+/** A digest chain of the organization trail as --verify-integrity 24h found it, intact unless `damage` says otherwise. */
+function orgChain(accountId: string, region: string, damage: Record<string, unknown> = {}) {
+  const prefix = `org/AWSLogs/o-acme0example/${accountId}/CloudTrail-Digest/${region}/`;
+  const digest = (day: string, time: string) => `${prefix}2026/${day}/${accountId}_CloudTrail-Digest_${region}_acme-org-trail_us-east-1_2026${day.replace('/', '')}T${time}Z.json.gz`;
+  return {
+    name: `${accountId}/${region}`,
+    accountId,
+    region,
+    bucket: orgBucket,
+    prefix,
+    verification: {
+      digests: 24,
+      backfillDigests: 0,
+      firstDigest: { key: digest('10/31', '123107'), endTime: '2026-10-31T12:31:07.000Z' },
+      lastDigest: { key: digest('11/01', '113107'), endTime: '2026-11-01T11:31:07.000Z' },
+      signatureFailures: [],
+      linkBreaks: [],
+      gaps: [],
+      logFiles: { checked: 96, failures: [] },
+      ...damage,
+    },
+  };
+}
+const paymentsDigest = (time: string) => `org/AWSLogs/o-acme0example/${PAYMENTS}/CloudTrail-Digest/eu-west-1/2026/11/01/${PAYMENTS}_CloudTrail-Digest_eu-west-1_acme-org-trail_us-east-1_20261101T${time}Z.json.gz`;
+
 export const DEMO_ORGANIZATION: SnapshotFragment = {
   scanTime: '2026-11-01T12:00:00.000Z',
+  // The demo scan verified digest chains over 24 hours, log files included (--verify-integrity 24h --verify-integrity-files).
+  integrity: { windowStart: '2026-10-31T12:00:00.000Z', windowEnd: '2026-11-01T12:00:00.000Z', windowHours: 24, files: true, objectsRead: 1037, bytesRead: 48_213_442, listCalls: 28 },
   callerAccountId: MANAGEMENT,
   organization: { id: 'o-acme0example', managementAccountId: MANAGEMENT, cloudTrailDelegatedAdministrators: [] },
   accounts: [
@@ -82,6 +109,41 @@ export const DEMO_ORGANIZATION: SnapshotFragment = {
         { key: 'owner', value: 'security-engineering' },
         { key: 'data-classification', value: 'audit' },
       ],
+      // Every member chain verifies, except payments in eu-west-1: at 04:31 a digest was deleted,
+      // the 07:31 digest was edited, and a log file it names was changed after delivery.
+      integrity: {
+        chains: [
+          orgChain(MANAGEMENT, 'us-east-1'),
+          orgChain(MANAGEMENT, 'eu-west-1'),
+          orgChain(LOG_ARCHIVE, 'us-east-1'),
+          orgChain(PAYMENTS, 'us-east-1'),
+          orgChain(PAYMENTS, 'eu-west-1', {
+            signatureFailures: [{ key: paymentsDigest('073107'), reason: 'signature does not verify with public key 31e8b5433410dfb61a9dc45cc65b22ff' }],
+            linkBreaks: [{ key: paymentsDigest('043107'), reason: `missing: deleted or moved (${paymentsDigest('053107')} names it as the previous digest)` }],
+            gaps: [
+              {
+                start: '2026-11-01T03:31:07.000Z',
+                end: '2026-11-01T04:31:07.000Z',
+                explained: false,
+                reason: `no digest covers 2026-11-01T03:31:07.000Z to 2026-11-01T04:31:07.000Z between ${paymentsDigest('033107')} and ${paymentsDigest('053107')} (${paymentsDigest('053107')} names ${paymentsDigest('043107')})`,
+                afterKey: paymentsDigest('033107'),
+                beforeKey: paymentsDigest('053107'),
+              },
+            ],
+            logFiles: {
+              checked: 94,
+              failures: [
+                {
+                  key: `org/AWSLogs/o-acme0example/${PAYMENTS}/CloudTrail/eu-west-1/2026/11/01/${PAYMENTS}_CloudTrail_eu-west-1_20261101T0655Z_x8UqE1pDf3vKaL0m.json.gz`,
+                  reason: `SHA-256 9b1c… differs from 4f0e… in ${paymentsDigest('073107')}: the log file was changed`,
+                },
+              ],
+            },
+          }),
+          orgChain(SANDBOX, 'us-east-1'),
+          orgChain(ANALYTICS, 'us-east-1'),
+        ],
+      },
     },
     // Payments keeps a local single-region trail from before the organization trail existed.
     {
@@ -102,6 +164,8 @@ export const DEMO_ORGANIZATION: SnapshotFragment = {
     // The sandbox trail was stopped, excludes KMS events and lost its bucket and key.
     {
       arn: `arn:aws:cloudtrail:us-east-1:${SANDBOX}:trail/fail-sandbox-trail`,
+      // Its bucket is gone, and its digests with it: nothing to verify is an error, never a pass.
+      integrity: { chains: [{ verification: { $error: { action: 's3:ListBucket', code: 'NoSuchBucket', accountId: SANDBOX, message: 'bucket fail-sandbox-deleted-bucket does not exist' } } }] },
       s3BucketName: 'fail-sandbox-deleted-bucket',
       kmsKeyId: `arn:aws:kms:us-east-1:${SANDBOX}:key/9a8b7c6d-sandbox-pending-deletion`,
       hasCustomEventSelectors: true,
@@ -130,6 +194,7 @@ export const DEMO_ORGANIZATION: SnapshotFragment = {
     // Analytics records S3 and Lambda data events for everything, to a partner-owned bucket.
     {
       arn: `arn:aws:cloudtrail:eu-central-1:${ANALYTICS}:trail/pass-analytics-data-events`,
+      integrity: { chains: [{ verification: ownerNotInScan('s3:ListBucket') }] },
       s3BucketName: `partner-audit-logs-${PARTNER}`,
       kmsKeyId: `arn:aws:kms:eu-central-1:${ANALYTICS}:key/analytics-trail-key`,
       hasCustomEventSelectors: true,
@@ -166,6 +231,20 @@ export const DEMO_ORGANIZATION: SnapshotFragment = {
       arn: `arn:aws:cloudtrail:us-east-1:${ACQUIRED}:trail/fail-startup-trail`,
       isMultiRegion: false,
       status: { isLogging: false, stopLoggingTime: '2026-06-01T00:00:00.000Z' },
+      // Stopped months ago: no digest in the window, and the trail status explains why.
+      integrity: {
+        chains: [
+          {
+            verification: {
+              digests: 0,
+              firstDigest: '$absent',
+              lastDigest: '$absent',
+              gaps: [{ start: '2026-10-31T12:00:00.000Z', end: '2026-11-01T12:00:00.000Z', explained: true, reason: 'logging stopped at 2026-06-01T00:00:00.000Z (GetTrailStatus)' }],
+              logFiles: { checked: 0, failures: [] },
+            },
+          },
+        ],
+      },
     },
   ],
   buckets: [

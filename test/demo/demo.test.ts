@@ -2,6 +2,7 @@
  * The bundled demo snapshot is generated from demo-organization.ts (UPDATE_DEMO=1 regenerates it)
  * and must show what the README promises: every built-in rule with both a pass and a fail.
  */
+import { NO_POLICY_SETTINGS } from '../../src/policy/rule-settings.js';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +10,7 @@ import { buildSnapshot } from '../support/snapshot-builder.js';
 import { DEMO_ORGANIZATION } from './demo-organization.js';
 import { parseSnapshot } from '../../src/snapshot/io.js';
 import { evaluate } from '../../src/engine/evaluate.js';
-import { loadRuleSet } from '../../src/scan.js';
+import { loadRuleSet } from '../../src/run/scan.js';
 
 const FILE = path.resolve(import.meta.dirname, '../../examples/demo/snapshot.json');
 
@@ -29,7 +30,7 @@ describe('demo organization', () => {
   });
 
   it('shows a pass and a fail for every built-in rule, and errors where facts are missing', async () => {
-    const { rules } = await loadRuleSet([], { config: {} });
+    const { rules } = await loadRuleSet([], NO_POLICY_SETTINGS);
     const snapshot = parseSnapshot(generated, FILE);
     const findings = evaluate(snapshot, rules, { now: new Date(snapshot.scanTime) });
     const statusesByRule = new Map<string, Set<string>>();

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  CIS_VERSIONS,
-  MAX_NORMAL_FORM_TERMS,
-  MONITORING_CONTROLS,
-  checkMetricFilter,
-  checkPatternCoverage,
-  cisControlPattern,
-  type CisVersion,
-  type MatchVerdict,
-  type MonitoringControl,
-} from '../../src/engine/analysis/cis-monitoring.js';
+import { CIS_VERSIONS, MONITORING_CONTROLS, type CisVersion, type MonitoringControl } from '../../src/engine/analysis/cis-controls.js';
+import { MAX_NORMAL_FORM_TERMS, checkMetricFilter, checkPatternCoverage, cisControlPattern, type MatchVerdict } from '../../src/engine/analysis/cis-monitoring.js';
 import { CIS_EVENT_SETS, owningEventSource } from '../../src/engine/analysis/cis-event-sets.js';
 import { readFileSync } from 'node:fs';
 import { parseFilterPattern } from '../../src/engine/analysis/filter-pattern.js';

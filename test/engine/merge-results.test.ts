@@ -2,15 +2,16 @@
  * The union of shard results (trailwarden merge on results.json files): one finding per resource
  * and rule, observed verdicts over errors, the order of a full scan, consistency checks.
  */
+import { NO_POLICY_SETTINGS } from '../../src/policy/rule-settings.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { evaluate } from '../../src/engine/evaluate.js';
 import { mergeResults } from '../../src/engine/merge-results.js';
-import { buildResults } from '../../src/engine/results.js';
+import { buildResults } from '../../src/engine/build-results.js';
 import type { Finding, Results, Status } from '../../src/results.js';
-import { loadRuleSet, type RuleSet } from '../../src/scan.js';
+import { loadRuleSet, type RuleSet } from '../../src/run/scan.js';
 import { parseSnapshot } from '../../src/snapshot/io.js';
 import { mergeSnapshots } from '../../src/snapshot/merge.js';
 import type { Snapshot } from '../../src/snapshot/schema.js';
@@ -30,7 +31,7 @@ function withStatus(results: Results, ruleId: string, arn: string, status: Statu
 
 describe('mergeResults', () => {
   it('keeps one finding per rule and resource: an observation over an error, a failure over a pass', async () => {
-    const ruleSet = await loadRuleSet([], { config: {} });
+    const ruleSet = await loadRuleSet([], NO_POLICY_SETTINGS);
     const full = resultsOf(mergeSnapshots([demo()]), ruleSet);
     const shared = full.findings.find((finding) => finding.resource.type === 'trail')!;
     const key = [shared.ruleId, shared.resource.arn] as const;
@@ -47,7 +48,7 @@ describe('mergeResults', () => {
   });
 
   it('unites accounts, regions, collection errors and expired suppressions, and takes the earliest times', async () => {
-    const ruleSet = await loadRuleSet([], { config: {} });
+    const ruleSet = await loadRuleSet([], NO_POLICY_SETTINGS);
     const [a, b] = shardsOfSnapshot(demo(), smallestSplittingShardCount(demo())).map((shard, i) => resultsOf(shard, ruleSet, `2026-11-02T09:0${5 - i}:00.000Z`));
     const expired = { ruleId: 'trail/tagged', resource: '*', reason: 'old', expires: '2026-01-01' };
     const { results: merged } = mergeResults([{ ...a!, expiredSuppressions: [expired] }, { ...b!, expiredSuppressions: [expired] }]);
@@ -61,7 +62,7 @@ describe('mergeResults', () => {
   });
 
   it('refuses results of different rules, packs or partitions', async () => {
-    const ruleSet = await loadRuleSet([], { config: {} });
+    const ruleSet = await loadRuleSet([], NO_POLICY_SETTINGS);
     const full = resultsOf(demo(), ruleSet);
     expect(() => mergeResults([full, { ...full, rules: full.rules.slice(1), findings: full.findings.filter((f) => f.ruleId !== full.rules[0]!.id) }])).toThrow(/different rules/);
     expect(() => mergeResults([full, { ...full, pack: 'pci-dss-v4' }])).toThrow(/different packs/);
@@ -71,7 +72,7 @@ describe('mergeResults', () => {
 
   it('merges the demo organization’s shards into the full scan’s findings, except shared resources, which it names', async () => {
     const full = demo();
-    const ruleSet = await loadRuleSet([], { config: {} });
+    const ruleSet = await loadRuleSet([], NO_POLICY_SETTINGS);
     const shardSnapshots = shardsOfSnapshot(full, smallestSplittingShardCount(full));
     const { results: merged, disagreements } = mergeResults(shardSnapshots.map((shard) => resultsOf(shard, ruleSet)));
     const expected = resultsOf(mergeSnapshots([full]), ruleSet);

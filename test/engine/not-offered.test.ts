@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evaluate, type CompiledRule } from '../../src/engine/evaluate.js';
-import { buildResults, exitCodeFor } from '../../src/engine/results.js';
+import { buildResults, exitCodeFor } from '../../src/engine/build-results.js';
 import { loadRule } from '../../src/policy/loader.js';
 import { NOT_OFFERED_ANSWERS, isNotOffered, notOfferedReason } from '../../src/snapshot/not-offered.js';
 import { buildSnapshot } from '../support/snapshot-builder.js';

@@ -97,6 +97,8 @@ export interface FaultRule {
   fault: Fault;
   /** How many matching calls the fault hits; absent = every one. */
   times?: number;
+  /** How many matching calls pass untouched before the fault starts (e.g. 1 = a listing cut after its first page). */
+  skip?: number;
 }
 
 export interface CallIdentity {
@@ -109,6 +111,7 @@ export interface CallIdentity {
 interface ArmedRule {
   rule: FaultRule;
   remaining: number;
+  skipping: number;
 }
 
 /** The fault rules of a running fake; the first armed rule that matches a call fires. */
@@ -120,7 +123,7 @@ export class FaultInjector {
   }
 
   add(rule: FaultRule): void {
-    this.armed.push({ rule, remaining: rule.times ?? Number.POSITIVE_INFINITY });
+    this.armed.push({ rule, remaining: rule.times ?? Number.POSITIVE_INFINITY, skipping: rule.skip ?? 0 });
   }
 
   clear(): void {
@@ -130,6 +133,10 @@ export class FaultInjector {
   take(call: CallIdentity): Fault | undefined {
     const hit = this.armed.find(({ rule, remaining }) => remaining > 0 && matches(rule.match, call));
     if (!hit) return undefined;
+    if (hit.skipping > 0) {
+      hit.skipping -= 1;
+      return undefined;
+    }
     hit.remaining -= 1;
     return hit.rule.fault;
   }

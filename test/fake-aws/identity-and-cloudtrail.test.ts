@@ -28,7 +28,7 @@ import { startFakeAws, type FakeAws } from './server.js';
 
 const ORG_TRAIL_ARN = `arn:aws:cloudtrail:us-east-1:${ORG_ACCOUNTS.management}:trail/pass-org-trail`;
 
-async function rejection(promise: Promise<unknown>): Promise<{ name: string; status?: number; message: string }> {
+async function rejection(promise: Promise<unknown>): Promise<{ name: string; status?: number | undefined; message: string }> {
   try {
     await promise;
   } catch (error) {

@@ -63,7 +63,7 @@ export interface FakeRole {
   trustedAccountIds?: string[];
   /** Service principals the trust policy names (e.g. cloudtrail.amazonaws.com for a log delivery role). */
   trustedServices?: string[];
-  externalId?: string;
+  externalId?: string | undefined;
   maxSessionDurationSeconds?: number;
   description?: string;
 }
@@ -160,9 +160,18 @@ export interface LifecycleRuleModel {
   transitions?: { days: number; storageClass: string }[];
 }
 
+/** An S3 object: CloudTrail digests carry their signature in user metadata (x-amz-meta-*). */
+export interface FakeObject {
+  body: Buffer;
+  metadata?: Record<string, string>;
+  lastModified?: string;
+}
+
 export interface FakeBucket {
   name: string;
   region: string;
+  /** Objects by key, readable (GetObject, ListObjectsV2) by the owner only. */
+  objects?: Map<string, FakeObject>;
   /** The bucket policy document; absent = NoSuchBucketPolicy. */
   policy?: unknown;
   /** GetBucketPolicyStatus.IsPublic (only answered when a policy exists). */
@@ -291,8 +300,20 @@ export interface FakeOrganizationInfo {
   serviceControlPolicies?: { id: string; name: string; document: unknown; targets: string[]; awsManaged?: boolean }[];
 }
 
+/** A CloudTrail digest-signing key as cloudtrail:ListPublicKeys gives it in one region. */
+export interface FakeDigestPublicKey {
+  region: string;
+  fingerprint: string;
+  /** DER PKCS#1 RSAPublicKey. */
+  value: Buffer;
+  validityStart: string;
+  validityEnd: string;
+}
+
 export interface FakeAwsModel {
   partition: Partition;
+  /** cloudtrail:ListPublicKeys answers, per region; none when absent. */
+  digestPublicKeys?: FakeDigestPublicKey[];
   /** null = the accounts are standalone (DescribeOrganization answers AWSOrganizationsNotInUseException). */
   organization: FakeOrganizationInfo | null;
   accounts: FakeAccount[];

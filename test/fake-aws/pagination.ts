@@ -10,7 +10,7 @@ const TOKEN_PREFIX = 'fake-aws-page:';
 
 export interface Page<T> {
   items: T[];
-  nextToken?: string;
+  nextToken?: string | undefined;
 }
 
 function encodeToken(offset: number): string {

@@ -4,12 +4,14 @@
  *
  *   node serve.js --scenario org-trail-with-log-archive
  *   node serve.js --accounts 1000 --regions 17 --own-trail-share 0.1 --seed 1 --latency-ms 50 --throttling aws
+ *   node serve.js --accounts 100 --digest-hours 24 --now 2026-11-01T12:00:00Z   (signed digest chains of the organization trail)
  *
  * Prints one JSON line, `{ url, caller, scanRoleName, scanAccountIds }`. Started with
  * child_process.fork, it answers the message `calls` with `{ calls }` (the call log) and exits on `close`.
  */
 import { parseArgs } from 'node:util';
 import { AWS_LIKE_RATE_LIMITS } from './behaviour.js';
+import { addOrganizationChains } from './digests.js';
 import { generateOrganization, SCENARIOS, type Scenario } from './scenarios.js';
 import { startFakeAws } from './server.js';
 
@@ -24,6 +26,8 @@ const { values } = parseArgs({
     'latency-ms': { type: 'string', default: '0' },
     throttling: { type: 'string', default: 'off' },
     port: { type: 'string', default: '0' },
+    'digest-hours': { type: 'string', default: '0' },
+    now: { type: 'string' },
   },
 });
 
@@ -44,6 +48,8 @@ function chosenScenario(): Scenario {
 
 if (values.throttling !== 'aws' && values.throttling !== 'off') throw new Error('--throttling is aws or off');
 const scenario = chosenScenario();
+const digestHours = Number(values['digest-hours']);
+if (digestHours > 0) addOrganizationChains(scenario.model, { hours: digestHours, now: values.now ?? new Date().toISOString() });
 const fake = await startFakeAws(scenario.model, {
   latencyMs: Number(values['latency-ms']),
   throttling: values.throttling === 'aws' ? AWS_LIKE_RATE_LIMITS : undefined,

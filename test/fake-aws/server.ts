@@ -44,13 +44,15 @@ export interface CallRecord {
   fault?: FaultKind;
   /** Time from the request's arrival to the end of its answer. */
   timeMs: number;
+  /** S3 requests: the bucket, the object key, and the listing prefix (to check IAM resource scoping). */
+  s3?: { bucket: string; key?: string; prefix?: string };
 }
 
 export interface FakeAwsOptions {
   /** Added to every answer (ms), as network and service time would be. */
   latencyMs?: number;
   /** Token buckets per account × region × API family; AWS_LIKE_RATE_LIMITS for the benchmark. Off when absent. */
-  throttling?: RateLimitTable;
+  throttling?: RateLimitTable | undefined;
   faults?: FaultRule[];
   /** Page sizes by `service:Action`, to exercise pagination with small models. */
   pageSizes?: Partial<Record<string, number>>;
@@ -69,6 +71,8 @@ export interface FakeAws {
   faults: FaultInjector;
   /** Exceptions thrown by the fake itself (bugs, not AWS errors); tests assert it stays empty. */
   unexpectedErrors: unknown[];
+  /** The most requests the fake was answering at one time. */
+  peakInFlight(): number;
   close(): Promise<void>;
 }
 
@@ -102,7 +106,7 @@ export function isReadOnlyAction(action: string): boolean {
 interface ServerState {
   world: World;
   credentials: CredentialRegistry;
-  throttler?: Throttler;
+  throttler?: Throttler | undefined;
   faults: FaultInjector;
   options: FakeAwsOptions;
   calls: CallRecord[];
@@ -112,8 +116,9 @@ interface ServerState {
 /** One request decoded far enough to name its action, with its protocol's encoders. */
 interface Exchange {
   action: string;
+  s3?: CallRecord['s3'];
   /** Runs the action's handler and encodes the answer; absent when the fake has no such action. */
-  run?: (context: CallContext) => HttpAnswer;
+  run?: ((context: CallContext) => HttpAnswer) | undefined;
   fail(error: AwsError): HttpAnswer;
 }
 
@@ -168,8 +173,11 @@ function openExchange(definition: ServiceDefinition, request: IncomingMessage, r
       };
       const action = definition.resolveAction(restRequest);
       const handler = definition.actions[action];
+      const [bucket, ...key] = restRequest.segments;
+      const prefix = url.searchParams.get('prefix');
       return {
         action,
+        ...(definition.name === 's3' && bucket ? { s3: { bucket, ...(key.length > 0 && key.join('/') !== '' ? { key: key.join('/') } : {}), ...(prefix !== null ? { prefix } : {}) } } : {}),
         run:
           handler &&
           ((context) => {
@@ -203,7 +211,8 @@ function writeTruncated(response: ServerResponse, answer: HttpAnswer): void {
 
 /** Keeps the first half of the document and ends it with bytes no JSON or XML parser accepts. */
 function malformed(answer: HttpAnswer): HttpAnswer {
-  return { ...answer, body: `${answer.body.slice(0, Math.floor(answer.body.length / 2))}<<<{{fake-aws: malformed` };
+  const text = typeof answer.body === 'string' ? answer.body : answer.body.toString('latin1');
+  return { ...answer, body: `${text.slice(0, Math.floor(text.length / 2))}<<<{{fake-aws: malformed` };
 }
 
 function refusal(definition: ServiceDefinition, action: string, callerArn: string): AwsError {
@@ -243,7 +252,7 @@ async function serve(state: ServerState, request: IncomingMessage, response: Ser
   const definition = SERVICES[serviceName];
   const requestId = randomUUID();
   const exchange = openExchange(definition, request, rawUrl, body.toString('utf8'), requestId);
-  const record: CallRecord = { service: definition.name, action: exchange.action, region: authorization.region, status: 0, timeMs: 0 };
+  const record: CallRecord = { service: definition.name, action: exchange.action, region: authorization.region, status: 0, timeMs: 0, ...(exchange.s3 ? { s3: exchange.s3 } : {}) };
   state.calls.push(record);
 
   /** Answers after the latency; `undefined` resets the connection instead. */
@@ -323,7 +332,13 @@ export async function startFakeAws(model: FakeAwsModel, options: FakeAwsOptions 
     calls: [],
     unexpectedErrors: [],
   };
+  const load = { inFlight: 0, peak: 0 };
   const server = createServer((request, response) => {
+    load.inFlight += 1;
+    load.peak = Math.max(load.peak, load.inFlight);
+    response.once('close', () => {
+      load.inFlight -= 1;
+    });
     serve(state, request, response).catch((error: unknown) => {
       state.unexpectedErrors.push(error);
       response.destroy();
@@ -342,6 +357,7 @@ export async function startFakeAws(model: FakeAwsModel, options: FakeAwsOptions 
     calls: state.calls,
     faults: state.faults,
     unexpectedErrors: state.unexpectedErrors,
+    peakInFlight: () => load.peak,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

@@ -49,7 +49,8 @@ export interface RestRequest {
 export interface RestAnswer {
   status?: number;
   headers?: Record<string, string>;
-  body?: string;
+  /** A Buffer for object bodies. */
+  body?: string | Buffer;
 }
 
 export type RestHandler = (context: CallContext, request: RestRequest) => RestAnswer;

@@ -8,7 +8,8 @@ import { AwsError } from './errors.js';
 export interface HttpAnswer {
   status: number;
   headers: Record<string, string>;
-  body: string;
+  /** Bytes for object bodies (S3 GetObject), text for every API document. */
+  body: string | Buffer;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -143,7 +144,7 @@ export function restXmlDocument(root: string, xmlNamespace: string, inner: strin
   return `${XML_DECLARATION}<${root} xmlns="${xmlNamespace}">${inner}</${root}>`;
 }
 
-export function restXmlResult(body: string, requestId: string, headers: Record<string, string> = {}): HttpAnswer {
+export function restXmlResult(body: string | Buffer, requestId: string, headers: Record<string, string> = {}): HttpAnswer {
   return { status: 200, headers: { 'content-type': 'application/xml', ...s3Headers(requestId), ...headers }, body };
 }
 

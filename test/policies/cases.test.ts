@@ -11,7 +11,7 @@ import { loadRule } from '../../src/policy/loader.js';
 import { evaluate } from '../../src/engine/evaluate.js';
 import { snapshotValidator, formatInstancePath } from '../../src/snapshot/validate.js';
 import type { Finding, Status } from '../../src/results.js';
-import type { ParamValue } from '../../src/policy/types.js';
+import type { ParamValue } from '../../src/language/types.js';
 import { buildSnapshot, type SnapshotFragment } from '../support/snapshot-builder.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

@@ -248,3 +248,93 @@ describe('an account listing that never ends', () => {
     expect(outcome.code).toBe(3);
   });
 });
+
+describe('an account listing cut after its first page', () => {
+  // Two accounts per page; every later page fails beyond the SDK's retries.
+  const fake = {
+    pageSizes: { 'organizations:ListAccounts': 2 },
+    faults: [{ match: { action: 'ListAccounts' }, fault: { kind: 'serverError', status: 503 }, skip: 1 } satisfies FaultRule],
+  };
+
+  it('never looks complete: an organization-scope error finding, SARIF executionSuccessful false, the incomplete line in every report', async () => {
+    const outcome = await scanScenario(scenario(ORGANIZATION), { fake });
+    expectWellBehaved(outcome);
+    const all = Object.values(ORG_ACCOUNTS).length;
+    expect(outcome.snapshot.accounts).toHaveLength(2);
+    expect(all).toBeGreaterThan(2);
+    expect(outcome.code).toBe(3);
+
+    const scope = outcome.results.findings.filter((finding) => finding.ruleId === 'trailwarden/scan-scope');
+    expect(scope).toHaveLength(1);
+    expect(scope[0]).toMatchObject({ status: 'error', resource: { type: 'organization' } });
+    expect(scope[0]!.message).toMatch(/^The account list of organization o-\w+ is incomplete: organizations:ListAccounts failed with ServiceUnavailable \(the account listing stopped after 1 page\(s\), 2 account\(s\) read; accounts after them were not scanned\); 2 accounts were read and scanned, the accounts after them were not\.$/);
+    expect(outcome.results.rules.map((rule) => rule.id)).toContain('trailwarden/scan-scope');
+    expect(outcome.results.incomplete?.summary).toMatch(/^Incomplete scan: 1 part of the scope \(accounts\) could not be enumerated/);
+    expect(outcome.results.incomplete?.gaps).toEqual([expect.objectContaining({ kind: 'accounts', action: 'organizations:ListAccounts', code: 'ServiceUnavailable' })]);
+
+    const run = outcome.sarif.runs[0] as unknown as {
+      invocations: [{ executionSuccessful: boolean; toolExecutionNotifications: { level: string; descriptor: { id: string }; message: { text: string } }[] }];
+      results: { ruleId: string; kind?: string; message: { text: string } }[];
+    };
+    expect(run.invocations[0].executionSuccessful).toBe(false);
+    expect(run.invocations[0].toolExecutionNotifications).toContainEqual(
+      expect.objectContaining({ level: 'error', descriptor: { id: 'trailwarden/scan-scope/accounts' }, message: { text: expect.stringMatching(/^Incomplete scan: accounts of the scan could not be listed or accessed \(1 gap; organizations:ListAccounts ServiceUnavailable\)/) } }),
+    );
+    expect(run.results).toContainEqual(expect.objectContaining({ ruleId: 'trailwarden/scan-scope', kind: 'open' }));
+    expect(outcome.html).toContain('Incomplete scan: 1 part of the scope (accounts) could not be enumerated');
+  });
+});
+
+describe('regions and trails that could not be listed are scope gaps at their own scope', () => {
+  it.each([
+    { name: 'DescribeRegions denied in one account', fault: { match: { action: 'DescribeRegions', accountId: ORG_ACCOUNTS.workloadA }, fault: { kind: 'accessDenied' } }, kind: 'regions', type: 'region', action: 'ec2:DescribeRegions' },
+    { name: 'ListTrails failing in one account', fault: { match: { action: 'ListTrails', accountId: ORG_ACCOUNTS.workloadA }, fault: { kind: 'serverError', status: 503 } }, kind: 'trails', type: 'account', action: 'cloudtrail:ListTrails' },
+  ] as const)('$name', async ({ fault, kind, type, action }) => {
+    const outcome = await scanScenario(scenario(ORGANIZATION), { fake: { faults: [fault as FaultRule] } });
+    expectWellBehaved(outcome);
+    expect(outcome.code).toBe(3);
+    const scope = outcome.results.findings.filter((finding) => finding.ruleId === 'trailwarden/scan-scope');
+    expect(scope).toEqual([expect.objectContaining({ status: 'error', resource: expect.objectContaining({ type, accountId: ORG_ACCOUNTS.workloadA }) })]);
+    expect(scope[0]!.errors).toEqual([expect.objectContaining({ action })]);
+    expect(outcome.results.incomplete?.gaps).toEqual([expect.objectContaining({ kind, accountId: ORG_ACCOUNTS.workloadA, action })]);
+    const run = outcome.sarif.runs[0] as unknown as { invocations: [{ executionSuccessful: boolean; toolExecutionNotifications: { descriptor: { id: string } }[] }] };
+    expect(run.invocations[0].executionSuccessful).toBe(false);
+    expect(run.invocations[0].toolExecutionNotifications.map((n) => n.descriptor.id)).toContain(`trailwarden/scan-scope/${kind}`);
+  });
+
+  it('DescribeTrails refused in one region: the trail list of the account is a gap at account scope, not a missing alert', async () => {
+    const outcome = await scanScenario(scenario(REGIONAL_TRAILS), { fake: { faults: [{ match: { region: 'eu-west-1' }, fault: { kind: 'regionDisabled' } }] } });
+    expectWellBehaved(outcome);
+    const scope = outcome.results.findings.filter((finding) => finding.ruleId === 'trailwarden/scan-scope');
+    expect(scope).toEqual([
+      expect.objectContaining({
+        status: 'error',
+        resource: expect.objectContaining({ type: 'account', accountId: '707070707070' }),
+        message: expect.stringMatching(/^The trails of account 707070707070 could not be listed, so none of them was checked: cloudtrail:DescribeTrails failed with UnrecognizedClientException/),
+      }),
+    ]);
+    expect(outcome.results.incomplete?.gaps.map((gap) => gap.kind)).toEqual(['trails']);
+  });
+});
+
+describe('S3 unreachable while looking for a bucket owner', () => {
+  it.each([
+    { name: 'connections reset', fault: { kind: 'connectionReset' } as const, collect: undefined },
+    { name: 'answers slower than the client timeout', fault: SLOW, collect: SHORT_TIMEOUT },
+  ])('$name: the failed call and its code are the cause, never "owned by none of the scanned accounts"', async ({ fault, collect }) => {
+    const outcome = await scanScenario(scenario(ORGANIZATION), { fake: { faults: [{ match: { action: 'GetBucketLocation' }, fault }] }, ...(collect ? { collect } : {}) });
+    expectWellBehaved(outcome);
+    expect(outcome.code).toBe(3);
+    const bucket = outcome.snapshot.buckets[0]!;
+    expect(bucket.ownerAccountId).toMatchObject({
+      $error: { action: 's3:GetBucketLocation', code: 'TimeoutError', message: expect.stringMatching(/^the owner of bucket \S+ could not be determined: s3:GetBucketLocation failed with TimeoutError for \d+ account\(s\)/) },
+    });
+    expect(bucket.policy).toMatchObject({ $error: { action: 's3:GetBucketPolicy', code: 'TimeoutError' } });
+    const everything = JSON.stringify([outcome.snapshot, outcome.results, outcome.sarif]) + outcome.html;
+    expect(everything).not.toContain('OwnerNotInScan');
+    expect(everything).not.toMatch(/owned by none of the/);
+    const bucketErrors = outcome.results.findings.filter((finding) => finding.resource.type === 'bucket' && finding.status === 'error');
+    expect(bucketErrors.length).toBeGreaterThan(0);
+    expect(bucketErrors.every((finding) => finding.message.includes('TimeoutError'))).toBe(true);
+  });
+});

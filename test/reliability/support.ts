@@ -7,7 +7,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { run, runScan, type CliIo, type ScanFlags } from '../../src/cli/main.js';
+import { run, type CliIo } from '../../src/cli/main.js';
+import { scanRun } from '../../src/run/scan.js';
+import { runIo } from '../../src/cli/io.js';
+import { toolVersion } from '../../src/package-root.js';
 import { DEFAULT_MAX_ATTEMPTS } from '../../src/collectors/gateway.js';
 import { collectSnapshot, type CollectOptions } from '../../src/collectors/index.js';
 import { findApiOperation, type ServiceId } from '../../src/collectors/permissions.js';
@@ -33,7 +36,7 @@ interface SarifLog {
   runs: [
     {
       results: { ruleId: string; kind?: string }[];
-      invocations: [{ toolExecutionNotifications: { descriptor: { id: string }; properties: { code: string; count: number } }[] }];
+      invocations: [{ executionSuccessful: boolean; toolExecutionNotifications: { descriptor: { id: string }; properties: { code: string; count: number } }[] }];
     },
   ];
 }
@@ -86,11 +89,10 @@ export async function scanScenario(scenario: Scenario, request: ScanRequest = {}
         io,
       );
     } else {
-      const flags: ScanFlags = { saveSnapshot: snapshotFile, outDir, format: ['json', 'sarif', 'html'], failOn: 'none' };
-      const collect = request.collect;
-      const outcome = await runScan(flags, io, {
-        kind: 'collect',
-        collect: (signal) => collectSnapshot({ org, roleName: scenario.scanRoleName, regions: 'all', now: () => NOW, ...(signal ? { signal } : {}), ...collect }),
+      // Collect options the CLI has no flag for: collect here, then evaluate as scan does.
+      const snapshot = await collectSnapshot({ org, roleName: scenario.scanRoleName, regions: 'all', now: () => NOW, ...request.collect });
+      const outcome = await scanRun({ saveSnapshot: snapshotFile, outDir, format: ['json', 'sarif', 'html'], failOn: 'none' }, runIo(io), {
+        snapshot: { ...snapshot, tool: { name: 'trailwarden', version: toolVersion() } },
       });
       code = outcome.exitCode;
     }
@@ -147,7 +149,14 @@ export function expectWellBehaved(outcome: ScanOutcome): void {
   }
   const errors = collectionErrors(outcome.snapshot);
   expect(outcome.results.collectionErrors).toEqual(errors);
-  const notified = outcome.sarif.runs[0].invocations[0].toolExecutionNotifications.map((note) => `${note.descriptor.id} ${note.properties.code} ×${note.properties.count}`);
+  // Scope gaps have notifications of their own (error level), one per kind, exactly when the results say the scan is incomplete.
+  const notifications = outcome.sarif.runs[0].invocations[0].toolExecutionNotifications;
+  const scopeNotes = notifications.filter((note) => note.descriptor.id.startsWith('trailwarden/scan-scope/'));
+  expect(scopeNotes.map((note) => note.descriptor.id.slice('trailwarden/scan-scope/'.length)).sort()).toEqual(
+    [...new Set((outcome.results.incomplete?.gaps ?? []).map((gap) => gap.kind))].sort(),
+  );
+  expect(outcome.sarif.runs[0].invocations[0].executionSuccessful).toBe(outcome.results.incomplete === undefined);
+  const notified = notifications.filter((note) => !scopeNotes.includes(note)).map((note) => `${note.descriptor.id} ${note.properties.code} ×${note.properties.count}`);
   const groups = new Map<string, number>();
   for (const error of errors) groups.set(`${error.action} ${error.code}`, (groups.get(`${error.action} ${error.code}`) ?? 0) + 1);
   expect(notified.sort()).toEqual([...groups].map(([group, count]) => `${group} ×${count}`).sort());

@@ -59,6 +59,6 @@ describe('console reporter', () => {
   });
 
   it('makes control and bidi characters visible', () => {
-    expect(visibleControls('a\u001b[31mb\u202ec\nd')).toBe('a\\u{1b}[31mb\\u{202e}c d');
+    expect(visibleControls('a\u001b[31mb\u202ec\nd')).toBe('a\\u001B[31mb\\u202Ec d');
   });
 });

@@ -2,6 +2,7 @@
  * report.html as text: escaping, the JSON payload, the CSP and self-containment. What the page
  * does when it runs is tested in real Chromium by html.browser.test.ts.
  */
+import { displayText } from '../../src/reporters/text-safety.js';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -42,7 +43,10 @@ describe('report.html', () => {
     expect(payload.fields).toEqual([...FINDING_FIELDS]);
     expect(payload.findings).toHaveLength(hostileResults.findings.length);
     const messages = new Set(payload.findings.map((row) => row[FINDING_FIELDS.indexOf('message')]));
-    for (const finding of hostileResults.findings) expect(messages.has(finding.message)).toBe(true);
+    // Shown text is neutralized (controls, bidi and invisible characters made visible); everything else is kept.
+    for (const finding of hostileResults.findings) expect(messages.has(displayText(finding.message))).toBe(true);
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    expect(JSON.stringify(payload)).not.toMatch(/[\u0000-\u001f\u202a-\u202e\u2066-\u2069\u200b-\u200f\ufeff]/);
   });
 
   it('escapes script-breaking characters in JSON and keeps the value', () => {

@@ -106,7 +106,7 @@ describe('SARIF results', () => {
   });
 
   it('gives custom rules a relative, percent-encoded uri and no invented help link', () => {
-    const custom = render({ ...results, findings: results.findings.map((finding) => ({ ...finding, suppression: undefined })) });
+    const custom = render({ ...results, findings: results.findings.map(({ suppression: _suppression, ...finding }) => finding) });
     const result = custom.results.find((entry) => entry.ruleId === 'custom/require-owner-tag')!;
     expect(result.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'security-policies/trails/require%20owner%20tag.yaml' }, region: { startLine: 3, endLine: 3 } });
     const descriptor = JSON.parse(custom.text).runs[0].tool.driver.rules.find((rule: { id: string }) => rule.id === 'custom/require-owner-tag');

@@ -2,12 +2,13 @@
  * The union of shard snapshots (trailwarden merge): identities, observed facts over errors, the
  * collectors' order, and the proof that the shards of the demo organization merge back into it.
  */
+import { NO_POLICY_SETTINGS } from '../../src/policy/rule-settings.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { evaluate } from '../../src/engine/evaluate.js';
-import { loadRuleSet } from '../../src/scan.js';
+import { loadRuleSet } from '../../src/run/scan.js';
 import { parseSnapshot } from '../../src/snapshot/io.js';
 import { mergeSnapshots, preferObserved } from '../../src/snapshot/merge.js';
 import type { CollectionError, Snapshot } from '../../src/snapshot/schema.js';
@@ -97,7 +98,7 @@ describe('shards of the demo organization', () => {
 
   it('evaluate, merged, to exactly the findings of the full snapshot', async () => {
     const full = demo();
-    const { rules } = await loadRuleSet([], { config: {} });
+    const { rules } = await loadRuleSet([], NO_POLICY_SETTINGS);
     const now = new Date(full.scanTime);
     const merged = evaluate(mergeSnapshots(shardsOfSnapshot(full, smallestSplittingShardCount(full))), rules, { now });
     // The same findings in the same order as the full snapshot once it is in the collectors' order…

@@ -1,4 +1,5 @@
-import { MONITORING_CONTROLS, cisControlPattern, type MonitoringControl } from '../../src/engine/analysis/cis-monitoring.js';
+import { MONITORING_CONTROLS, type MonitoringControl } from '../../src/engine/analysis/cis-controls.js';
+import { cisControlPattern } from '../../src/engine/analysis/cis-monitoring.js';
 
 /**
  * CIS monitoring: a metric filter with the CIS 5.0 pattern per control, an alarm on its metric and

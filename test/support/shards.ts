@@ -33,6 +33,8 @@ export function shardOfSnapshot(snapshot: Snapshot, shard: Shard): Snapshot {
     ...(snapshot.snsTopics ? { snsTopics: snapshot.snsTopics.filter((topic) => topicArns.has(topic.arn) || owned(topic.accountId)) } : {}),
     eventDataStores: snapshot.eventDataStores.filter((store) => storeArns.has(store.arn) || owned(store.accountId)),
     ...(snapshot.errors ? { errors: snapshot.errors.filter((error) => error.$error.accountId === undefined || owned(error.$error.accountId)) } : {}),
+    // Each shard reads its own digests; here the first carries the whole scan's counts, so the shards add up to it.
+    ...(snapshot.integrity && shard.index !== 1 ? { integrity: { ...snapshot.integrity, objectsRead: 0, bytesRead: 0, listCalls: 0 } } : {}),
   };
 }
 

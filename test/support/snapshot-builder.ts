@@ -32,6 +32,12 @@ export interface SnapshotFragment {
   eventDataStores?: Fragment[];
   snsTopics?: Fragment[];
   errors?: Fragment[];
+  /**
+   * The scan verified digest chains (--verify-integrity): every trail with validation on gets an
+   * intact chain in its owner account and home region unless its fragment gives `integrity`; chain
+   * fragments are completed from an intact chain.
+   */
+  integrity?: Fragment;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -231,6 +237,44 @@ function byKey<T>(items: T[], key: (t: T) => string): Map<string, T> {
 }
 
 /** Build a complete snapshot from a story fragment. */
+export function defaultChain(trail: Trail, accountId: string, region: string, files: boolean): Record<string, unknown> {
+  const prefix = `AWSLogs/${accountId}/CloudTrail-Digest/${region}/`;
+  const name = trail.name;
+  return {
+    name: `${accountId}/${region}`,
+    accountId,
+    region,
+    bucket: trail.s3BucketName ?? 'no-bucket',
+    prefix,
+    verification: {
+      digests: 24,
+      backfillDigests: 0,
+      firstDigest: { key: `${prefix}2026/10/31/${accountId}_CloudTrail-Digest_${region}_${name}_${trail.homeRegion}_20261031T123107Z.json.gz`, endTime: '2026-10-31T12:31:07.000Z' },
+      lastDigest: { key: `${prefix}2026/11/01/${accountId}_CloudTrail-Digest_${region}_${name}_${trail.homeRegion}_20261101T113107Z.json.gz`, endTime: '2026-11-01T11:31:07.000Z' },
+      signatureFailures: [],
+      linkBreaks: [],
+      gaps: [],
+      ...(files ? { logFiles: { checked: 48, failures: [] } } : {}),
+    },
+  };
+}
+
+function withIntegrity(trail: Trail, files: boolean): Trail {
+  if (!trail.logFileValidationEnabled) return trail;
+  const given = trail.integrity as unknown;
+  if (given === undefined) return { ...trail, integrity: { chains: [defaultChain(trail, trail.ownerAccountId, trail.homeRegion, files)] } } as Trail;
+  if (typeof given !== 'object' || given === null || '$error' in given) return trail;
+  const chains = ((given as { chains?: Fragment[] }).chains ?? []).map((chain) => {
+    const accountId = String(chain.accountId ?? trail.ownerAccountId);
+    const region = String(chain.region ?? trail.homeRegion);
+    const base = defaultChain(trail, accountId, region, files);
+    const verification = chain.verification as Fragment | undefined;
+    if (verification && '$error' in verification) return { ...base, ...chain, verification };
+    return merge(base, chain);
+  });
+  return { ...trail, integrity: { chains } } as Trail;
+}
+
 export function buildSnapshot(fragment: SnapshotFragment = {}): Snapshot {
   const scanTime = fragment.scanTime ?? DEFAULT_SCAN_TIME;
   const partition = fragment.partition ?? 'aws';
@@ -249,10 +293,17 @@ export function buildSnapshot(fragment: SnapshotFragment = {}): Snapshot {
             fragment.organization ?? {},
           );
 
+  const integrity = fragment.integrity
+    ? merge(
+        { windowStart: hoursBefore(scanTime, 24), windowEnd: scanTime, windowHours: 24, files: false, objectsRead: 24, bytesRead: 24_000, listCalls: 2 },
+        fragment.integrity,
+      )
+    : undefined;
   const trails: Trail[] = (fragment.trails ?? []).map((t) => {
     const arn = String(t.arn);
     const { account, region } = parseArn(arn);
-    return fillErrors(merge(defaultTrail(arn, scanTime), t), account, region) as Trail;
+    const trail = fillErrors(merge(defaultTrail(arn, scanTime), t), account, region) as Trail;
+    return integrity || trail.integrity !== undefined ? (fillErrors(withIntegrity(trail, integrity?.files === true), account, region) as Trail) : trail;
   });
   const orgTrails = trails.filter((t) => t.isOrganizationTrail).map((t) => t.arn);
 
@@ -313,6 +364,7 @@ export function buildSnapshot(fragment: SnapshotFragment = {}): Snapshot {
     kmsKeys,
     logGroups,
     eventDataStores,
+    ...(integrity ? { integrity: integrity as NonNullable<Snapshot['integrity']> } : {}),
     ...(fragment.snsTopics
       ? {
           snsTopics: fragment.snsTopics.map((t) => {
@@ -321,6 +373,6 @@ export function buildSnapshot(fragment: SnapshotFragment = {}): Snapshot {
           }),
         }
       : {}),
-    ...(fragment.errors ? { errors: fragment.errors as unknown as Snapshot['errors'] } : {}),
+    ...(fragment.errors ? { errors: fragment.errors as unknown as NonNullable<Snapshot['errors']> } : {}),
   };
 }

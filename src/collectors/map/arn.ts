@@ -5,7 +5,7 @@ export type Partition = Snapshot['partition'];
 
 const PARTITIONS: readonly Partition[] = ['aws', 'aws-cn', 'aws-us-gov'];
 
-export interface ParsedArn {
+interface ParsedArn {
   partition: string;
   service: string;
   region: string;
@@ -20,7 +20,7 @@ export function parseArn(arn: string): ParsedArn | undefined {
   return { partition, service, region, accountId, resource: parts.slice(5).join(':') };
 }
 
-export function isPartition(value: string): value is Partition {
+function isPartition(value: string): value is Partition {
   return (PARTITIONS as readonly string[]).includes(value);
 }
 

@@ -8,10 +8,11 @@ import type {
   TrailInfo,
 } from '@aws-sdk/client-cloudtrail';
 import type { EventDataStore, Trail, TrailStatus } from '../../snapshot/schema.js';
-import { foldEventSelectors, type EventSelectorsResponse } from '../../snapshot/event-selectors.js';
+import { foldEventSelectors, type EventSelectorsResponse } from './fold-event-selectors.js';
 import { MalformedResponseError } from '../errors.js';
 import { accountOfArn, isRegionName, parseArn } from './arn.js';
-import { definedOnly, isoTime, nonEmpty, required } from './common.js';
+import { definedOnly } from '../../objects.js';
+import { isoTime, nonEmpty, required } from './common.js';
 
 /** A trail's configuration from DescribeTrails: everything in Trail but the facts read per ARN. */
 export type TrailConfig = Omit<Trail, 'status' | 'eventSelectors' | 'insightSelectors' | 'tags'>;

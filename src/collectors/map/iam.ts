@@ -11,7 +11,8 @@ import { awsManagedPolicyDocument } from '../../engine/analysis/aws-managed-poli
 import { reduceIdentityPolicy } from '../../engine/analysis/iam-access.js';
 import type { IamAuthorization, IamInlinePolicy, IamManagedPolicy, IamPrincipal } from '../../snapshot/schema.js';
 import { MalformedResponseError } from '../errors.js';
-import { definedOnly, nonEmpty, required } from './common.js';
+import { definedOnly } from '../../objects.js';
+import { nonEmpty, required } from './common.js';
 
 /** IAM hands policy documents over URL-encoded (RFC 3986); some SDKs and emulators decode them first. */
 export function decodeIamPolicyDocument(text: string | undefined, what: string): unknown {

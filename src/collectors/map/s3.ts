@@ -14,7 +14,8 @@ import type {
 } from '@aws-sdk/client-s3';
 import type { AclGrant, Bucket, LifecycleRule, PublicAccessBlock } from '../../snapshot/schema.js';
 import { MalformedResponseError } from '../errors.js';
-import { definedOnly, isoTime, nonEmpty, parsePolicyDocument, required } from './common.js';
+import { definedOnly } from '../../objects.js';
+import { isoTime, nonEmpty, parsePolicyDocument, required } from './common.js';
 
 type FactValue<K extends keyof Bucket> = Exclude<Bucket[K], { $error: unknown }>;
 

@@ -44,13 +44,13 @@ export function cloudTrailObjectPrefix(s3KeyPrefix: string | undefined): string 
   return s3KeyPrefix ? `${s3KeyPrefix}/AWSLogs/` : 'AWSLogs/';
 }
 
-export interface ExpiringRule {
+interface ExpiringRule {
   rule: string;
   days?: number;
   date?: string;
 }
 
-export interface LifecycleRetention {
+interface LifecycleRetention {
   /** The fewest days after which an applying rule expires current objects; null when none does. */
   shortestExpirationDays: number | null;
   /** Dates on which an applying rule expires every current object it covers. */

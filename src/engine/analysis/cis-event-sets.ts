@@ -28,10 +28,10 @@
  * - The service authorization reference / API references: every name listed under a service is an
  *   API action of that service that CloudTrail records as a management event with that eventSource.
  */
-import type { CisVersion, MonitoringControl } from './cis-monitoring.js';
+import type { CisVersion, MonitoringControl } from './cis-controls.js';
 
 /** One alternative of an event set: events of one service (or of every service) with extra conditions. */
-export interface CisEventClass {
+interface CisEventClass {
   /** The service that emits these events; absent when the class spans every service (root usage, access denials). */
   readonly eventSource?: string;
   /** The API actions (CloudTrail `eventName`); absent when the class is keyed on other fields only. */
@@ -44,7 +44,7 @@ export interface CisEventClass {
  * The event set of a control in one CIS version. A filter must select every event of at least one
  * of the alternatives (CIS 1.4+ offers two console-login-without-mfa texts; either one satisfies).
  */
-export type CisEventSet = readonly (readonly CisEventClass[])[];
+type CisEventSet = readonly (readonly CisEventClass[])[];
 
 const EC2 = 'ec2.amazonaws.com';
 const SIGNIN = 'signin.amazonaws.com';

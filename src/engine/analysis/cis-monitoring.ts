@@ -32,34 +32,15 @@ import {
   type FilterValue,
   type NormalFormResult,
 } from './filter-pattern.js';
+import { compileSafeRegex } from '../safe-regex.js';
+import { CIS_VERSIONS, type CisVersion, type MonitoringControl } from './cis-controls.js';
 import { CIS_EVENT_SETS, eventSetPatterns } from './cis-event-sets.js';
 
-export const MONITORING_CONTROLS = [
-  'unauthorized-api-calls',
-  'console-login-without-mfa',
-  'root-account-usage',
-  'iam-policy-changes',
-  'cloudtrail-changes',
-  'console-auth-failures',
-  'kms-key-disable-or-deletion',
-  's3-bucket-policy-changes',
-  'config-changes',
-  'security-group-changes',
-  'nacl-changes',
-  'network-gateway-changes',
-  'route-table-changes',
-  'vpc-changes',
-  'organizations-changes',
-] as const;
-export type MonitoringControl = (typeof MONITORING_CONTROLS)[number];
-
-export const CIS_VERSIONS = ['1.2', '1.4', '3.0', '5.0', '6.0'] as const;
-export type CisVersion = (typeof CIS_VERSIONS)[number];
 
 /** Beyond this many alternatives a pattern is not analysed (CloudWatch caps patterns at 1024 characters). */
 export const MAX_NORMAL_FORM_TERMS = 2048;
 
-export interface CisControlPattern {
+interface CisControlPattern {
   /** Recommendation number in that benchmark version, e.g. "4.13". */
   readonly section: string;
   /** The pattern texts the benchmark prints (audit and remediation may differ); strict mode accepts any. */
@@ -74,7 +55,7 @@ export interface CisControlPattern {
 
 export type MatchVerdict = 'covers' | 'missing-events' | 'narrower' | 'not-exact' | 'unparseable' | 'not-json' | 'not-in-version';
 
-export interface MatchResult {
+interface MatchResult {
   readonly verdict: MatchVerdict;
   /** One readable sentence. */
   readonly detail: string;
@@ -86,7 +67,7 @@ export interface MatchResult {
   readonly offset?: number;
 }
 
-export interface MatchOptions {
+interface MatchOptions {
   readonly strict: boolean;
 }
 
@@ -320,11 +301,11 @@ function filterNormalForm(patternText: string, label: string): NormalFormResult 
   return toDisjunctiveNormalForm(parsed.ast.body, MAX_NORMAL_FORM_TERMS);
 }
 
-function tooManyAlternatives(filter: { termCount: number }, label: string): MatchResult {
-  return {
-    verdict: 'unparseable',
-    detail: `The filter pattern expands to more than ${MAX_NORMAL_FORM_TERMS} alternatives (${filter.termCount} when expansion stopped), too many to compare with ${label}.`,
-  };
+function tooManyAlternatives(filter: { termCount: number; conditionCount?: number }, label: string): MatchResult {
+  const size = filter.conditionCount
+    ? `expands to too many conditions (${filter.conditionCount} in ${filter.termCount} alternatives when expansion stopped)`
+    : `expands to more than ${MAX_NORMAL_FORM_TERMS} alternatives (${filter.termCount} when expansion stopped)`;
+  return { verdict: 'unparseable', detail: `The filter pattern ${size}, too many to compare with ${label}.` };
 }
 
 interface Narrowed {
@@ -599,10 +580,8 @@ function globsDisjoint(a: Glob, b: Glob): boolean {
   return false;
 }
 
+/** Linear-time (RE2); the parser has already refused patterns the engine cannot compile. */
 function regexMatches(source: string, text: string): boolean {
-  try {
-    return new RegExp(source).test(text);
-  } catch {
-    return false;
-  }
+  const compiled = compileSafeRegex(source);
+  return compiled.ok && compiled.regex.test(text);
 }

@@ -18,13 +18,26 @@
  * The language has no general negation: `!=` and `NOT EXISTS` are atomic conditions, so the normal
  * form never has to push a NOT inward.
  *
+ * A `%regex%` value must stay within the regular-expression subset CloudWatch accepts and compile
+ * in RE2 (safe-regex.ts); parentheses may nest at most MAX_NESTING_DEPTH deep and a pattern holds
+ * at most MAX_CONDITIONS conditions. Anything else is a
+ * syntax error with an offset, so no pattern read from a snapshot can make analysis super-linear
+ * or exhaust the stack.
+ *
  * Non-JSON patterns (empty = every event, term patterns such as `ERROR -Exiting`, space-delimited
  * `[ip, user, ...]`, standalone `%regex%`) parse successfully into a `non-json` node: they are valid
  * CloudWatch patterns, but they match raw text rather than CloudTrail fields, so they can never be
  * shown to select a CIS event set. Callers report them as "not a JSON pattern", not as errors.
  */
 
-export interface SourceSpan {
+import { cloudWatchRegexProblem } from '../safe-regex.js';
+
+/** Deepest parenthesis nesting analysed (a 1024-character pattern nests at most 512 deep). */
+export const MAX_NESTING_DEPTH = 512;
+/** Most conditions analysed in one pattern (a 1024-character pattern holds fewer than 150). */
+export const MAX_CONDITIONS = 512;
+
+interface SourceSpan {
   /** Offset of the first character in the pattern text. */
   readonly start: number;
   /** Offset just past the last character. */
@@ -47,8 +60,8 @@ export type FilterValue =
   /** `%...%`: the text between the percent signs. */
   | { readonly kind: 'regex'; readonly source: string };
 
-export const VALUE_TESTS = ['IS NULL', 'NOT EXISTS', 'IS TRUE', 'IS FALSE'] as const;
-export type ValueTest = (typeof VALUE_TESTS)[number];
+const VALUE_TESTS = ['IS NULL', 'NOT EXISTS', 'IS TRUE', 'IS FALSE'] as const;
+type ValueTest = (typeof VALUE_TESTS)[number];
 
 export interface ComparisonCondition {
   readonly kind: 'comparison';
@@ -58,7 +71,7 @@ export interface ComparisonCondition {
   readonly span: SourceSpan;
 }
 
-export interface TestCondition {
+interface TestCondition {
   readonly kind: 'test';
   readonly selector: Selector;
   readonly test: ValueTest;
@@ -74,24 +87,24 @@ interface JunctionOf<Kind extends 'and' | 'or'> {
   readonly span: SourceSpan;
 }
 
-export type Junction = JunctionOf<'and'> | JunctionOf<'or'>;
+type Junction = JunctionOf<'and'> | JunctionOf<'or'>;
 
 export type JsonExpr = Condition | Junction;
 
 export const NON_JSON_FORMS = ['match-all', 'terms', 'space-delimited', 'regex'] as const;
-export type NonJsonForm = (typeof NON_JSON_FORMS)[number];
+type NonJsonForm = (typeof NON_JSON_FORMS)[number];
 
 export type FilterExpr =
   | { readonly kind: 'json'; readonly body: JsonExpr }
   | { readonly kind: 'non-json'; readonly form: NonJsonForm };
 
-export interface FilterParseError {
+interface FilterParseError {
   readonly message: string;
   /** Offset into the pattern text where parsing stopped. */
   readonly offset: number;
 }
 
-export type FilterParseResult = { ok: true; ast: FilterExpr } | { ok: false; error: FilterParseError };
+type FilterParseResult = { ok: true; ast: FilterExpr } | { ok: false; error: FilterParseError };
 
 export function parseFilterPattern(text: string): FilterParseResult {
   const start = skipWhitespace(text, 0);
@@ -131,6 +144,8 @@ const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 class JsonPatternParser {
   private pos: number;
+  private depth = 0;
+  private conditions = 0;
 
   constructor(
     private readonly text: string,
@@ -176,10 +191,13 @@ class JsonPatternParser {
     const char = this.text[this.pos];
     if (char === '(') {
       const open = this.pos;
+      if (this.depth >= MAX_NESTING_DEPTH) this.fail(`parentheses nest more than ${MAX_NESTING_DEPTH} deep`);
       this.pos += 1;
       this.skip();
       if (this.text[this.pos] === ')') this.fail('empty parentheses');
+      this.depth += 1;
       const inner = this.parseOr();
+      this.depth -= 1;
       this.skip();
       if (this.text[this.pos] !== ')') {
         this.fail(`expected ')' to close the '(' at offset ${open} but found ${this.describeHere()}`);
@@ -194,6 +212,7 @@ class JsonPatternParser {
 
   private parseCondition(): Condition {
     const start = this.pos;
+    if (++this.conditions > MAX_CONDITIONS) this.fail(`more than ${MAX_CONDITIONS} conditions`);
     const selector = this.parseSelector();
     this.skip();
     const operator = this.readOperator();
@@ -281,6 +300,11 @@ class JsonPatternParser {
       if (close < 0) this.fail("unterminated regular expression: expected a closing '%'");
       const source = this.text.slice(this.pos + 1, close);
       if (source === '') this.fail('empty regular expression');
+      const problem = cloudWatchRegexProblem(source);
+      if (problem) {
+        this.pos += 1 + problem.offset;
+        this.fail(`unsupported regular expression %${source.length > 60 ? `${source.slice(0, 60)}…` : source}%: ${problem.message}`);
+      }
       this.pos = close + 1;
       return { kind: 'regex', source };
     }
@@ -355,23 +379,30 @@ export type Conjunction = readonly Condition[];
 export type NormalFormResult =
   | { ok: true; terms: readonly Conjunction[] }
   /** The expansion would exceed `maxTerms`; `termCount` is the size at which it stopped. */
-  | { ok: false; termCount: number };
+  | { ok: false; termCount: number; conditionCount?: number };
+
+/** Conditions written into conjunctions while expanding, per allowed term: bounds the work. */
+export const NORMAL_FORM_CONDITIONS_PER_TERM = 32;
 
 /**
  * Expands an expression into a disjunction of conjunctions. `&&` distributes over `||`, so the
  * size can grow as a product of the operand sizes: the expansion stops once it would exceed
- * `maxTerms`. Conditions repeated within a conjunction are kept once (compared by `conditionKey`).
+ * `maxTerms`, or once it has written more than `maxTerms × NORMAL_FORM_CONDITIONS_PER_TERM`
+ * conditions (many alternatives times many conjuncts; `conditionCount` then says so). Conditions
+ * repeated within a conjunction are kept once (compared by `conditionKey`).
  */
 export function toDisjunctiveNormalForm(expr: JsonExpr, maxTerms: number): NormalFormResult {
-  const expanded = expand(expr, maxTerms);
-  return typeof expanded === 'number' ? { ok: false, termCount: expanded } : { ok: true, terms: expanded };
+  const budget = { written: 0, max: maxTerms * NORMAL_FORM_CONDITIONS_PER_TERM };
+  const expanded = expand(expr, maxTerms, budget);
+  if (typeof expanded !== 'number') return { ok: true, terms: expanded };
+  return budget.written > budget.max ? { ok: false, termCount: expanded, conditionCount: budget.written } : { ok: false, termCount: expanded };
 }
 
-function expand(expr: JsonExpr, maxTerms: number): Conjunction[] | number {
+function expand(expr: JsonExpr, maxTerms: number, budget: { written: number; max: number }): Conjunction[] | number {
   if (expr.kind === 'comparison' || expr.kind === 'test') return [[expr]];
   const parts: Conjunction[][] = [];
   for (const operand of expr.operands) {
-    const part = expand(operand, maxTerms);
+    const part = expand(operand, maxTerms, budget);
     if (typeof part === 'number') return part;
     parts.push(part);
   }
@@ -383,6 +414,8 @@ function expand(expr: JsonExpr, maxTerms: number): Conjunction[] | number {
   for (const part of parts) {
     const size = product.length * part.length;
     if (size > maxTerms) return size;
+    for (const left of product) for (const right of part) budget.written += left.length + right.length;
+    if (budget.written > budget.max) return size;
     product = product.flatMap((left) => part.map((right) => mergeConjunctions(left, right)));
   }
   return product;
@@ -419,7 +452,7 @@ export function formatCondition(condition: Condition): string {
   return `${condition.selector.text} ${condition.operator} ${formatValue(condition.value)}`;
 }
 
-export function formatValue(value: FilterValue): string {
+function formatValue(value: FilterValue): string {
   switch (value.kind) {
     case 'string':
       return `"${value.text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;

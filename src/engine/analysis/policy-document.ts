@@ -13,11 +13,12 @@
  * ARN/account/VPC/VPC endpoint/owner, principal org/account/ARN, aws:userid, the KMS key used for
  * SSE, S3 access points) to fixed values: values without a wildcard or a policy variable.
  */
+import { MAX_JSON_DEPTH, formatJsonPath, tooDeepPath } from '../../snapshot/structure.js';
 
-export type PolicyEffect = 'Allow' | 'Deny';
-export type PrincipalType = 'AWS' | 'Service' | 'Federated' | 'CanonicalUser';
+type PolicyEffect = 'Allow' | 'Deny';
+type PrincipalType = 'AWS' | 'Service' | 'Federated' | 'CanonicalUser';
 
-export interface PrincipalId {
+interface PrincipalId {
   type: PrincipalType;
   id: string;
 }
@@ -48,7 +49,7 @@ export interface ConditionClause {
   values: string[];
 }
 
-export type ParsedPolicy = { statements: PolicyStatement[]; malformed?: undefined } | { malformed: string; statements?: undefined };
+type ParsedPolicy = { statements: PolicyStatement[]; malformed?: undefined } | { malformed: string; statements?: undefined };
 
 /** Stands for "the whole document" where a malformed policy forces a statement list to be non-empty. */
 export const MALFORMED_POLICY_LABEL = '(malformed policy)';
@@ -201,6 +202,8 @@ export function parsePolicyDocument(doc: unknown, kind: PolicyKind = 'resource')
     }
   }
   if (!isRecord(value)) return { malformed: 'the policy is not a JSON object' };
+  const deep = tooDeepPath(value);
+  if (deep) return { malformed: `the policy nests deeper than ${MAX_JSON_DEPTH} levels (at ${formatJsonPath(deep)})` };
   if (value.Version !== undefined && (typeof value.Version !== 'string' || !POLICY_VERSIONS.has(value.Version))) {
     return { malformed: `unknown policy Version ${JSON.stringify(value.Version)}` };
   }
@@ -253,12 +256,40 @@ export function matchesEveryValueStartingWith(pattern: string, prefix: string, i
   return pattern.endsWith('*') && wildcardMatch(pattern, prefix, ignoreCase);
 }
 
-/** True when the pattern matches at least one string that starts with `prefix`. */
+/**
+ * True when the pattern matches at least one string that starts with `prefix`: some position of
+ * the pattern is still reachable after reading all of `prefix` (the rest of the pattern can then
+ * always be satisfied). One pass over `prefix` with the set of reachable positions: O(|pattern| ×
+ * |prefix|), whatever the pattern.
+ */
 export function matchesSomeValueStartingWith(pattern: string, prefix: string, ignoreCase = false): boolean {
-  for (let end = 0; end <= pattern.length; end++) {
-    if (wildcardMatch(pattern.slice(0, end), prefix, ignoreCase)) return true;
+  const p = ignoreCase ? pattern.toLowerCase() : pattern;
+  const v = ignoreCase ? prefix.toLowerCase() : prefix;
+  // Without wildcards the pattern matches only itself.
+  if (!p.includes('*') && !p.includes('?')) return p.startsWith(v);
+  let reachable = new Uint8Array(p.length + 1);
+  let next = new Uint8Array(p.length + 1);
+  const close = (set: Uint8Array) => {
+    for (let i = 0; i < p.length; i++) if (set[i] && p[i] === '*') set[i + 1] = 1;
+  };
+  reachable[0] = 1;
+  close(reachable);
+  for (let j = 0; j < v.length; j++) {
+    const char = v[j];
+    next.fill(0);
+    let any = false;
+    for (let i = 0; i < p.length; i++) {
+      if (!reachable[i]) continue;
+      if (p[i] === '*') next[i] = 1;
+      else if (p[i] === '?' || p[i] === char) next[i + 1] = 1;
+      else continue;
+      any = true;
+    }
+    if (!any) return false;
+    close(next);
+    [reachable, next] = [next, reachable];
   }
-  return false;
+  return true;
 }
 
 /** Does the statement's Action / NotAction cover this action? Actions compare case-insensitively. */
@@ -295,14 +326,14 @@ export function statementAppliesToSomeResourceUnder(statement: PolicyStatement, 
 }
 
 /** The statement names the service principal (e.g. `cloudtrail.amazonaws.com`), not via NotPrincipal. */
-export function statementNamesServicePrincipal(statement: PolicyStatement, servicePrincipals: readonly string[]): boolean {
+function statementNamesServicePrincipal(statement: PolicyStatement, servicePrincipals: readonly string[]): boolean {
   if (statement.principal.negated) return false;
   const wanted = new Set(servicePrincipals.map((name) => name.toLowerCase()));
   return statement.principal.ids.some(({ type, id }) => type === 'Service' && wanted.has(id.toLowerCase()));
 }
 
 /** Principal `"*"` / `{"AWS": "*"}`: literally every caller, anonymous ones included. */
-export function statementNamesEveryone(statement: PolicyStatement): boolean {
+function statementNamesEveryone(statement: PolicyStatement): boolean {
   return !statement.principal.negated && statement.principal.wildcard;
 }
 
@@ -312,14 +343,14 @@ export function statementNamesEveryone(statement: PolicyStatement): boolean {
  * `graph.facebook.com` that anyone can sign in to (S3 names that one public). A SAML provider ARN
  * is a fixed principal.
  */
-export function statementPrincipalIsOpen(statement: PolicyStatement): boolean {
+function statementPrincipalIsOpen(statement: PolicyStatement): boolean {
   const { negated, wildcard, ids } = statement.principal;
   if (negated || wildcard) return true;
   return ids.some(({ type, id }) => id.includes('*') || id.includes('?') || (type === 'Federated' && !id.startsWith('arn:')));
 }
 
 /** `AWS:arn:aws:iam::111122223333:root`, `Service:cloudtrail.amazonaws.com`, `*`, or `NotPrincipal(...)`. */
-export function describePrincipals(statement: PolicyStatement, exclude: (id: PrincipalId) => boolean = () => false): string[] {
+function describePrincipals(statement: PolicyStatement, exclude: (id: PrincipalId) => boolean = () => false): string[] {
   const { negated, wildcard, ids } = statement.principal;
   const rendered = ids.map((principal) => `${principal.type}:${principal.id}`);
   if (negated) return [`NotPrincipal(${[...(wildcard ? ['AWS:*'] : []), ...rendered].join(', ')})`];
@@ -337,7 +368,7 @@ export function describePrincipals(statement: PolicyStatement, exclude: (id: Pri
  * endpoint) and `ForAllValues:` (true for an absent key) all let unknown callers through.
  * `ForAnyValue:` is false for an absent key, so it pins like the plain operator.
  */
-export interface ConditionKeyRule {
+interface ConditionKeyRule {
   operators: 'string' | 'ip';
   accepts: (value: string) => boolean;
 }
@@ -352,7 +383,7 @@ function clausePins(clause: ConditionClause, rule: ConditionKeyRule): boolean {
 }
 
 /** The first condition clause that pins one of the keys in `rules` (lower-case keys), if any. */
-export function findPinningClause(statement: PolicyStatement, rules: ReadonlyMap<string, ConditionKeyRule>): ConditionClause | undefined {
+function findPinningClause(statement: PolicyStatement, rules: ReadonlyMap<string, ConditionKeyRule>): ConditionClause | undefined {
   return statement.conditions.find((clause) => {
     const rule = rules.get(clause.key);
     return rule !== undefined && clausePins(clause, rule);
@@ -364,7 +395,7 @@ export function findPinningClause(statement: PolicyStatement, rules: ReadonlyMap
  * StringEquals, where they are literal: S3's definition speaks of values, not operators, and the
  * conservative reading is the one that cannot hide a public grant.
  */
-export function isFixedValue(value: string): boolean {
+function isFixedValue(value: string): boolean {
   return value !== '' && !value.includes('*') && !value.includes('?') && !value.includes('${');
 }
 
@@ -406,7 +437,7 @@ function isFixedAccessPointArn(value: string): boolean {
  * OrgPaths keys identify an organization the same way. Org paths with a wildcard are public under
  * this reading too: S3 names no exception for them.
  */
-export const BUCKET_NON_PUBLIC_CONDITION_KEYS: ReadonlyMap<string, ConditionKeyRule> = new Map<string, ConditionKeyRule>([
+const BUCKET_NON_PUBLIC_CONDITION_KEYS: ReadonlyMap<string, ConditionKeyRule> = new Map<string, ConditionKeyRule>([
   ['aws:sourceip', { operators: 'ip', accepts: isNarrowSourceIp }],
   ['aws:sourcearn', { operators: 'string', accepts: isFixedValue }],
   ['aws:sourcevpc', { operators: 'string', accepts: isFixedValue }],
@@ -430,7 +461,7 @@ export const BUCKET_NON_PUBLIC_CONDITION_KEYS: ReadonlyMap<string, ConditionKeyR
  * organization. kms:ViaService is absent on purpose: on its own it admits every account that calls
  * through that service; the AWS default statements pair it with kms:CallerAccount, which counts.
  */
-export const KEY_POLICY_ACCOUNT_CONDITION_KEYS: ReadonlyMap<string, ConditionKeyRule> = new Map<string, ConditionKeyRule>([
+const KEY_POLICY_ACCOUNT_CONDITION_KEYS: ReadonlyMap<string, ConditionKeyRule> = new Map<string, ConditionKeyRule>([
   ['kms:calleraccount', { operators: 'string', accepts: isFixedValue }],
   ['aws:principalaccount', { operators: 'string', accepts: isFixedValue }],
   ['aws:principalarn', { operators: 'string', accepts: isFixedValue }],
@@ -456,7 +487,7 @@ function openAllowStatements(statements: PolicyStatement[], keys: ReadonlyMap<st
 // ---------------------------------------------------------------------------------------------
 
 /** How far a service principal's grant is confined to the scan's own trails. */
-export interface ServiceGrant {
+interface ServiceGrant {
   /** Some Allow statement grants the service the access. */
   present: boolean;
   /** present, and every such statement is confined (a missing grant is never "scoped"). */
@@ -535,7 +566,7 @@ export interface BucketPolicyContext {
   bucketOwnerAccountId?: string;
 }
 
-export interface BucketPolicyAnalysis {
+interface BucketPolicyAnalysis {
   /** Labels of Allow statements open to anyone without a condition S3 accepts as non-public. */
   publicStatements: string[];
   /** A Deny for everyone, on every s3 action, over the bucket and all its objects, when aws:SecureTransport is false. */
@@ -654,7 +685,7 @@ export interface KeyPolicyContext {
   organizationId?: string;
 }
 
-export interface KeyPolicyAnalysis {
+interface KeyPolicyAnalysis {
   /** Statements allowing cloudtrail.amazonaws.com a cryptographic operation (GenerateDataKey*, Encrypt, Decrypt, ReEncrypt*). */
   cloudTrailUse: ServiceGrant;
   /** Labels of Allow statements open to anyone without an account or organization condition. */

@@ -14,6 +14,7 @@ const ARN_PATTERN = /^arn:(aws|aws-cn|aws-us-gov):cloudtrail:([a-z0-9-]+):(\d{12
 const LIST_TRAILS_PAGE_SIZE = 50;
 const EVENT_DATA_STORE_PAGE_SIZE = 100;
 const MAX_TAGGED_RESOURCES = 20;
+const LIST_PUBLIC_KEYS_PAGE_SIZE = 50;
 const INVALID_TRAIL_NAME_MESSAGE =
   'Trail name or ARN can only contain uppercase letters, lowercase letters, numbers, periods (.), hyphens (-), and underscores (_).';
 
@@ -270,6 +271,28 @@ export const cloudtrail: ServiceDefinition = {
           if (!entry || entry.item.homeRegion !== context.region) throw new AwsError(errors.resourceNotFound, `Resource not found: ${resourceId}`);
           return { ResourceId: resourceId, TagsList: Object.entries(entry.item.tags).map(([Key, Value]) => ({ Key, Value })) };
         }),
+      };
+    },
+
+    ListPublicKeys: (context, input) => {
+      // Keys whose validity overlaps [StartTime, EndTime] (epoch seconds), in this region.
+      const start = numberMember(input, 'StartTime');
+      const end = numberMember(input, 'EndTime');
+      const keys = (context.world.model.digestPublicKeys ?? []).filter(
+        (key) =>
+          key.region === context.region &&
+          (end === undefined || Date.parse(key.validityStart) <= end * 1000) &&
+          (start === undefined || Date.parse(key.validityEnd) >= start * 1000),
+      );
+      const page = paginate(context, keys, stringMember(input, 'NextToken'), context.pageSize('ListPublicKeys', LIST_PUBLIC_KEYS_PAGE_SIZE), errors.invalidNextToken);
+      return {
+        PublicKeyList: page.items.map((key) => ({
+          Value: key.value.toString('base64'),
+          ValidityStartTime: new Date(key.validityStart),
+          ValidityEndTime: new Date(key.validityEnd),
+          Fingerprint: key.fingerprint,
+        })),
+        NextToken: page.nextToken,
       };
     },
 

@@ -5,7 +5,7 @@
  * bucket is 403 unless the model lets that account read it.
  */
 import { AwsError, S3_ERRORS } from '../errors.js';
-import type { AclGrantModel, FakeBucket, LifecycleRuleModel, PublicAccessBlockModel } from '../model.js';
+import type { AclGrantModel, FakeBucket, FakeObject, LifecycleRuleModel, PublicAccessBlockModel } from '../model.js';
 import type { CallContext, RestAnswer, RestRequest, ServiceDefinition } from '../service.js';
 import { escapeXml, restXmlDocument, S3_XML_NAMESPACE, xmlLeaf } from '../wire.js';
 
@@ -125,6 +125,47 @@ function lifecycleRuleXml(rule: LifecycleRuleModel): string {
   return `<Rule>${xmlLeaf('ID', rule.id)}${filter}${xmlLeaf('Status', rule.status)}${transitions}${expiration}${noncurrent}</Rule>`;
 }
 
+const LIST_OBJECTS_PAGE_SIZE = 1000;
+const sortedKeys = new WeakMap<Map<string, unknown>, { size: number; keys: string[] }>();
+
+/** The bucket's keys in S3's (UTF-8 binary) order, re-sorted only when objects were added or removed. */
+function keysOf(objects: Map<string, unknown>): string[] {
+  let cached = sortedKeys.get(objects);
+  if (cached === undefined || cached.size !== objects.size) {
+    cached = { size: objects.size, keys: [...objects.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))) };
+    sortedKeys.set(objects, cached);
+  }
+  return cached.keys;
+}
+
+/** First index whose key is greater than `after` (or at least `prefix`). */
+function lowerBound(keys: readonly string[], probe: string, inclusive: boolean): number {
+  let low = 0;
+  let high = keys.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    const below = inclusive ? keys[mid]! < probe : keys[mid]! <= probe;
+    if (below) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/**
+ * Object reads: refused unless the model gives the bucket `objects` (the scanning role holds no
+ * object permissions by default); then the owner lists and reads them, and nobody else.
+ */
+function readableObjects(context: CallContext, request: RestRequest): { bucket: FakeBucket; objects: Map<string, FakeObject> } {
+  const name = request.segments[0] ?? '';
+  const entry = context.world.bucket(name);
+  if (!entry) throw notFound('NoSuchBucket', 'The specified bucket does not exist');
+  if (entry.item.region !== context.region) {
+    throw new AwsError({ code: 'PermanentRedirect', status: 301 }, 'The bucket you are attempting to access must be addressed using the specified endpoint.', { 'x-amz-bucket-region': entry.item.region });
+  }
+  if (entry.owner.id !== context.caller.accountId || entry.item.objects === undefined) throw new AwsError(S3_ERRORS.accessDenied, 'Access Denied');
+  return { bucket: entry.item, objects: entry.item.objects };
+}
+
 export const s3: ServiceDefinition = {
   name: 's3',
   protocol: 'rest-xml',
@@ -132,6 +173,46 @@ export const s3: ServiceDefinition = {
   errors: S3_ERRORS,
   resolveAction,
   actions: {
+    ListObjectsV2: (context, request) => {
+      const { bucket, objects } = readableObjects(context, request);
+      const prefix = request.query.get('prefix') ?? '';
+      const maxKeys = Math.min(Number(request.query.get('max-keys') ?? LIST_OBJECTS_PAGE_SIZE), context.pageSize('ListObjectsV2', LIST_OBJECTS_PAGE_SIZE));
+      const token = request.query.get('continuation-token');
+      const startAfter = request.query.get('start-after') ?? '';
+      const keys = keysOf(objects);
+      let from = lowerBound(keys, prefix, true);
+      if (startAfter !== '') from = Math.max(from, lowerBound(keys, startAfter, false));
+      if (token !== null) {
+        const after = Buffer.from(token, 'base64url').toString('utf8');
+        if (!token || !after) throw new AwsError({ code: 'InvalidArgument', status: 400 }, 'The continuation token provided is incorrect');
+        from = Math.max(from, lowerBound(keys, after, false));
+      }
+      const page: string[] = [];
+      let index = from;
+      for (; index < keys.length && keys[index]!.startsWith(prefix) && page.length < maxKeys; index++) page.push(keys[index]!);
+      const truncated = index < keys.length && keys[index]!.startsWith(prefix);
+      const contents = page
+        .map((key) => {
+          const object = objects.get(key)!;
+          return `<Contents>${xmlLeaf('Key', key)}${xmlLeaf('LastModified', object.lastModified ?? '2024-01-01T00:00:00.000Z')}${xmlLeaf('Size', object.body.length)}${xmlLeaf('StorageClass', 'STANDARD')}</Contents>`;
+        })
+        .join('');
+      const next = truncated ? xmlLeaf('NextContinuationToken', Buffer.from(page.at(-1)!).toString('base64url')) : '';
+      return document(
+        'ListBucketResult',
+        `${xmlLeaf('Name', bucket.name)}${xmlLeaf('Prefix', prefix)}${xmlLeaf('KeyCount', page.length)}${xmlLeaf('MaxKeys', maxKeys)}${xmlLeaf('IsTruncated', truncated)}${contents}${next}`,
+      );
+    },
+
+    GetObject: (context, request) => {
+      const { objects } = readableObjects(context, request);
+      const key = request.segments.slice(1).join('/');
+      const object = objects.get(key);
+      if (object === undefined) throw notFound('NoSuchKey', 'The specified key does not exist.');
+      const metadata = Object.fromEntries(Object.entries(object.metadata ?? {}).map(([name, value]) => [`x-amz-meta-${name}`, value]));
+      return { headers: { 'content-type': 'application/octet-stream', 'last-modified': new Date(object.lastModified ?? '2024-01-01T00:00:00Z').toUTCString(), ...metadata }, body: object.body };
+    },
+
     HeadBucket: (context, request) => {
       const bucket = readableBucket(context, request);
       return { headers: { 'x-amz-bucket-region': bucket.region, 'x-amz-access-point-alias': 'false' } };

@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Ajv } from 'ajv';
 import type { GetEventSelectorsCommandOutput } from '@aws-sdk/client-cloudtrail';
-import {
-  foldEventSelectors,
-  isAllResourcesArnPrefix,
-  MalformedSelectorError,
-  type EventSelectorsResponse,
-} from '../../src/snapshot/event-selectors.js';
-import { EventSelectorsSchema, type EventSelectors, type FieldSelector } from '../../src/snapshot/schema.js';
+import { foldEventSelectors, MalformedSelectorError, type EventSelectorsResponse } from '../../../src/collectors/map/fold-event-selectors.js';
+import { isAllResourcesArnPrefix } from '../../../src/snapshot/selector-vocabulary.js';
+import { EventSelectorsSchema, type EventSelectors, type FieldSelector } from '../../../src/snapshot/schema.js';
 
 const validateEventSelectors = new Ajv({ allErrors: true, strict: false }).compile<EventSelectors>(EventSelectorsSchema);
 

@@ -2,14 +2,13 @@
  * Findings + snapshot + rules -> the Results document every reporter renders (SPEC §3), and the
  * exit code it implies (SPEC §2). Pure.
  */
+import { integritySummary } from './integrity-summary.js';
 import { isCollectionError, type Snapshot } from '../snapshot/schema.js';
 import { collectionErrors } from '../snapshot/errors.js';
 import { isNotOffered } from '../snapshot/not-offered.js';
-import { RESULTS_SCHEMA_VERSION, SEVERITY_RANK, type Finding, type Results, type RuleMeta, type Severity } from '../results.js';
-import type { LoadedRule } from '../policy/types.js';
-import type { ExpiredSuppression } from '../policy/suppressions.js';
-
-export type FailOn = 'none' | Exclude<Severity, 'info'>;
+import { RESULTS_SCHEMA_VERSION, SEVERITY_RANK, type ExpiredSuppression, type FailOn, type Finding, type Results, type RuleMeta } from '../results.js';
+import type { LoadedRule } from '../language/types.js';
+import { incompleteSummary, SCOPE_RULE, scopeFindings, scopeGaps } from './scope.js';
 
 export function ruleMeta(rule: LoadedRule): RuleMeta {
   return {
@@ -30,11 +29,17 @@ export function buildResults(input: {
   rules: readonly LoadedRule[];
   findings: Finding[];
   toolVersion: string;
+  runId?: string;
   scanTime: Date;
   expiredSuppressions?: ExpiredSuppression[];
   pack?: string;
 }): Results {
   const { snapshot } = input;
+  // The scope gaps come after suppressions and whatever rules were selected: they cannot be hidden.
+  const gaps = scopeGaps(snapshot);
+  const findings = gaps.length > 0 ? [...input.findings, ...scopeFindings(snapshot)] : input.findings;
+  const rules = gaps.length > 0 && !input.rules.some((rule) => rule.id === SCOPE_RULE.id) ? [...input.rules.map(ruleMeta), SCOPE_RULE] : input.rules.map(ruleMeta);
+  const summary = incompleteSummary(gaps);
   const org = snapshot.organization;
   const regions = new Set<string>();
   for (const a of snapshot.accounts) {
@@ -44,6 +49,7 @@ export function buildResults(input: {
   return {
     schemaVersion: RESULTS_SCHEMA_VERSION,
     tool: { name: 'trailwarden', version: input.toolVersion },
+    ...(input.runId ? { runId: input.runId } : {}),
     scanTime: input.scanTime.toISOString(),
     snapshotTime: snapshot.scanTime,
     partition: snapshot.partition,
@@ -52,10 +58,19 @@ export function buildResults(input: {
     regions: [...regions].sort(),
     // A "not offered here" answer is a fact (SPEC §1), not a gap in the scan: the findings say it.
     collectionErrors: collectionErrors(snapshot).filter((error) => !isNotOffered(error)),
-    rules: input.rules.map(ruleMeta),
-    findings: input.findings,
+    rules,
+    findings,
+    ...(summary
+      ? {
+          incomplete: {
+            summary,
+            gaps: gaps.map((gap) => ({ kind: gap.kind, arn: gap.resource.arn, accountId: gap.resource.accountId, action: gap.error.action, code: gap.error.code, message: gap.message })),
+          },
+        }
+      : {}),
     ...(input.expiredSuppressions?.length ? { expiredSuppressions: input.expiredSuppressions } : {}),
     ...(input.pack ? { pack: input.pack } : {}),
+    ...(snapshot.integrity ? { integrity: integritySummary(snapshot)! } : {}),
   };
 }
 

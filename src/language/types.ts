@@ -4,7 +4,7 @@ export type Scope = (typeof RESOURCE_TYPES)[number];
 
 /** A rule parameter's value, or a reference to one in a condition. */
 export type ParamValue = string | number | boolean | null | string[] | number[];
-export interface ParamRef {
+interface ParamRef {
   param: string;
 }
 export type Operand = ParamValue | ParamRef;
@@ -29,7 +29,7 @@ export type Condition =
 
 export type CountOperator = 'eq' | 'ne' | 'gt' | 'gte' | 'lt' | 'lte';
 
-export interface RuleMessages {
+interface RuleMessages {
   pass: string;
   fail: string;
   notApplicable?: string;
@@ -48,7 +48,15 @@ export interface RuleDefinition {
   condition: Condition;
   messages: RuleMessages;
   helpUri?: string;
+  /**
+   * Facts the scan collects only when asked (`verify-integrity`: --verify-integrity;
+   * `verify-integrity-files`: --verify-integrity-files too). Without them the rule is not evaluated.
+   */
+  requires?: OptInCollection;
 }
+
+export const OPT_IN_COLLECTIONS = ['verify-integrity', 'verify-integrity-files'] as const;
+export type OptInCollection = (typeof OPT_IN_COLLECTIONS)[number];
 
 /** A rule as loaded: its definition, where it came from, and its effective parameters. */
 export interface LoadedRule extends RuleDefinition {

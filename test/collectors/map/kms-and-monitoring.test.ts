@@ -4,15 +4,10 @@ import type { DescribeKeyResponse, GetKeyPolicyResponse, GetKeyRotationStatusRes
 import type { GetTopicAttributesResponse } from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
 import { MalformedResponseError } from '../../../src/collectors/errors.js';
-import {
-  findLogGroup,
-  mapAlarmsForMetrics,
-  mapConfirmedSubscriptions,
-  mapKeyMetadata,
-  mapKeyPolicy,
-  mapKeyRotation,
-  mapMetricFilters,
-} from '../../../src/collectors/map/kms-logs.js';
+import { mapAlarmsForMetrics } from '../../../src/collectors/map/cloudwatch.js';
+import { mapKeyMetadata, mapKeyPolicy, mapKeyRotation } from '../../../src/collectors/map/kms.js';
+import { findLogGroup, mapMetricFilters } from '../../../src/collectors/map/logs.js';
+import { mapConfirmedSubscriptions } from '../../../src/collectors/map/sns.js';
 import { loadFixture } from '../support/fixtures.js';
 
 describe('KMS mappers: key-pending-deletion', () => {

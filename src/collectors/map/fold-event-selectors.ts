@@ -7,13 +7,14 @@
  * its kind" keeps a field selector saying so; only values AWS documents as "all resources of the
  * type" are dropped.
  */
-import type { EventSelector, EventSelectors, FieldSelector } from './schema.js';
+import type { EventSelector, EventSelectors, FieldSelector } from '../../snapshot/schema.js';
+import { FIELD_OPERATORS, classicValuesArePrefixes, isAllResourcesArnPrefix, type FieldOperator } from '../../snapshot/selector-vocabulary.js';
 
 // The response shapes of GetEventSelectors (cloudtrail 2013-11-01), written here so that nothing
 // outside src/collectors/ depends on the SDK. Members are `| undefined` where the SDK's are, so a
 // GetEventSelectorsCommandOutput can be passed as is.
 
-export interface ClassicDataResource {
+interface ClassicDataResource {
   Type?: string | undefined;
   Values?: string[] | undefined;
 }
@@ -37,7 +38,7 @@ export interface AdvancedFieldSelector {
   NotEndsWith?: string[] | undefined;
 }
 
-export interface AdvancedSelector {
+interface AdvancedSelector {
   Name?: string | undefined;
   FieldSelectors: AdvancedFieldSelector[] | undefined;
 }
@@ -56,8 +57,6 @@ export class MalformedSelectorError extends Error {
   override readonly name = 'MalformedSelectorError';
 }
 
-export type FieldOperator = Exclude<keyof FieldSelector, 'field'>;
-
 /** Each snapshot operator and the AdvancedFieldSelector member it comes from. */
 const AWS_OPERATOR_MEMBERS = {
   equals: 'Equals',
@@ -67,36 +66,6 @@ const AWS_OPERATOR_MEMBERS = {
   endsWith: 'EndsWith',
   notEndsWith: 'NotEndsWith',
 } as const satisfies Record<FieldOperator, Exclude<keyof AdvancedFieldSelector, 'Field'>>;
-
-export const FIELD_OPERATORS = Object.keys(AWS_OPERATOR_MEMBERS) as FieldOperator[];
-
-export const S3_OBJECT_TYPE = 'AWS::S3::Object';
-export const LAMBDA_FUNCTION_TYPE = 'AWS::Lambda::Function';
-const DYNAMODB_TABLE_TYPE = 'AWS::DynamoDB::Table';
-
-/**
- * Classic resource types: the service in their ARNs, the fixed head every such ARN starts with
- * (S3 object ARNs have empty region and account), and whether classic values are prefixes. AWS
- * documents S3 values as prefixes and Lambda function ARNs as exact; DynamoDB is read as exact,
- * the narrower reading.
- */
-const CLASSIC_RESOURCE_TYPES: Record<string, { service: string; arnHeadAfterService: string; valuesArePrefixes: boolean }> = {
-  [S3_OBJECT_TYPE]: { service: 's3', arnHeadAfterService: ':::', valuesArePrefixes: true },
-  [LAMBDA_FUNCTION_TYPE]: { service: 'lambda', arnHeadAfterService: ':', valuesArePrefixes: false },
-  [DYNAMODB_TABLE_TYPE]: { service: 'dynamodb', arnHeadAfterService: ':', valuesArePrefixes: false },
-};
-
-/**
- * Whether an ARN prefix selects every resource of the type in the partition: `arn:<partition>:s3`
- * up to `arn:<partition>:s3:::` for S3 objects, `arn:<partition>:lambda` or `…:lambda:` for
- * functions. Shared by the fold and by coverage, so the two cannot disagree.
- */
-export function isAllResourcesArnPrefix(resourceType: string, arnPrefix: string, partition: string): boolean {
-  const known = CLASSIC_RESOURCE_TYPES[resourceType];
-  if (known === undefined) return false;
-  const serviceRoot = `arn:${partition}:${known.service}`;
-  return arnPrefix.startsWith(serviceRoot) && `${serviceRoot}${known.arnHeadAfterService}`.startsWith(arnPrefix);
-}
 
 const MANAGEMENT_CATEGORY: FieldSelector = { field: 'eventCategory', equals: ['Management'] };
 const DATA_CATEGORY: FieldSelector = { field: 'eventCategory', equals: ['Data'] };
@@ -197,6 +166,6 @@ function foldClassicDataResource(resource: ClassicDataResource, readOnly: FieldS
   if (values.some((value) => isAllResourcesArnPrefix(resourceType, value, partition))) {
     return { fieldSelectors: base };
   }
-  const operator: FieldOperator = CLASSIC_RESOURCE_TYPES[resourceType]?.valuesArePrefixes === true ? 'startsWith' : 'equals';
+  const operator: FieldOperator = classicValuesArePrefixes(resourceType) ? 'startsWith' : 'equals';
   return { fieldSelectors: [...base, { field: 'resources.ARN', [operator]: [...values] }] };
 }

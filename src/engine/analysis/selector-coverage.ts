@@ -11,9 +11,9 @@ import {
   S3_OBJECT_TYPE,
   isAllResourcesArnPrefix,
   type FieldOperator,
-} from '../../snapshot/event-selectors.js';
+} from '../../snapshot/selector-vocabulary.js';
 
-export interface ReadWriteCoverage {
+interface ReadWriteCoverage {
   read: boolean;
   write: boolean;
 }

@@ -1,0 +1,135 @@
+/**
+ * One resolution for both doors (CLI and Action): the options given (flags or inputs) over the
+ * config file over the defaults, checked together so that every problem is reported at once.
+ */
+import { parseIntegrityWindow } from '../collectors/map/integrity.js';
+import { UserError } from '../errors.js';
+import type { FailOn } from '../results.js';
+import { DEFAULT_FORMATS, type Format } from '../reporters/index.js';
+import type { ConfigFile } from './config-file.js';
+import { OPTION_SPECS, longName, type OptionName, type OptionSpec, type RunOptions } from './schema.js';
+
+const DEFAULT_OUT_DIR = 'trailwarden-results';
+
+/** Where the snapshot comes from. */
+export type SnapshotChoice =
+  | { kind: 'demo' }
+  /** Saved snapshots (files or folders of them); several are evaluated as their union. */
+  | { kind: 'files'; paths: string[]; origin: string }
+  | { kind: 'collect'; collect: CollectChoice };
+
+interface CollectChoice {
+  org: boolean;
+  regions: 'all' | string[];
+  profile?: string;
+  accounts?: string[];
+  roleName?: string;
+  externalId?: string;
+  shard?: { index: number; count: number };
+  concurrency?: number;
+  maxConcurrency?: number;
+  lakeAllAccounts?: boolean;
+  verifyIntegrity?: { windowHours: number; files: boolean };
+}
+
+export interface ReportChoice {
+  formats: Format[];
+  outDir: string;
+  failOn: FailOn;
+  category?: string;
+}
+
+interface ResolvedRun {
+  snapshot: SnapshotChoice;
+  report: ReportChoice;
+  policies: string[];
+  pack?: string;
+  saveSnapshot?: string;
+}
+
+/** The options that only mean something when trailwarden collects from AWS. */
+const COLLECTING: readonly OptionName[] = ['org', 'accounts', 'roleName', 'externalId', 'profile', 'shard', 'verifyIntegrity', 'verifyIntegrityFiles'];
+
+export function flagOf(name: OptionName): string {
+  return `--${longName(OPTION_SPECS[name] as OptionSpec) ?? name}`;
+}
+
+/** How a door names an option in its messages: `--role-name` on the command line, `input 'role-name'` in the Action. */
+export type OptionNamer = (name: OptionName) => string;
+
+/**
+ * `given` holds what the command line or the Action's inputs said (absent = not said). Lists from
+ * the config file and from `given` add up for `policies`; everything else given wins.
+ */
+export function resolveRun(given: RunOptions, file: ConfigFile, nameOf: OptionNamer = flagOf): ResolvedRun {
+  const fromFile = file.options;
+  const pick = <K extends OptionName>(name: K): RunOptions[K] => (given[name] !== undefined ? given[name] : fromFile[name]);
+  const problems: string[] = [];
+
+  const savedSource = given.demo ? 'demo' : given.snapshot?.length ? 'snapshot' : undefined;
+  if (given.demo && given.snapshot?.length) problems.push(`${nameOf('demo')} and ${nameOf('snapshot')} both name a snapshot; choose one`);
+  const collecting = COLLECTING.filter((name) => given[name] !== undefined && !(name === 'org' && given.org === false));
+  if (savedSource && collecting.length) {
+    problems.push(`${nameOf(savedSource)} evaluates a saved snapshot; it cannot be combined with ${collecting.map(nameOf).join(', ')}`);
+  }
+
+  let snapshot: SnapshotChoice;
+  if (given.demo) snapshot = { kind: 'demo' };
+  else if (given.snapshot?.length) snapshot = { kind: 'files', paths: given.snapshot, origin: nameOf('snapshot') };
+  else {
+    const accounts = pick('accounts');
+    const org = pick('org') ?? false;
+    const roleName = pick('roleName');
+    if (accounts?.length && !org && !roleName && accounts.length > 1) problems.push(`${nameOf('accounts')} with more than one account needs ${nameOf('roleName')} (the role to assume in each)`);
+    if (org && !roleName) problems.push(`${nameOf('org')} needs ${nameOf('roleName')}: the read-only role trailwarden assumes in each member account`);
+    const window = pick('verifyIntegrity');
+    const verifyFiles = pick('verifyIntegrityFiles') ?? false;
+    let windowHours: number | undefined;
+    if (window !== undefined) {
+      try {
+        windowHours = parseIntegrityWindow(window);
+      } catch (err) {
+        if (!(err instanceof UserError)) throw err;
+        problems.push(err.message);
+      }
+    } else if (verifyFiles) problems.push(`${nameOf('verifyIntegrityFiles')} needs ${nameOf('verifyIntegrity')} WINDOW (e.g. 24h)`);
+    const optional = {
+      profile: pick('profile'),
+      accounts,
+      roleName,
+      externalId: pick('externalId'),
+      shard: given.shard,
+      concurrency: pick('concurrency'),
+      maxConcurrency: pick('maxConcurrency'),
+      lakeAllAccounts: pick('lakeAllAccounts') || undefined,
+      verifyIntegrity: windowHours !== undefined ? { windowHours, files: verifyFiles } : undefined,
+    };
+    snapshot = {
+      kind: 'collect',
+      collect: {
+        org,
+        regions: pick('regions') ?? 'all',
+        ...(Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)) as Omit<CollectChoice, 'org' | 'regions'>),
+      },
+    };
+  }
+
+  if (problems.length === 1) throw new UserError(problems[0]!);
+  if (problems.length > 1) throw new UserError(`${problems.length} problems with the options:\n  ${problems.join('\n  ')}`);
+
+  const category = pick('category');
+  const pack = pick('pack');
+  const saveSnapshot = given.saveSnapshot;
+  return {
+    snapshot,
+    report: {
+      formats: pick('format') ?? [...DEFAULT_FORMATS],
+      outDir: pick('outDir') ?? DEFAULT_OUT_DIR,
+      failOn: pick('failOn') ?? 'high',
+      ...(category !== undefined ? { category } : {}),
+    },
+    policies: [...(fromFile.policies ?? []), ...(given.policies ?? [])],
+    ...(pack !== undefined ? { pack } : {}),
+    ...(saveSnapshot !== undefined ? { saveSnapshot } : {}),
+  };
+}

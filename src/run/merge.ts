@@ -1,0 +1,69 @@
+/**
+ * `trailwarden merge`: the parts of a sharded scan (`--shard I/N`) become one set of reports.
+ * Snapshots are united and evaluated exactly as `scan` evaluates one; results.json files are
+ * united finding by finding. The kind of each file is read from its content.
+ */
+import { UserError } from '../errors.js';
+import { exitCodeFor } from '../engine/build-results.js';
+import { mergeResults } from '../engine/merge-results.js';
+import { readConfigFile } from '../options/config-file.js';
+import { flagOf, resolveRun } from '../options/resolve.js';
+import type { RunOptions } from '../options/schema.js';
+import { RESULTS_SCHEMA_VERSION, type Results } from '../results.js';
+import { readTextInput } from '../files.js';
+import { parseSnapshot, structureDiagnostic } from '../snapshot/io.js';
+import { MAX_JSON_DEPTH, findStructureProblem } from '../snapshot/structure.js';
+import { mergeSnapshots } from '../snapshot/merge.js';
+import type { Snapshot } from '../snapshot/schema.js';
+import { scanRun, writeReports, type RunIo, type ScanOutcome } from './scan.js';
+
+type Part = { kind: 'snapshot'; file: string; snapshot: Snapshot } | { kind: 'results'; file: string; results: Results };
+
+function isResultsDocument(data: unknown): data is Results {
+  return typeof data === 'object' && data !== null && Array.isArray((data as Results).findings) && (data as Results).tool?.name === 'trailwarden';
+}
+
+async function readPart(file: string): Promise<Part> {
+  // A FIFO, folder or device is refused before it is opened; a byte-order mark is dropped.
+  const text = await readTextInput(file, { code: 'merge', what: '' });
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    // Not JSON: the snapshot reader names the line and column of the problem.
+    return { kind: 'snapshot', file, snapshot: parseSnapshot(text, file) };
+  }
+  if (!isResultsDocument(data)) return { kind: 'snapshot', file, snapshot: parseSnapshot(text, file) };
+  // Evidence sits a few levels below the snapshot values it quotes.
+  const problem = findStructureProblem(text, MAX_JSON_DEPTH + 16);
+  if (problem) throw new UserError(`${file} is not a well-formed results.json`, [structureDiagnostic(text, file, problem, 'merge', MAX_JSON_DEPTH + 16)]);
+  if (data.schemaVersion !== RESULTS_SCHEMA_VERSION) {
+    throw new UserError(`${file} is results.json version ${JSON.stringify(data.schemaVersion)}; this trailwarden merges version ${RESULTS_SCHEMA_VERSION}`);
+  }
+  return { kind: 'results', file, results: data };
+}
+
+export async function mergeRun(files: readonly string[], given: RunOptions, io: RunIo): Promise<ScanOutcome> {
+  const parts = await Promise.all(files.map(readPart));
+  const snapshots = parts.flatMap((part) => (part.kind === 'snapshot' ? [part.snapshot] : []));
+  const results = parts.flatMap((part) => (part.kind === 'results' ? [part.results] : []));
+  if (snapshots.length > 0 && results.length > 0) {
+    const example = (kind: Part['kind']) => parts.find((part) => part.kind === kind)!.file;
+    throw new UserError(`merge takes snapshots or results.json files, not both: ${example('snapshot')} is a snapshot, ${example('results')} is results`);
+  }
+  if (snapshots.length > 0) return scanRun(given, io, { snapshot: mergeSnapshots(snapshots) });
+  // Results carry their rules, verdicts and suppressions; only where reports go comes from here.
+  const ignored = (['policies', 'pack', 'saveSnapshot'] as const).filter((key) => given[key] !== undefined);
+  if (ignored.length > 0) throw new UserError(`${ignored.map(flagOf).join(', ')} apply to snapshots; results.json files are already evaluated`);
+  const { report } = resolveRun(given, await readConfigFile(given.config));
+  const { results: merged, disagreements } = mergeResults(results);
+  if (disagreements.length > 0) {
+    const examples = disagreements.slice(0, 5).map((d) => `  ${d.ruleId} ${d.arn}: ${d.statuses.join(' / ')}`);
+    io.stderr(
+      `warning: the shards judged ${disagreements.length} shared resource(s) differently, each on the part it saw; the failing verdict stands:\n${examples.join('\n')}${disagreements.length > 5 ? `\n  and ${disagreements.length - 5} more` : ''}\n` +
+        'warning: merge the shards\' snapshots (scan --save-snapshot) for exact verdicts on shared resources\n',
+    );
+  }
+  const written = await writeReports(merged, report, io);
+  return { exitCode: exitCodeFor(merged, report.failOn), results: merged, files: written, failOn: report.failOn };
+}
