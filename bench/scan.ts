@@ -27,6 +27,8 @@ export interface ScanScenario {
   /** Share of member accounts that own a trail besides the organization trail. */
   ownTrailShare: number;
   seed: number;
+  /** IAM roles in every account (GetAccountAuthorizationDetails size). */
+  rolesPerAccount?: number;
   /** Hours of signed digest chains the fake holds for the organization trail, verified with --verify-integrity. */
   verifyIntegrityHours?: number;
 }
@@ -109,7 +111,7 @@ async function startFake(workspace: Workspace, scenario: ScanScenario): Promise<
   const child = fork(
     workspace.serve,
     [
-      ...['--accounts', String(scenario.accounts), '--regions', String(scenario.regions), '--own-trail-share', String(scenario.ownTrailShare), '--seed', String(scenario.seed), '--latency-ms', String(scenario.latencyMs), '--throttling', 'aws'],
+      ...['--accounts', String(scenario.accounts), '--regions', String(scenario.regions), '--own-trail-share', String(scenario.ownTrailShare), '--seed', String(scenario.seed), '--latency-ms', String(scenario.latencyMs), '--throttling', 'aws', '--roles-per-account', String(scenario.rolesPerAccount ?? 0)],
       ...(scenario.verifyIntegrityHours ? ['--digest-hours', String(scenario.verifyIntegrityHours), '--now', new Date().toISOString()] : []),
     ],
     { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
@@ -234,7 +236,7 @@ export async function benchScan(workspace: Workspace, scenario: ScanScenario, ru
     completed.push(run);
   }
   const best = completed.reduce((a, b) => (b.wallSeconds < a.wallSeconds ? b : a));
-  const generated = generateOrganization({ accounts: scenario.accounts, regions: scenario.regions, ownTrailShare: scenario.ownTrailShare, seed: scenario.seed });
+  const generated = generateOrganization({ accounts: scenario.accounts, regions: scenario.regions, ownTrailShare: scenario.ownTrailShare, seed: scenario.seed, rolesPerAccount: scenario.rolesPerAccount ?? 0 });
   const calls = best.calls;
   const errors = best.errors;
   const failed = calls.filter((call) => call.status === 0 || call.status >= 400);

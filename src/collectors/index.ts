@@ -36,7 +36,8 @@ import { LogGroupCollector } from './logs.js';
 import { isActive, isEnabled } from './map/accounts.js';
 import { isAccountId, isRegionName } from './map/arn.js';
 import type { TrailConfig } from './map/cloudtrail.js';
-import { readOrganization, readRegions, streamOrganizationAccounts } from './organizations.js';
+import { collectIamAuthorization } from './iam.js';
+import { readOrganization, readOrganizationPaths, readRegions, readServiceControlPolicies, streamOrganizationAccounts } from './organizations.js';
 import { silentProgress, type ProgressSink } from './progress.js';
 import { BucketCollector } from './s3.js';
 import { inShard, validateShard, type Shard } from './shard.js';
@@ -185,6 +186,9 @@ class Scan {
   private lakeAccounts: ReadonlySet<string> | 'all' = 'all';
   private readonly considered = new Set<string>();
   private scheduled = 0;
+  /** Read once per scan, from the caller, while the accounts are scanned. */
+  private serviceControlPolicies: Promise<Organization['serviceControlPolicies']> | undefined;
+  private organizationPaths: Promise<Map<string, string[]> | CollectionError> | undefined;
 
   constructor(
     private readonly context: ScanContext,
@@ -202,6 +206,11 @@ class Scan {
     const organization = options.org ? await readOrganization(context) : null;
     this.lakeAccounts = this.lakeAccountsOf(organization);
     if (options.org) await this.streamOrganization();
+    // After the listing, which the Organizations budget paces: a handful of calls while accounts are scanned.
+    if (organization !== null && !isCollectionError(organization)) {
+      this.serviceControlPolicies = context.tasks.spawn(() => readServiceControlPolicies(context));
+      this.organizationPaths = context.tasks.spawn(() => readOrganizationPaths(context));
+    }
     else for (const id of options.accounts ?? [context.caller.accountId]) this.consider({ id });
     context.directory.complete();
     context.progress.accountsFound(this.scheduled, true);
@@ -260,8 +269,11 @@ class Scan {
     if (!opened.ok) {
       const error = collectionError(opened.error);
       context.errors.push(error);
-      return { id, ...named, regions: error, trailArns: error, publicAccessBlock: error };
+      return { id, ...named, regions: error, trailArns: error, publicAccessBlock: error, iam: error };
     }
+    const iamRead = collectIamAuthorization(context, id);
+    // Observed here; awaited below with the other reads of the account.
+    iamRead.catch(() => undefined);
     const regionsRead = readRegions(context, { accountId: id, region: this.primaryRegion }, options.regions);
     const scannedRegions = regionsRead.then((regions): ReadonlySet<string> | undefined => {
       if (!isCollectionError(regions)) return new Set(regions.filter(isEnabled).map((region) => region.name));
@@ -276,6 +288,7 @@ class Scan {
       regions,
       trailArns,
       // publicAccessBlock is read only in accounts that own a trail bucket (added below).
+      iam: await iamRead,
     };
     if (this.lakeAccounts === 'all' || this.lakeAccounts.has(id)) {
       const lakeRegions = await scannedRegions;
@@ -317,18 +330,29 @@ class Scan {
 
   private async assemble(scanTime: string, organization: Organization | CollectionError | null): Promise<Snapshot> {
     const { context } = this;
-    const [trails, buckets, kmsKeys, logGroups, snsTopics, blocks] = await Promise.all([
+    const [trails, buckets, kmsKeys, logGroups, snsTopics, blocks, serviceControlPolicies, paths] = await Promise.all([
       this.registry.trails(),
       Promise.all(this.bucketResults.values()),
       Promise.all(this.keyResults.values()),
       Promise.all(this.logGroupResults.values()),
       this.logGroups.topics.snsTopics(),
       this.buckets.accountPublicAccessBlocks(),
+      this.serviceControlPolicies,
+      this.organizationPaths,
     ]);
+    const pathOf = (id: string): Account['organizationPath'] => {
+      if (paths === undefined) return undefined;
+      if (isCollectionError(paths)) return paths;
+      return (
+        paths.get(id) ??
+        collectionError({ action: 'organizations:ListAccountsForParent', code: 'AccountNotInOrganizationTree', accountId: context.caller.accountId, message: `account ${id} was not found under any OU or root` })
+      );
+    };
     const accounts = this.accounts
       .map((account) => {
         const block = blocks.get(account.id);
-        return block === undefined ? account : { ...account, publicAccessBlock: block };
+        const organizationPath = pathOf(account.id);
+        return { ...account, ...(block === undefined ? {} : { publicAccessBlock: block }), ...(organizationPath === undefined ? {} : { organizationPath }) };
       })
       .sort((a, b) => compareIdentity(a.id, b.id));
     return {
@@ -336,7 +360,7 @@ class Scan {
       scanTime,
       partition: context.caller.partition,
       callerAccountId: context.caller.accountId,
-      organization,
+      organization: serviceControlPolicies !== undefined && organization !== null && !isCollectionError(organization) ? { ...organization, serviceControlPolicies } : organization,
       accounts,
       trails,
       buckets: buckets.sort((a, b) => compareIdentity(a.name, b.name)),

@@ -3,13 +3,33 @@
  * accounts as ListAccounts pages arrive (AWS Organizations), and each account's regions (EC2).
  */
 import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
-import { DescribeOrganizationCommand, ListAccountsCommand, ListDelegatedAdministratorsCommand } from '@aws-sdk/client-organizations';
+import {
+  DescribeOrganizationCommand,
+  DescribePolicyCommand,
+  ListAccountsCommand,
+  ListAccountsForParentCommand,
+  ListDelegatedAdministratorsCommand,
+  ListOrganizationalUnitsForParentCommand,
+  ListPoliciesCommand,
+  ListRootsCommand,
+  ListTargetsForPolicyCommand,
+} from '@aws-sdk/client-organizations';
 import { UserError } from '../errors.js';
-import { isCollectionError, type CollectionError, type Organization, type RegionInfo } from '../snapshot/schema.js';
+import { isCollectionError, type CollectionError, type Organization, type RegionInfo, type ServiceControlPolicy } from '../snapshot/schema.js';
 import { factOf, type ScanContext } from './context.js';
 import { AwsCallError, MALFORMED_RESPONSE, collectionError } from './errors.js';
 import type { Target } from './gateway.js';
-import { mapDelegatedAdministrators, mapOrganization, mapOrganizationAccount, mapRegions, type OrganizationAccount } from './map/accounts.js';
+import {
+  mapDelegatedAdministrators,
+  mapOrganization,
+  mapOrganizationAccount,
+  mapPolicyContent,
+  mapPolicySummary,
+  mapPolicyTarget,
+  mapRegions,
+  type OrganizationAccount,
+} from './map/accounts.js';
+import { required } from './map/common.js';
 
 const CLOUDTRAIL_PRINCIPAL = 'cloudtrail.amazonaws.com';
 
@@ -87,4 +107,94 @@ export async function streamOrganizationAccounts(context: ScanContext, onPage: (
 /** EC2 DescribeRegions (AllRegions) with each region's opt-in status, restricted to the requested regions. */
 export async function readRegions(context: ScanContext, target: Target, requested: 'all' | readonly string[]): Promise<RegionInfo[] | CollectionError> {
   return factOf(context.gateway.read(target, 'ec2', new DescribeRegionsCommand({ AllRegions: true }), (output) => mapRegions(output.Regions ?? [], requested)));
+}
+
+/**
+ * The organization's service control policies with their content and targets: ListPolicies, then
+ * DescribePolicy and ListTargetsForPolicy per policy (organizations hold a handful). From the
+ * management account or a delegated administrator for Organizations policies.
+ */
+export async function readServiceControlPolicies(context: ScanContext): Promise<ServiceControlPolicy[] | CollectionError> {
+  const target = callerTarget(context);
+  const gateway = context.gateway;
+  return factOf(
+    (async () => {
+      const summaries = await gateway.readPages(
+        target,
+        'organizations',
+        (token) => new ListPoliciesCommand({ Filter: 'SERVICE_CONTROL_POLICY', ...(token ? { NextToken: token } : {}) }),
+        (output) => (output.Policies ?? []).map(mapPolicySummary),
+        (output) => output.NextToken,
+      );
+      return Promise.all(
+        summaries.map(async (summary) => {
+          const [document, targets] = await Promise.all([
+            gateway.read(target, 'organizations', new DescribePolicyCommand({ PolicyId: summary.id }), (output) => mapPolicyContent(output, summary.id)),
+            gateway.readPages(
+              target,
+              'organizations',
+              (token) => new ListTargetsForPolicyCommand({ PolicyId: summary.id, ...(token ? { NextToken: token } : {}) }),
+              (output) => (output.Targets ?? []).map(mapPolicyTarget),
+              (output) => output.NextToken,
+            ),
+          ]);
+          return { ...summary, document, targets };
+        }),
+      );
+    })(),
+    // SCPs switched off for the organization: no SCP applies anywhere, an observed fact.
+    { codes: ['PolicyTypeNotEnabledException'], value: [] },
+  );
+}
+
+/**
+ * Where every account sits in the organization tree, root first: ListRoots, then per parent
+ * ListOrganizationalUnitsForParent and ListAccountsForParent, level by level. Costs calls per OU,
+ * not per account (a ListParents per account would cost one call for each of thousands).
+ */
+export async function readOrganizationPaths(context: ScanContext): Promise<Map<string, string[]> | CollectionError> {
+  const target = callerTarget(context);
+  const gateway = context.gateway;
+  return factOf(
+    (async () => {
+      const paths = new Map<string, string[]>();
+      let level = (
+        await gateway.readPages(
+          target,
+          'organizations',
+          (token) => new ListRootsCommand(token ? { NextToken: token } : {}),
+          (output) => (output.Roots ?? []).map((root) => required(root.Id, 'Root.Id')),
+          (output) => output.NextToken,
+        )
+      ).map((id) => [id]);
+      // Organizations nest OUs at most five deep; the bound guards against a cyclic answer.
+      for (let depth = 0; level.length > 0 && depth <= 6; depth++) {
+        const next = await Promise.all(
+          level.map(async (path) => {
+            const parentId = path[path.length - 1]!;
+            const [units, accounts] = await Promise.all([
+              gateway.readPages(
+                target,
+                'organizations',
+                (token) => new ListOrganizationalUnitsForParentCommand({ ParentId: parentId, ...(token ? { NextToken: token } : {}) }),
+                (output) => (output.OrganizationalUnits ?? []).map((unit) => required(unit.Id, 'OrganizationalUnit.Id')),
+                (output) => output.NextToken,
+              ),
+              gateway.readPages(
+                target,
+                'organizations',
+                (token) => new ListAccountsForParentCommand({ ParentId: parentId, ...(token ? { NextToken: token } : {}) }),
+                (output) => (output.Accounts ?? []).map((account) => mapOrganizationAccount(account).id),
+                (output) => output.NextToken,
+              ),
+            ]);
+            for (const accountId of accounts) paths.set(accountId, path);
+            return units.map((unit) => [...path, unit]);
+          }),
+        );
+        level = next.flat();
+      }
+      return paths;
+    })(),
+  );
 }

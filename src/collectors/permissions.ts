@@ -4,7 +4,7 @@
  * permissions` prints the policy built from it, and a test proves every entry is read-only.
  */
 
-export type ServiceId = 'sts' | 'organizations' | 'ec2' | 'cloudtrail' | 's3' | 's3control' | 'kms' | 'logs' | 'cloudwatch' | 'sns';
+export type ServiceId = 'sts' | 'organizations' | 'ec2' | 'cloudtrail' | 's3' | 's3control' | 'kms' | 'logs' | 'cloudwatch' | 'sns' | 'iam';
 
 interface ApiOperation {
   service: ServiceId;
@@ -35,6 +35,12 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
   op('organizations', 'DescribeOrganization', 'organizations:DescribeOrganization', 'organization id and management account'),
   op('organizations', 'ListAccounts', 'organizations:ListAccounts', 'accounts of the organization'),
   op('organizations', 'ListDelegatedAdministrators', 'organizations:ListDelegatedAdministrators', 'CloudTrail delegated administrators'),
+  op('organizations', 'ListPolicies', 'organizations:ListPolicies', 'service control policies of the organization'),
+  op('organizations', 'DescribePolicy', 'organizations:DescribePolicy', 'the content of each service control policy'),
+  op('organizations', 'ListTargetsForPolicy', 'organizations:ListTargetsForPolicy', 'where each service control policy is attached'),
+  op('organizations', 'ListRoots', 'organizations:ListRoots', 'the root of the organization tree'),
+  op('organizations', 'ListOrganizationalUnitsForParent', 'organizations:ListOrganizationalUnitsForParent', 'the OUs that hold scanned accounts'),
+  op('organizations', 'ListAccountsForParent', 'organizations:ListAccountsForParent', 'which OU holds each scanned account'),
   op('ec2', 'DescribeRegions', 'ec2:DescribeRegions', 'regions and their opt-in status'),
   op('cloudtrail', 'ListTrails', 'cloudtrail:ListTrails', 'every trail of an account, with home regions'),
   op('cloudtrail', 'DescribeTrails', 'cloudtrail:DescribeTrails', 'trail configuration (shadow trails included)'),
@@ -62,6 +68,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
   op('logs', 'DescribeMetricFilters', 'logs:DescribeMetricFilters', 'CIS monitoring metric filters'),
   op('cloudwatch', 'DescribeAlarms', 'cloudwatch:DescribeAlarms', 'alarms on the metric filters'),
   op('sns', 'GetTopicAttributes', 'sns:GetTopicAttributes', 'confirmed subscriptions of alarm topics'),
+  op('iam', 'GetAccountAuthorizationDetails', 'iam:GetAccountAuthorizationDetails', 'users, groups, roles and their policies: who can tamper with trails or delete logs'),
   op('cloudtrail', 'ListPublicKeys', 'cloudtrail:ListPublicKeys', 'public keys that verify digest signatures', 'verify-integrity'),
   op('s3', 'ListObjectsV2', 's3:ListBucket', 'digest files of the window, by day prefix', 'verify-integrity'),
   op('s3', 'GetObject', 's3:GetObject', 'digest files (and, with --verify-integrity-files, the log files they name)', 'verify-integrity'),

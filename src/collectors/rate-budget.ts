@@ -16,7 +16,8 @@ interface Budget {
 /**
  * About half of each published quota (per account and region; global services per account):
  * CloudTrail read APIs 10 TPS, Organizations 20, STS 600, EC2 Describe* 20 (burst 100), S3 Control
- * 20, CloudWatch Logs Describe* 10, CloudWatch DescribeAlarms 9, SNS GetTopicAttributes 30. S3 and
+ * 20, CloudWatch Logs Describe* 10, CloudWatch DescribeAlarms 9, SNS GetTopicAttributes 30, IAM
+ * (account-wide, undocumented per API) about 20 for reads. S3 and
  * KMS allow thousands; theirs only keep a scan polite. Organizations and STS calls all come from the
  * caller account, so theirs are the budgets that pace a large organization.
  */
@@ -32,6 +33,7 @@ export const DEFAULT_BUDGETS: Record<ServiceId, Budget> = {
   logs: { rate: 5, burst: 5 },
   cloudwatch: { rate: 4, burst: 4 },
   sns: { rate: 15, burst: 15 },
+  iam: { rate: 10, burst: 10 },
 };
 
 export class RateBudgets {

@@ -9,6 +9,7 @@ import {
   BucketSchema,
   CollectionErrorSchema,
   EventDataStoreSchema,
+  IamAuthorizationSchema,
   KmsKeySchema,
   LogGroupSchema,
   OrganizationSchema,
@@ -32,6 +33,34 @@ const SelectorCoverageSchema = Type.Object({
   }),
   s3DataAllBuckets: Type.Object({ read: Type.Boolean(), write: Type.Boolean() }),
   lambdaDataAllFunctions: Type.Object({ read: Type.Boolean(), write: Type.Boolean() }),
+  bedrockDataTypes: Type.Array(Type.String(), { description: 'AWS::Bedrock::* types whose read and write data events are recorded for every resource.' }),
+});
+
+export const PrincipalGrantSchema = Type.Object({
+  type: Type.String({ description: 'user | role (identity policies); anyone | external | service (bucket policy grants).' }),
+  name: Type.String(),
+  arn: Type.String(),
+  actions: Type.Array(Type.String(), { description: 'The tracked actions the principal is allowed.' }),
+  grantedBy: Type.Array(Type.String(), { description: 'Each granting policy and statement.' }),
+});
+
+export const IamAnalysisSchema = Type.Object({
+  fullCloudTrailAccess: Type.Array(Type.Object({ policy: Type.String(), statement: Type.String() }), {
+    description: 'Customer managed and inline policy statements that allow cloudtrail:* (or every tamper action) on every trail.',
+  }),
+  counts: IamAuthorizationSchema.properties.counts,
+});
+
+export const ScpProtectionSchema = Type.Object({
+  deniedActions: Type.Array(Type.String()),
+  undeniedActions: Type.Array(Type.String(), { description: 'Tamper actions no SCP on the account, its OUs or the root denies.' }),
+  protectingPolicies: Type.Array(Type.String()),
+  exemptions: Type.Array(Type.String()),
+});
+
+export const EventDataStoreViewSchema = Type.Object({
+  ...EventDataStoreSchema.properties,
+  coverage: Derived(SelectorCoverageSchema, 'What the advanced event selectors of the store record.'),
 });
 
 const AlarmViewSchema = Type.Object({
@@ -57,6 +86,7 @@ const TrailViewSchema = Type.Object({
   ...TrailSchema.properties,
   logGroup: Derived(Type.Union([LogGroupViewSchema, Type.Null()]), 'The CloudWatch Logs group the trail delivers to (null when none is configured).'),
   coverage: Derived(SelectorCoverageSchema, 'What the event selectors record (derived from eventSelectors).'),
+  tamperPrincipals: Derived(Type.Array(PrincipalGrantSchema), "Principals of the owner account whose identity policies allow stopping, deleting or reconfiguring the trail."),
   ownerIsOrganizationAdmin: Derived(Type.Boolean(), 'Owner is the management account or a CloudTrail delegated administrator.'),
 });
 
@@ -69,6 +99,9 @@ const AccountFacts = Type.Object({
   isDelegatedAdministrator: Derived(Type.Boolean(), 'A CloudTrail delegated administrator of the organization.'),
   regions: AccountSchema.properties.regions,
   publicAccessBlock: AccountSchema.properties.publicAccessBlock,
+  inOrganization: Derived(Type.Boolean(), 'The scan is of an organization (unknown when DescribeOrganization failed).'),
+  iamAnalysis: Derived(IamAnalysisSchema, "Analysis of the account's IAM policies (GetAccountAuthorizationDetails)."),
+  scpProtection: Derived(ScpProtectionSchema, 'Service control policies on the account, its OUs and the root that deny trail tampering.'),
 });
 
 const PolicyWriteGrantSchema = Type.Object({
@@ -118,6 +151,7 @@ const BucketViewSchema = Type.Object({
   policyAnalysis: Derived(BucketPolicyAnalysisSchema, 'Analysis of the bucket policy.'),
   retention: Derived(RetentionSchema, "Lifecycle rules that expire the trails' log objects."),
   accessLogging: Derived(AccessLoggingSchema, 'Server access logging target.'),
+  deletionPrincipals: Derived(Type.Array(PrincipalGrantSchema), "Principals that can delete or expire the bucket's logs or rewrite its policy (owner-account identity policies and the bucket policy)."),
 });
 
 const KeyViewSchema = Type.Object({
@@ -127,7 +161,11 @@ const KeyViewSchema = Type.Object({
 });
 
 export const VIEW_SCHEMAS = {
-  account: Type.Object({ account: AccountFacts, trails: Trails('Every trail that applies to the account (own and organization trails).') }),
+  account: Type.Object({
+    account: AccountFacts,
+    trails: Trails('Every trail that applies to the account (own and organization trails).'),
+    eventDataStores: Derived(Type.Array(EventDataStoreViewSchema), "The account's own event data stores (members are judged by their trails, organization trails included)."),
+  }),
   region: Type.Object({
     account: AccountFacts,
     region: RegionInfoSchema,

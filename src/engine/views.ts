@@ -7,10 +7,12 @@ import { isCollectionError, type Account, type Bucket, type CollectionError, typ
 import type { ResourceRef } from '../results.js';
 import type { Scope } from '../language/types.js';
 import { selectorCoverage } from './analysis/selector-coverage.js';
-import { analyzeBucketPolicy, analyzeKeyPolicy } from './analysis/policy-document.js';
+import { analyzeBucketPolicy, analyzeKeyPolicy } from '../aws-policy/policy-document.js';
 import { cloudTrailObjectPrefix, effectiveBlockPublicAccess, lifecycleRetention, publicAclGrants } from './analysis/bucket-exposure.js';
 import type { Truth } from './operators.js';
 import type { AccountFactsView, TrailView } from './view-schema.js';
+import { TRAIL_TAMPER_ACTIONS } from '../aws-policy/tracked-actions.js';
+import { fullCloudTrailAccess, logDeletionPrincipals, parseAccountIam, principalsAllowed, scpProtection, type ParsedAccountIam } from './analysis/iam-access.js';
 
 export interface Subject {
   resource: ResourceRef;
@@ -59,6 +61,7 @@ export class SnapshotViews {
   private readonly organizationId: string | undefined;
   private readonly logGroupsByArn = new Map<string, LogGroup>();
   private readonly topicsByArn = new Map<string, SnsTopic>();
+  private readonly iamByAccount = new Map<string, Fact<ParsedAccountIam>>();
 
   constructor(snapshot: Snapshot) {
     this.snapshot = snapshot;
@@ -77,6 +80,12 @@ export class SnapshotViews {
       ...trail,
       ...this.integrityOf(trail),
       coverage: derive([trail.eventSelectors], (es) => selectorCoverage(es, this.partition)),
+      tamperPrincipals: derive([this.accountIam(trail.ownerAccountId)], (iam) =>
+        principalsAllowed(
+          iam,
+          TRAIL_TAMPER_ACTIONS.map((action) => ({ action, arn: trail.arn })),
+        ),
+      ),
       ownerIsOrganizationAdmin: this.isOrganizationAdmin(trail.ownerAccountId),
       logGroup: this.logGroupView(trail),
     };
@@ -115,6 +124,38 @@ export class SnapshotViews {
     return { arn, name: group.name, accountId: group.accountId, region: group.region, details: group.details, metricFilters };
   }
 
+  /**
+   * An account's IAM facts, parsed once: an account outside the scan, a snapshot taken before IAM
+   * was collected, a failed listing and an unreadable policy are each an error, never "no one".
+   */
+  private accountIam(accountId: string): Fact<ParsedAccountIam> {
+    let parsed = this.iamByAccount.get(accountId);
+    if (parsed === undefined) {
+      const action = 'iam:GetAccountAuthorizationDetails';
+      const account = this.accountsById.get(accountId);
+      if (!account) parsed = missing(action, 'AccountNotInScan', accountId, `IAM of account ${accountId} was not read; evaluate in account ${accountId}`);
+      else if (account.iam === undefined) parsed = missing(action, 'NotCollected', accountId, `IAM of account ${accountId} is not in the snapshot`);
+      else if (isCollectionError(account.iam)) parsed = account.iam;
+      else {
+        const iam = parseAccountIam(account.iam, this.partition);
+        parsed = iam.malformed !== undefined ? missing(action, 'MalformedPolicy', accountId, iam.malformed) : iam;
+      }
+      this.iamByAccount.set(accountId, parsed);
+    }
+    return parsed;
+  }
+
+  /** SCPs that deny trail tampering on the account (the organization's SCPs and the account's place in it). */
+  private scpProtectionOf(account: Account): AccountFactsView['scpProtection'] {
+    const org = this.snapshot.organization;
+    if (org === null) return missing('organizations:DescribeOrganization', 'NotInOrganization', account.id, 'the scan is not of an organization');
+    if (isCollectionError(org)) return org;
+    const policies = org.serviceControlPolicies ?? missing('organizations:ListPolicies', 'NotCollected', org.managementAccountId, 'service control policies are not in the snapshot');
+    const path = account.organizationPath ?? missing('organizations:ListAccountsForParent', 'NotCollected', org.managementAccountId, `the place of account ${account.id} in the organization is not in the snapshot`);
+    const analysis = derive([policies, path], (list, ancestors) => scpProtection(list, account.id, ancestors, this.partition));
+    return wellFormed(analysis, 'organizations:DescribePolicy', org.managementAccountId, undefined);
+  }
+
   private isOrganizationAdmin(accountId: string): Fact<boolean> {
     const org = this.snapshot.organization;
     if (org === null) return false;
@@ -135,6 +176,12 @@ export class SnapshotViews {
         isDelegatedAdministrator: isManagementAccount === true ? false : this.isOrganizationAdmin(account.id),
         regions: account.regions,
         ...(account.publicAccessBlock !== undefined ? { publicAccessBlock: account.publicAccessBlock } : {}),
+        inOrganization: org === null ? false : isCollectionError(org) ? org : true,
+        iamAnalysis: derive([this.accountIam(account.id)], (iam) => ({
+          fullCloudTrailAccess: fullCloudTrailAccess(iam, this.partition),
+          counts: (account.iam as Exclude<Account['iam'], CollectionError | undefined>).counts,
+        })),
+        scpProtection: this.scpProtectionOf(account),
       };
       this.accountFacts.set(account.id, facts);
     }
@@ -190,7 +237,7 @@ export class SnapshotViews {
       case 'account':
         return this.snapshot.accounts.map((a) => ({
           resource: { type: 'account', arn: this.accountArn(a.id), accountId: a.id, ...(a.name ? { name: a.name } : {}) },
-          view: { account: this.facts(a), trails: this.trailsOf(a.trailArns, a.id) },
+          view: { account: this.facts(a), trails: this.trailsOf(a.trailArns, a.id), eventDataStores: this.eventDataStoresRecording(a) },
         }));
       case 'region':
         return this.snapshot.accounts.flatMap((a) => this.regionSubjects(a));
@@ -250,6 +297,24 @@ export class SnapshotViews {
           };
         });
     }
+  }
+
+  /**
+   * The account's own event data stores. An organization store of the management account also
+   * records the members, but members' verdicts cannot rest on it: Lake is read only in the
+   * administrator accounts, so a shard without them would judge a member differently from the
+   * full scan. Members are judged by their trails (organization trails included).
+   */
+  private eventDataStoresRecording(account: Account) {
+    if (account.eventDataStoreArns !== undefined && isCollectionError(account.eventDataStoreArns)) return account.eventDataStoreArns;
+    return this.snapshot.eventDataStores
+      .filter((store) => store.accountId === account.id)
+      .map((store) => ({
+        ...store,
+        coverage: store.eventSelectors
+          ? selectorCoverage({ source: 'advanced', selectors: store.eventSelectors }, this.partition)
+          : missing('cloudtrail:GetEventDataStore', 'NotCollected', store.accountId, `advanced event selectors of ${store.arn} are not in the snapshot`, store.region),
+      }));
   }
 
   private regionSubjects(account: Account): Subject[] {
@@ -327,6 +392,19 @@ export class SnapshotViews {
           policyAnalysis,
           retention: derive([bucket.lifecycleRules], (rules) => lifecycleRetention(rules, prefixes)),
           accessLogging: this.accessLogging(bucket),
+          deletionPrincipals: derive(
+            [
+              wellFormed(
+                derive([owner, bucket.policy], (ownerId, policy) =>
+                  derive([this.accountIam(ownerId)], (iam) => logDeletionPrincipals(policy, iam, { partition: this.partition, bucketName: bucket.name, ownerAccountId: ownerId })),
+                ) as Fact<ReturnType<typeof logDeletionPrincipals>>,
+                's3:GetBucketPolicy',
+                resourceAccount,
+                bucketRegion,
+              ),
+            ],
+            (analysis) => analysis.principals,
+          ),
         },
         trails,
       },

@@ -2,7 +2,7 @@
  * Suppressions (SPEC §4): rule id + resource (ARN, account id or glob) + reason + expiry. An expired
  * suppression stops applying and is reported. Pure: `now` is an argument.
  */
-import { wildcardMatch } from '../engine/analysis/policy-document.js';
+import { wildcardMatch } from '../aws-policy/policy-document.js';
 import type { ExpiredSuppression, Finding } from '../results.js';
 
 /** One entry of the config file's `suppressions:`. */

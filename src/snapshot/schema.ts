@@ -404,6 +404,9 @@ export type SnsTopic = Static<typeof SnsTopicSchema>;
 
 export const EventDataStoreSchema = Type.Object(
   {
+    eventSelectors: Type.Optional(
+      Type.Array(EventSelectorSchema, { description: 'GetEventDataStore.AdvancedEventSelectors (absent in snapshots taken before they were collected).' }),
+    ),
     arn: Arn,
     name: Type.String(),
     accountId: AccountId,
@@ -418,6 +421,80 @@ export const EventDataStoreSchema = Type.Object(
   { additionalProperties: false },
 );
 export type EventDataStore = Static<typeof EventDataStoreSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// IAM: who could blind the trail. One GetAccountAuthorizationDetails listing per account, reduced
+// to what the tamper and deletion rules read: policy statements that can apply to one of the
+// tracked actions (TRACKED_IAM_ACTIONS), and the principals those policies reach.
+// ---------------------------------------------------------------------------------------------
+const IamPolicyDocument = Type.Unknown({
+  description:
+    'A policy document (parsed JSON) keeping only the statements whose Action/NotAction can match a tracked action; other statements were dropped when collected.',
+});
+
+export const IamInlinePolicySchema = Type.Object({ name: Type.String(), document: IamPolicyDocument }, { additionalProperties: false });
+export type IamInlinePolicy = Static<typeof IamInlinePolicySchema>;
+
+export const IamPrincipalSchema = Type.Object(
+  {
+    type: Type.Union([Type.Literal('user'), Type.Literal('role'), Type.Literal('group')]),
+    name: Type.String({ description: 'UserName / RoleName / GroupName' }),
+    arn: Arn,
+    inlinePolicies: Type.Array(IamInlinePolicySchema, { description: 'UserPolicyList / RolePolicyList / GroupPolicyList, relevant statements only.' }),
+    managedPolicyArns: Type.Array(Type.String(), {
+      description:
+        'AttachedManagedPolicies[].PolicyArn, only those that can grant a tracked action: customer managed policies kept in managedPolicies, and AWS managed policies whose documents trailwarden ships.',
+    }),
+    groups: Type.Optional(Type.Array(Type.String(), { description: 'UserDetail.GroupList (group names, only groups kept in principals), users only.' })),
+    permissionsBoundaryArn: Type.Optional(Type.String({ description: 'PermissionsBoundary.PermissionsBoundaryArn (recorded, not applied: analyses over-report rather than miss).' })),
+  },
+  { additionalProperties: false },
+);
+export type IamPrincipal = Static<typeof IamPrincipalSchema>;
+
+export const IamManagedPolicySchema = Type.Object(
+  {
+    arn: Arn,
+    name: Type.String(),
+    attachmentCount: Type.Integer({ description: 'ManagedPolicyDetail.AttachmentCount' }),
+    document: IamPolicyDocument,
+  },
+  { additionalProperties: false, description: 'A customer managed policy: its default version (PolicyVersionList[IsDefaultVersion]).' },
+);
+export type IamManagedPolicy = Static<typeof IamManagedPolicySchema>;
+
+export const IamAuthorizationSchema = Type.Object(
+  {
+    principals: Type.Array(IamPrincipalSchema, {
+      description: 'Users, roles and groups that have at least one relevant inline policy, an attached managed policy, or (users) a group; others are counted only.',
+    }),
+    managedPolicies: Type.Array(IamManagedPolicySchema, { description: 'Customer managed policies (Policies, LocalManagedPolicy) with at least one relevant statement.' }),
+    counts: Type.Object(
+      { users: Type.Integer(), roles: Type.Integer(), groups: Type.Integer(), managedPolicies: Type.Integer() },
+      { additionalProperties: false, description: 'How many of each the listing returned, before reduction.' },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type IamAuthorization = Static<typeof IamAuthorizationSchema>;
+
+export const ServiceControlPolicySchema = Type.Object(
+  {
+    id: Type.String({ description: 'PolicySummary.Id (p-…)' }),
+    name: Type.String(),
+    awsManaged: Type.Boolean({ description: 'PolicySummary.AwsManaged (FullAWSAccess)' }),
+    document: Type.Unknown({ description: 'DescribePolicy.Policy.Content, parsed JSON (SCPs are small; kept whole).' }),
+    targets: Type.Array(
+      Type.Object(
+        { id: Type.String({ description: 'TargetId: r-…, ou-… or an account id' }), type: Type.String({ description: 'ROOT | ORGANIZATIONAL_UNIT | ACCOUNT' }) },
+        { additionalProperties: false },
+      ),
+      { description: 'ListTargetsForPolicy' },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ServiceControlPolicy = Static<typeof ServiceControlPolicySchema>;
 
 export const RegionInfoSchema = Type.Object(
   {
@@ -444,6 +521,13 @@ export const AccountSchema = Type.Object(
         's3control:GetPublicAccessBlock for the account; null on NoSuchPublicAccessBlockConfiguration. Read only for accounts that own a trail bucket.',
       ),
     ),
+    iam: Type.Optional(Fact(IamAuthorizationSchema, 'iam:GetAccountAuthorizationDetails (every page), reduced to what the IAM rules read.')),
+    organizationPath: Type.Optional(
+      Fact(
+        Type.Array(Type.String()),
+        'Where the account sits in the organization, root first (r-…, ou-…, …): organizations:ListRoots, ListOrganizationalUnitsForParent, ListAccountsForParent.',
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -456,6 +540,12 @@ export const OrganizationSchema = Type.Object(
     cloudTrailDelegatedAdministrators: Fact(
       Type.Array(AccountId),
       'organizations:ListDelegatedAdministrators (ServicePrincipal cloudtrail.amazonaws.com).',
+    ),
+    serviceControlPolicies: Type.Optional(
+      Fact(
+        Type.Array(ServiceControlPolicySchema),
+        'organizations:ListPolicies (SERVICE_CONTROL_POLICY), DescribePolicy and ListTargetsForPolicy; [] when SCPs are not enabled.',
+      ),
     ),
   },
   { additionalProperties: false },

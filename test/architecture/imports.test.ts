@@ -6,7 +6,8 @@
  *   library      run/, options/                     the run: source, evaluation, reports, exit code
  *   policy       policy/                            YAML -> compiled rules, packs, suppressions
  *   parts        engine/ | collectors/ | reporters/ each on its own; none imports another
- *   contracts    snapshot/, results.ts, language/   what the parts exchange
+ *   contracts    snapshot/, results.ts, language/   what the parts exchange; aws-policy/ (the IAM
+ *                policy language, read by collectors and engine alike)
  *   foundations  errors.ts, objects.ts, package-root.ts
  */
 import { readFileSync, readdirSync } from 'node:fs';
@@ -26,7 +27,7 @@ interface Layer {
 
 const LAYERS: Layer[] = [
   { name: 'foundations', rank: 0, members: ['errors.ts', 'objects.ts', 'files.ts', 'package-root.ts'] },
-  { name: 'contracts', rank: 1, members: ['snapshot/', 'results.ts', 'language/'] },
+  { name: 'contracts', rank: 1, members: ['snapshot/', 'results.ts', 'language/', 'aws-policy/'] },
   { name: 'parts', rank: 2, isolated: true, members: ['engine/', 'collectors/', 'reporters/'] },
   { name: 'policy', rank: 3, members: ['policy/'] },
   { name: 'library', rank: 4, members: ['run/', 'options/', 'schemas.ts'] },

@@ -13,7 +13,7 @@ import { NO_POLICY_SETTINGS } from '../../src/policy/rule-settings.js';
 import { writeSnapshot, readSnapshot } from '../../src/snapshot/io.js';
 import { collectionErrors } from '../../src/snapshot/errors.js';
 import { parsePolicyDocument as parseCollectedPolicy } from '../../src/collectors/map/common.js';
-import { parsePolicyDocument } from '../../src/engine/analysis/policy-document.js';
+import { parsePolicyDocument } from '../../src/aws-policy/policy-document.js';
 import { MAX_INPUT_BYTES } from '../../src/files.js';
 import { renderJson } from '../../src/reporters/json.js';
 import { smallOrgResults } from '../reporters/fixtures/small-org.js';
@@ -63,7 +63,8 @@ function nested(depth: number, leaf: unknown = 'x'): unknown {
 function deepConditionSnapshot(depth: number): string {
   const text = readFileSync(DEMO, 'utf8');
   const marker = '"Condition": {';
-  const at = text.indexOf(marker);
+  // The first bucket policy's Condition (service control policies, earlier in the file, have them too).
+  const at = text.indexOf(marker, text.indexOf('"buckets": ['));
   return `${text.slice(0, at)}"Condition": {"StringEquals": {"aws:SourceArn": ${'['.repeat(depth)}"x"${']'.repeat(depth)}}, "Ignored": {${text.slice(at + marker.length)}`;
 }
 

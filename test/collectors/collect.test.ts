@@ -61,6 +61,13 @@ function organization(overrides: Handlers = {}, options: { partition?: string } 
     },
     'organizations:DescribeOrganization': () => ({ Organization: { Id: 'o-a1b2c3d4e5', MasterAccountId: MANAGEMENT } }),
     'organizations:ListDelegatedAdministrators': () => ({ DelegatedAdministrators: [{ Id: AUDIT }] }),
+    'organizations:ListPolicies': () => ({ Policies: [] }),
+    'organizations:ListRoots': () => ({ Roots: [{ Id: 'r-a1b2' }] }),
+    'organizations:ListOrganizationalUnitsForParent': () => ({ OrganizationalUnits: [] }),
+    'organizations:ListAccountsForParent': () => ({
+      Accounts: [MANAGEMENT, LOG_ARCHIVE, AUDIT, MEMBER].map((Id) => ({ Id, State: 'ACTIVE' })),
+    }),
+    'iam:GetAccountAuthorizationDetails': () => ({ UserDetailList: [], GroupDetailList: [], RoleDetailList: [], Policies: [], IsTruncated: false }),
     'organizations:ListAccounts': (input) => {
       // An empty page in the middle, as Organizations may send.
       if (input.NextToken === undefined) return { Accounts: [{ Id: MANAGEMENT, Name: 'management', State: 'ACTIVE' }, { Id: LOG_ARCHIVE, Name: 'log-archive', State: 'ACTIVE' }], NextToken: 'page-2' };
@@ -195,12 +202,13 @@ describe('collectSnapshot over an organization (aws-sdk-client-mock)', () => {
     expect(snapshot.accounts.map((entry) => entry.id)).toEqual([MANAGEMENT, LOG_ARCHIVE, AUDIT, MEMBER]);
     expect(progress.record.skipped).toEqual([`${SUSPENDED}: account is SUSPENDED`]);
     expect(progress.record.totals.at(-1)).toEqual([4, true]);
-    expect(aws.callsBy(MEMBER).sort()).toEqual(['cloudtrail:ListTrails', 'ec2:DescribeRegions']);
+    expect(aws.callsBy(MEMBER).sort()).toEqual(['cloudtrail:ListTrails', 'ec2:DescribeRegions', 'iam:GetAccountAuthorizationDetails']);
     expect(aws.calls.filter((call) => call.operation === 'sts:AssumeRole').map(accountOfCall).sort()).toEqual([LOG_ARCHIVE, AUDIT, MEMBER]);
     expect(account(snapshot, MEMBER).trailArns).toEqual([ORG_TRAIL]);
     // The management account lists only its own trail, so one shadow DescribeTrails rules out organization trails it cannot list.
     expect(aws.callsBy(MANAGEMENT).filter((operation) => operation.startsWith('cloudtrail:DescribeTrails'))).toHaveLength(1);
-    expect(snapshot.organization).toEqual({ id: 'o-a1b2c3d4e5', managementAccountId: MANAGEMENT, cloudTrailDelegatedAdministrators: [AUDIT] });
+    expect(snapshot.organization).toEqual({ id: 'o-a1b2c3d4e5', managementAccountId: MANAGEMENT, cloudTrailDelegatedAdministrators: [AUDIT], serviceControlPolicies: [] });
+    expect(account(snapshot, MEMBER).organizationPath).toEqual(['r-a1b2']);
   });
 
   it('reads each trail fact once, in the owner account and home region', async () => {
@@ -294,7 +302,7 @@ describe('collectSnapshot over an organization (aws-sdk-client-mock)', () => {
     expect(account(snapshot, MEMBER).trailArns).toEqual([ORG_TRAIL]);
     const describe = aws.calls.find((call) => call.operation === 'cloudtrail:DescribeTrails' && call.accountId === MEMBER);
     expect(describe?.input).toEqual({ includeShadowTrails: true });
-    expect(aws.callsBy(MEMBER).sort()).toEqual(['cloudtrail:DescribeTrails', 'cloudtrail:ListTrails', 'ec2:DescribeRegions']);
+    expect(aws.callsBy(MEMBER).sort()).toEqual(['cloudtrail:DescribeTrails', 'cloudtrail:ListTrails', 'ec2:DescribeRegions', 'iam:GetAccountAuthorizationDetails']);
   });
 
   it('describes own single-region trails in their home region and skips those homed outside the scanned regions', async () => {

@@ -3,8 +3,12 @@
  * AWS_ENDPOINT_URL, with the real SDK clients: each scenario's snapshot validates against the
  * published schema and tells the scenario's story.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { useFakeAwsEnvironment } from '../fake-aws/sdk-config.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { evaluate } from '../../src/engine/evaluate.js';
+import { loadRule } from '../../src/policy/loader.js';
 import { collectSnapshot, type CollectOptions } from '../../src/collectors/index.js';
 import { isCollectionError, type Snapshot } from '../../src/snapshot/schema.js';
 import { snapshotValidator } from '../../src/snapshot/validate.js';
@@ -96,9 +100,9 @@ describe('collectSnapshot against the fake AWS', () => {
     expect(snapshot.eventDataStores.map((store) => store.name)).toEqual(['pass-org-event-data-store']);
     expect(account(snapshot, ORG_ACCOUNTS.logArchive).publicAccessBlock).toMatchObject({ blockPublicAcls: true });
 
-    // An organization-trail-only member: DescribeRegions and ListTrails in the member, one AssumeRole by the caller.
+    // An organization-trail-only member: DescribeRegions, ListTrails and the IAM listing in the member, one AssumeRole by the caller.
     for (const member of [ORG_ACCOUNTS.workloadA, ORG_ACCOUNTS.workloadB]) {
-      expect(fake.calls.filter((call) => call.accountId === member).map((call) => call.action).sort()).toEqual(['DescribeRegions', 'ListTrails']);
+      expect(fake.calls.filter((call) => call.accountId === member).map((call) => call.action).sort()).toEqual(['DescribeRegions', 'GetAccountAuthorizationDetails', 'ListTrails']);
     }
     expect(fake.calls.filter((call) => call.action === 'AssumeRole')).toHaveLength(4);
     const perTrail = fake.calls.filter((call) => ['GetTrailStatus', 'GetEventSelectors', 'GetInsightSelectors', 'ListTags'].includes(call.action));
@@ -209,7 +213,7 @@ describe('collectSnapshot against a misbehaving fake AWS', () => {
     expect(account(snapshot, ORG_ACCOUNTS.workloadB).trailArns).toEqual([ORG_TRAIL]);
   });
 
-  it('keeps every call within AWS-like quotas and under 4 calls per organization-trail-only member', async () => {
+  it('keeps every call within AWS-like quotas and at most 4 calls per organization-trail-only member', async () => {
     const generated = generateOrganization({ accounts: 60, regions: 17, ownTrailShare: 0.2, seed: 42 });
     const result = await scan(generated, {}, { latencyMs: 5, throttling: AWS_LIKE_RATE_LIMITS, pageSizes: { 'organizations:ListAccounts': 7 } });
     expectWellBehaved(result);
@@ -218,9 +222,10 @@ describe('collectSnapshot against a misbehaving fake AWS', () => {
     const owners = new Set(generated.model.accounts.filter((entry) => entry.trails.length > 0).map((entry) => entry.id));
     const members = generated.model.accounts.slice(3).filter((entry) => !owners.has(entry.id));
     expect(members.length).toBeGreaterThan(20);
-    // One AssumeRole per account (signed by the caller), then at most two calls in the member itself.
+    // One AssumeRole per account (signed by the caller), then at most three calls in the member itself
+    // (DescribeRegions, ListTrails, one page of GetAccountAuthorizationDetails): four in all.
     expect(fake.calls.filter((call) => call.action === 'AssumeRole')).toHaveLength(generated.scanAccountIds.length - 1);
-    for (const member of members) expect(fake.calls.filter((call) => call.accountId === member.id).length, member.id).toBeLessThanOrEqual(2);
+    for (const member of members) expect(fake.calls.filter((call) => call.accountId === member.id).length, member.id).toBeLessThanOrEqual(3);
     // Each owner (management and the members with a trail) has one trail; shadow copies add none.
     expect(snapshot.trails.map((trail) => trail.ownerAccountId).sort()).toEqual([...owners].sort());
   });
@@ -239,6 +244,135 @@ describe('collectSnapshot against a misbehaving fake AWS', () => {
     for (const part of [first.snapshot, second.snapshot]) expect(part.trails[0]?.status).toMatchObject({ isLogging: true });
   });
 });
+
+describe('who can blind the trail: IAM and SCPs against the fake AWS', () => {
+  const ADMIN = 'arn:aws:iam::aws:policy/AdministratorAccess';
+  const tamperStatement = { Effect: 'Allow', Action: ['cloudtrail:StopLogging', 'cloudtrail:UpdateTrail'], Resource: '*' };
+  const guardrail = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Deny',
+        Action: ['cloudtrail:StopLogging', 'cloudtrail:DeleteTrail', 'cloudtrail:UpdateTrail', 'cloudtrail:PutEventSelectors', 'cloudtrail:PutInsightSelectors'],
+        Resource: '*',
+        Condition: { ArnNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/break-glass' } },
+      },
+    ],
+  };
+
+  /** The example organization with principals, OUs and one guardrail SCP on the workloads OU only. */
+  function iamStory(): Scenario {
+    const scenario = SCENARIOS['org-trail-with-log-archive']!();
+    const byId = (id: string) => scenario.model.accounts.find((entry) => entry.id === id)!;
+    const management = byId(ORG_ACCOUNTS.management);
+    management.roles.push({ name: 'break-glass', managedPolicyArns: [ADMIN] }, { name: 'fail-ops-admin', managedPolicyArns: [ADMIN] });
+    // Roles that cannot touch a trail: dropped when collected, only counted.
+    for (let index = 0; index < 5; index++) management.roles.push({ name: `app-${index}`, inlinePolicies: [{ name: 'read', document: { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] } }] });
+    management.users = [{ name: 'alice', groups: ['trail-operators'] }];
+    management.groups = [{ name: 'trail-operators', inlinePolicies: [{ name: 'operate', document: { Version: '2012-10-17', Statement: [tamperStatement] } }] }];
+    management.managedPolicies = [
+      { name: 'fail-cloudtrail-admins', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'cloudtrail:*', Resource: '*' }] }, attachmentCount: 0 },
+      { name: 'unrelated', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ec2:Describe*', Resource: '*' }] } },
+    ];
+    const organization = scenario.model.organization!;
+    organization.rootId = 'r-a1b2';
+    organization.organizationalUnits = [
+      { id: 'ou-a1b2-security', parentId: 'r-a1b2', name: 'Security' },
+      { id: 'ou-a1b2-workloads', parentId: 'r-a1b2', name: 'Workloads' },
+      { id: 'ou-a1b2-prod', parentId: 'ou-a1b2-workloads', name: 'Production' },
+    ];
+    organization.accountParents = {
+      [ORG_ACCOUNTS.logArchive]: 'ou-a1b2-security',
+      [ORG_ACCOUNTS.audit]: 'ou-a1b2-security',
+      [ORG_ACCOUNTS.workloadA]: 'ou-a1b2-prod',
+      [ORG_ACCOUNTS.workloadB]: 'ou-a1b2-workloads',
+    };
+    organization.serviceControlPolicies = [
+      { id: 'p-FullAWSAccess', name: 'FullAWSAccess', awsManaged: true, document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }, targets: ['r-a1b2'] },
+      { id: 'p-protecttrail', name: 'protect-cloudtrail', document: guardrail, targets: ['ou-a1b2-workloads', ORG_ACCOUNTS.audit] },
+    ];
+    return scenario;
+  }
+
+  /** Small pages everywhere, so every listing is read across several pages. */
+  const pageSizes = {
+    'iam:GetAccountAuthorizationDetails': 2,
+    'organizations:ListPolicies': 1,
+    'organizations:ListTargetsForPolicy': 1,
+    'organizations:ListOrganizationalUnitsForParent': 1,
+    'organizations:ListAccountsForParent': 1,
+  };
+
+  it('reads GetAccountAuthorizationDetails and the SCP APIs across pages, keeps only what can matter, and the rules judge it', async () => {
+    const result = await scan(iamStory(), {}, { pageSizes });
+    expectWellBehaved(result);
+    const { snapshot, fake } = result;
+
+    const managementIam = account(snapshot, ORG_ACCOUNTS.management).iam;
+    if (managementIam === undefined || isCollectionError(managementIam)) throw new Error(`IAM not collected: ${JSON.stringify(managementIam)}`);
+    // 1 user + 1 group + 9 roles (scan role, CloudWatch Logs delivery role, break-glass, ops admin, 5 apps) + 2 policies, two per page.
+    expect(managementIam.counts).toEqual({ users: 1, groups: 1, roles: 9, managedPolicies: 2 });
+    expect(fake.calls.filter((call) => call.action === 'GetAccountAuthorizationDetails' && call.accountId === ORG_ACCOUNTS.management)).toHaveLength(7);
+    expect(managementIam.principals.map((principal) => `${principal.type}/${principal.name}`).sort()).toEqual(['group/trail-operators', 'role/break-glass', 'role/fail-ops-admin', 'user/alice']);
+    expect(managementIam.managedPolicies.map((policy) => policy.name)).toEqual(['fail-cloudtrail-admins']);
+
+    const organization = snapshot.organization;
+    if (organization === null || isCollectionError(organization)) throw new Error('organization not read');
+    expect(organization.serviceControlPolicies).toEqual([
+      expect.objectContaining({ id: 'p-FullAWSAccess', awsManaged: true, targets: [{ id: 'r-a1b2', type: 'ROOT' }] }),
+      expect.objectContaining({ id: 'p-protecttrail', document: guardrail, targets: [{ id: 'ou-a1b2-workloads', type: 'ORGANIZATIONAL_UNIT' }, { id: ORG_ACCOUNTS.audit, type: 'ACCOUNT' }] }),
+    ]);
+    expect(account(snapshot, ORG_ACCOUNTS.workloadA).organizationPath).toEqual(['r-a1b2', 'ou-a1b2-workloads', 'ou-a1b2-prod']);
+    expect(account(snapshot, ORG_ACCOUNTS.logArchive).organizationPath).toEqual(['r-a1b2', 'ou-a1b2-security']);
+    expect(account(snapshot, ORG_ACCOUNTS.management).organizationPath).toEqual(['r-a1b2']);
+    expect(fake.calls.filter((call) => call.action === 'ListTargetsForPolicy').length).toBeGreaterThanOrEqual(3);
+
+    const verdicts = judge(snapshot, ['iam/trail-tamper-principals', 'iam/no-full-cloudtrail-access', 'scp/protects-cloudtrail']);
+    expect(verdicts['iam/trail-tamper-principals']).toEqual({ [ORG_TRAIL]: 'fail' });
+    expect(verdicts['iam/no-full-cloudtrail-access']).toMatchObject({ [ORG_ACCOUNTS.management]: 'fail', [ORG_ACCOUNTS.workloadA]: 'pass' });
+    expect(verdicts['scp/protects-cloudtrail']).toEqual({
+      [ORG_ACCOUNTS.management]: 'not_applicable',
+      [ORG_ACCOUNTS.logArchive]: 'fail',
+      [ORG_ACCOUNTS.audit]: 'pass',
+      [ORG_ACCOUNTS.workloadA]: 'pass',
+      [ORG_ACCOUNTS.workloadB]: 'pass',
+    });
+  });
+
+  it('records a denied IAM listing and unreadable SCPs where the facts would have been', async () => {
+    const result = await scan(iamStory(), {}, {
+      pageSizes,
+      faults: [
+        { match: { service: 'iam', action: 'GetAccountAuthorizationDetails', accountId: ORG_ACCOUNTS.workloadB }, fault: { kind: 'accessDenied' } },
+        { match: { service: 'organizations', action: 'ListPolicies' }, fault: { kind: 'accessDenied' } },
+      ],
+    });
+    expectValid(result.snapshot);
+    expect(account(result.snapshot, ORG_ACCOUNTS.workloadB).iam).toMatchObject({ $error: { action: 'iam:GetAccountAuthorizationDetails', code: 'AccessDenied', accountId: ORG_ACCOUNTS.workloadB } });
+    const organization = result.snapshot.organization;
+    if (organization === null || isCollectionError(organization)) throw new Error('organization not read');
+    expect(organization.serviceControlPolicies).toMatchObject({ $error: { action: 'organizations:ListPolicies' } });
+    const verdicts = judge(result.snapshot, ['iam/no-full-cloudtrail-access', 'scp/protects-cloudtrail']);
+    expect(verdicts['iam/no-full-cloudtrail-access']?.[ORG_ACCOUNTS.workloadB]).toBe('error');
+    expect(verdicts['scp/protects-cloudtrail']?.[ORG_ACCOUNTS.workloadA]).toBe('error');
+  });
+});
+
+/** Verdicts of built-in rules by resource (account id for account scope, ARN otherwise). */
+function judge(snapshot: Snapshot, ruleIds: string[]): Record<string, Record<string, string>> {
+  const rules = ruleIds.map((id) => {
+    const file = `policies/${id}.yaml`;
+    const loaded = loadRule({ file, text: readFileSync(path.join(import.meta.dirname, '../..', file), 'utf8'), builtin: true });
+    if (!loaded.rule) throw new Error(`${id}: ${JSON.stringify(loaded.diagnostics)}`);
+    return loaded.rule;
+  });
+  const verdicts: Record<string, Record<string, string>> = {};
+  for (const finding of evaluate(snapshot, rules, { now: new Date(SCENARIO_TIME) })) {
+    const key = finding.resource.type === 'account' ? finding.resource.accountId : finding.resource.arn;
+    (verdicts[finding.ruleId] ??= {})[key] = finding.status;
+  }
+  return verdicts;
+}
 
 describe('--max-concurrency', () => {
   it('bounds the requests in flight across the whole scan, and only that', async () => {

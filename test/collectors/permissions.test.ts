@@ -58,6 +58,22 @@ describe('permissionsPolicy', () => {
     expect(JSON.parse(JSON.stringify(policy))).toEqual(policy);
   });
 
+  it('lists the IAM and SCP reads, and nothing else of IAM or Organizations', () => {
+    const [read] = permissionsPolicy().Statement;
+    expect(read?.Action.filter((action) => action.startsWith('iam:') || action.startsWith('organizations:'))).toEqual([
+      'iam:GetAccountAuthorizationDetails',
+      'organizations:DescribeOrganization',
+      'organizations:DescribePolicy',
+      'organizations:ListAccounts',
+      'organizations:ListAccountsForParent',
+      'organizations:ListDelegatedAdministrators',
+      'organizations:ListOrganizationalUnitsForParent',
+      'organizations:ListPolicies',
+      'organizations:ListRoots',
+      'organizations:ListTargetsForPolicy',
+    ]);
+  });
+
   it('adds --verify-integrity reads only when asked, scoped to digest (and with files, log) prefixes', () => {
     const plain = permissionsPolicy();
     expect(plain.Statement.flatMap((statement) => statement.Action)).not.toContain('cloudtrail:ListPublicKeys');

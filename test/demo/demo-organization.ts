@@ -339,3 +339,115 @@ export const DEMO_ORGANIZATION: SnapshotFragment = {
     },
   ],
 };
+
+// ---------------------------------------------------------------------------------------------
+// Who can blind the trail (issue 19): IAM principals, service control policies, log deletion
+// rights and Bedrock data events. Kept as one additive block merged into the stories above.
+// ---------------------------------------------------------------------------------------------
+const ADMINISTRATOR_ACCESS = 'arn:aws:iam::aws:policy/AdministratorAccess';
+const ROOT = 'r-acme';
+const TAMPER_ACTIONS = ['cloudtrail:StopLogging', 'cloudtrail:DeleteTrail', 'cloudtrail:UpdateTrail', 'cloudtrail:PutEventSelectors', 'cloudtrail:PutInsightSelectors'];
+const noPolicies = { principals: [], managedPolicies: [], counts: { users: 0, roles: 0, groups: 0, managedPolicies: 0 } };
+const role = (accountId: string, name: string, extra: Record<string, unknown> = {}) => ({
+  type: 'role',
+  name,
+  arn: `arn:aws:iam::${accountId}:role/${name}`,
+  inlinePolicies: [],
+  managedPolicyArns: [],
+  ...extra,
+});
+
+const IAM_STORIES: Record<string, Record<string, unknown>> = {
+  // The management account: a break-glass role and the pipeline that manages the organization
+  // trail can both reconfigure it; SCPs never bind this account.
+  [MANAGEMENT]: {
+    organizationPath: [ROOT],
+    iam: {
+      ...noPolicies,
+      counts: { users: 2, roles: 41, groups: 3, managedPolicies: 12 },
+      principals: [
+        role(MANAGEMENT, 'acme-break-glass', { managedPolicyArns: [ADMINISTRATOR_ACCESS] }),
+        role(MANAGEMENT, 'acme-trail-pipeline', {
+          inlinePolicies: [
+            { name: 'manage-organization-trail', document: { Version: '2012-10-17', Statement: [{ Sid: 'ManageTrail', Effect: 'Allow', Action: ['cloudtrail:UpdateTrail', 'cloudtrail:PutEventSelectors', 'cloudtrail:PutInsightSelectors'], Resource: orgTrail }] } },
+          ],
+        }),
+      ],
+    },
+  },
+  [LOG_ARCHIVE]: { organizationPath: [ROOT, 'ou-acme-security'] },
+  // Payments: the deployment role got an inline Action "*" "to unblock a release", and the
+  // developers' role may clean up any *-logs bucket, the local trail's bucket included.
+  [PAYMENTS]: {
+    organizationPath: [ROOT, 'ou-acme-workloads'],
+    iam: {
+      ...noPolicies,
+      counts: { users: 0, roles: 57, groups: 0, managedPolicies: 8 },
+      principals: [
+        role(PAYMENTS, 'fail-payments-deployer', {
+          inlinePolicies: [{ name: 'unblock-release', document: { Version: '2012-10-17', Statement: [{ Sid: 'Everything', Effect: 'Allow', Action: '*', Resource: '*' }] } }],
+        }),
+        role(PAYMENTS, 'fail-payments-developer', {
+          inlinePolicies: [{ name: 'log-cleanup', document: { Version: '2012-10-17', Statement: [{ Sid: 'CleanUpLogs', Effect: 'Allow', Action: ['s3:DeleteObject', 's3:DeleteObjectVersion'], Resource: 'arn:aws:s3:::*-logs/*' }] } }],
+        }),
+      ],
+    },
+  },
+  // Sandbox sits in an OU no SCP protects yet: its administrator can stop its trail.
+  [SANDBOX]: {
+    organizationPath: [ROOT, 'ou-acme-sandbox'],
+    iam: { ...noPolicies, counts: { users: 4, roles: 12, groups: 1, managedPolicies: 0 }, principals: [role(SANDBOX, 'fail-sandbox-admin', { managedPolicyArns: [ADMINISTRATOR_ACCESS] })] },
+  },
+  [LEGACY]: { organizationPath: [ROOT, 'ou-acme-workloads'], iam: assumeRoleDenied },
+  [ANALYTICS]: { organizationPath: [ROOT, 'ou-acme-workloads'] },
+  // Security tooling still runs the previous read-only role, without iam:GetAccountAuthorizationDetails.
+  [SECURITY]: { organizationPath: [ROOT, 'ou-acme-security'], iam: denied('iam:GetAccountAuthorizationDetails') },
+  // Still in its own organization: it is in no OU of Acme's.
+  [ACQUIRED]: {
+    organizationPath: { $error: { action: 'organizations:ListAccountsForParent', code: 'AccountNotInOrganizationTree', accountId: MANAGEMENT, message: `account ${ACQUIRED} was not found under any OU or root` } },
+  },
+};
+
+function addIamStories(demo: SnapshotFragment): void {
+  demo.organization = {
+    ...demo.organization,
+    serviceControlPolicies: [
+      { id: 'p-FullAWSAccess', name: 'FullAWSAccess', awsManaged: true, document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }, targets: [{ id: ROOT, type: 'ROOT' }] },
+      // The guardrail was attached to the workloads and security OUs; the sandbox OU was forgotten.
+      {
+        id: 'p-acmeprotecttrail',
+        name: 'acme-protect-cloudtrail',
+        awsManaged: false,
+        document: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'DenyTrailTampering',
+              Effect: 'Deny',
+              Action: TAMPER_ACTIONS,
+              Resource: '*',
+              Condition: { ArnNotLike: { 'aws:PrincipalArn': ['arn:aws:iam::*:role/acme-break-glass', 'arn:aws:iam::*:role/acme-trail-pipeline'] } },
+            },
+          ],
+        },
+        targets: [
+          { id: 'ou-acme-workloads', type: 'ORGANIZATIONAL_UNIT' },
+          { id: 'ou-acme-security', type: 'ORGANIZATIONAL_UNIT' },
+        ],
+      },
+    ],
+  };
+  for (const account of demo.accounts ?? []) Object.assign(account, IAM_STORIES[String(account.id)] ?? {});
+  // Analytics records Bedrock agent and knowledge-base events; no other account records Bedrock use.
+  const analytics = demo.trails?.find((trail) => String(trail.arn).includes(`:${ANALYTICS}:`));
+  const selectors = (analytics?.eventSelectors as { selectors: unknown[] } | undefined)?.selectors;
+  selectors?.push({
+    name: 'bedrock-agents-and-knowledge-bases',
+    fieldSelectors: [
+      { field: 'eventCategory', equals: ['Data'] },
+      { field: 'resources.type', equals: ['AWS::Bedrock::AgentAlias', 'AWS::Bedrock::KnowledgeBase'] },
+    ],
+  });
+}
+
+addIamStories(DEMO_ORGANIZATION);

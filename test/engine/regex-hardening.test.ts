@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_REGEX_PROGRAM_SIZE, MAX_REGEX_SOURCE_LENGTH, cloudWatchRegexProblem, compileSafeRegex } from '../../src/engine/safe-regex.js';
 import { MAX_CONDITIONS, MAX_NESTING_DEPTH, parseFilterPattern } from '../../src/engine/analysis/filter-pattern.js';
 import { checkMetricFilter } from '../../src/engine/analysis/cis-monitoring.js';
-import { matchesSomeValueStartingWith, wildcardMatch } from '../../src/engine/analysis/policy-document.js';
+import { matchesSomeValueStartingWith, wildcardMatch } from '../../src/aws-policy/policy-document.js';
 import { OPERATORS } from '../../src/engine/operators.js';
 import { evaluate } from '../../src/engine/evaluate.js';
 import { loadRule } from '../../src/policy/loader.js';

@@ -25,11 +25,13 @@ function coverage(overrides: {
   management?: Partial<SelectorCoverage['management']>;
   s3?: SelectorCoverage['s3DataAllBuckets'];
   lambda?: SelectorCoverage['lambdaDataAllFunctions'];
+  bedrock?: string[];
 }): SelectorCoverage {
   return {
     management: { ...none, excludedSources: [], narrowedBy: [], ...overrides.management },
     s3DataAllBuckets: overrides.s3 ?? none,
     lambdaDataAllFunctions: overrides.lambda ?? none,
+    bedrockDataTypes: overrides.bedrock ?? [],
   };
 }
 
@@ -41,6 +43,42 @@ interface CoverageCase {
 }
 
 const cases: CoverageCase[] = [
+  {
+    story: 'advanced Bedrock agent alias, no narrowing: recorded',
+    selectors: {
+      source: 'advanced',
+      selectors: [{ fieldSelectors: [{ field: 'eventCategory', equals: ['Data'] }, { field: 'resources.type', equals: ['AWS::Bedrock::AgentAlias'] }] }],
+    },
+    expected: coverage({ bedrock: ['AWS::Bedrock::AgentAlias'] }),
+  },
+  {
+    story: 'advanced Bedrock read-only plus write-only selectors: union records both',
+    selectors: {
+      source: 'advanced',
+      selectors: [
+        { fieldSelectors: [{ field: 'eventCategory', equals: ['Data'] }, { field: 'resources.type', equals: ['AWS::Bedrock::Model'] }, { field: 'readOnly', equals: ['true'] }] },
+        { fieldSelectors: [{ field: 'eventCategory', equals: ['Data'] }, { field: 'resources.type', equals: ['AWS::Bedrock::Model'] }, { field: 'readOnly', equals: ['false'] }] },
+      ],
+    },
+    expected: coverage({ bedrock: ['AWS::Bedrock::Model'] }),
+  },
+  {
+    story: 'advanced Bedrock narrowed to one knowledge base, or write only: not recorded',
+    selectors: {
+      source: 'advanced',
+      selectors: [
+        {
+          fieldSelectors: [
+            { field: 'eventCategory', equals: ['Data'] },
+            { field: 'resources.type', equals: ['AWS::Bedrock::KnowledgeBase'] },
+            { field: 'resources.ARN', equals: ['arn:aws:bedrock:us-east-1:111111111111:knowledge-base/KB1'] },
+          ],
+        },
+        { fieldSelectors: [{ field: 'eventCategory', equals: ['Data'] }, { field: 'resources.type', equals: ['AWS::Bedrock::Guardrail'] }, { field: 'readOnly', equals: ['false'] }] },
+      ],
+    },
+    expected: coverage({}),
+  },
   {
     story: 'default selectors: management read and write',
     selectors: foldEventSelectors(undefined, false, 'aws'),

@@ -24,9 +24,41 @@ export interface StaticCredentials {
   principal: string;
 }
 
+/** An inline IAM policy (its document is served URL-encoded, as IAM does). */
+export interface FakeIamPolicy {
+  name: string;
+  document: unknown;
+}
+
+export interface FakeManagedPolicy {
+  name: string;
+  path?: string;
+  /** The default version's document. */
+  document: unknown;
+  attachmentCount?: number;
+}
+
+export interface FakeUser {
+  name: string;
+  path?: string;
+  inlinePolicies?: FakeIamPolicy[];
+  managedPolicyArns?: string[];
+  groups?: string[];
+}
+
+export interface FakeGroup {
+  name: string;
+  path?: string;
+  inlinePolicies?: FakeIamPolicy[];
+  managedPolicyArns?: string[];
+}
+
 export interface FakeRole {
   name: string;
   path?: string;
+  /** Served by GetAccountAuthorizationDetails. */
+  inlinePolicies?: FakeIamPolicy[];
+  managedPolicyArns?: string[];
   /** Accounts whose principals the trust policy lets call sts:AssumeRole; absent = nobody (service roles). */
   trustedAccountIds?: string[];
   /** Service principals the trust policy names (e.g. cloudtrail.amazonaws.com for a log delivery role). */
@@ -247,6 +279,10 @@ export interface FakeAccount {
   alarms: FakeAlarm[];
   snsTopics: FakeSnsTopic[];
   eventDataStores: FakeEventDataStore[];
+  /** IAM users, groups and customer managed policies (roles are `roles`). */
+  users?: FakeUser[];
+  groups?: FakeGroup[];
+  managedPolicies?: FakeManagedPolicy[];
 }
 
 export interface FakeOrganizationInfo {
@@ -254,6 +290,14 @@ export interface FakeOrganizationInfo {
   managementAccountId: string;
   /** ListDelegatedAdministrators, per service principal (cloudtrail.amazonaws.com, …). */
   delegatedAdministrators: { accountId: string; servicePrincipal: string; delegationEnabledDate?: string }[];
+  /** The root's id; default `r-` and four characters of the organization id. */
+  rootId?: string;
+  /** OUs, each under the root or another OU. */
+  organizationalUnits?: { id: string; parentId: string; name: string }[];
+  /** The OU holding each account; accounts not listed sit under the root. */
+  accountParents?: Record<string, string>;
+  /** Service control policies; targets are root, OU or account ids. */
+  serviceControlPolicies?: { id: string; name: string; document: unknown; targets: string[]; awsManaged?: boolean }[];
 }
 
 /** A CloudTrail digest-signing key as cloudtrail:ListPublicKeys gives it in one region. */
@@ -336,6 +380,10 @@ export function alarmArn(partition: Partition, region: string, accountId: string
 
 export function roleArn(partition: Partition, accountId: string, name: string, path = '/'): string {
   return `arn:${partition}:iam::${accountId}:role${path}${name}`;
+}
+
+export function managedPolicyArn(partition: Partition, accountId: string, name: string, path = '/'): string {
+  return `arn:${partition}:iam::${accountId}:policy${path}${name}`;
 }
 
 export function emptyAccount(id: string, name: string, regions: RegionState[] = regionStates()): FakeAccount {

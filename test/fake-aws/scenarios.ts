@@ -9,6 +9,7 @@ import {
   DEFAULT_REGIONS,
   emptyAccount,
   kmsKeyArn,
+  managedPolicyArn,
   logGroupArn,
   OPT_IN_REGIONS,
   regionStates,
@@ -572,6 +573,35 @@ export interface GeneratedOrganizationOptions {
   ownTrailShare: number;
   seed: number;
   externalId?: string;
+  /** IAM roles per account besides the scan role (a few administrators, the rest workload roles), for the IAM collection benchmark. */
+  rolesPerAccount?: number;
+}
+
+/** Roles of a workload account: mostly narrow workload roles, one administrator in fifty, and two customer managed policies. */
+function addWorkloadRoles(account: FakeAccount, count: number): void {
+  const partition = 'aws';
+  account.managedPolicies = [
+    { name: 'app-data-access', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 'dynamodb:Query'], Resource: '*' }] }, attachmentCount: count },
+    { name: 'trail-operators', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['cloudtrail:StopLogging', 'cloudtrail:StartLogging'], Resource: '*' }] }, attachmentCount: 1 },
+  ];
+  for (let index = 0; index < count; index += 1) {
+    const name = `workload-${String(index).padStart(4, '0')}`;
+    const admin = index % 50 === 0;
+    account.roles.push({
+      name,
+      path: '/service-role/',
+      trustedServices: ['lambda.amazonaws.com'],
+      managedPolicyArns: admin
+        ? ['arn:aws:iam::aws:policy/AdministratorAccess']
+        : [managedPolicyArn(partition, account.id, 'app-data-access'), 'arn:aws:iam::aws:policy/ReadOnlyAccess', ...(index === 1 ? [managedPolicyArn(partition, account.id, 'trail-operators')] : [])],
+      inlinePolicies: [
+        {
+          name: 'logs',
+          document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `arn:aws:logs:*:${account.id}:log-group:/aws/lambda/${name}:*` }] },
+        },
+      ],
+    });
+  }
 }
 
 
@@ -602,6 +632,7 @@ export function generateOrganization(options: GeneratedOrganizationOptions): Sce
     const account = emptyAccount(accountId(index), name, regions);
     account.roles.push(scanRole([managementId], options.externalId));
     account.publicAccessBlock = BLOCK_ALL_PUBLIC_ACCESS;
+    if (options.rolesPerAccount) addWorkloadRoles(account, options.rolesPerAccount);
     accounts.push(account);
   }
   const [management, logArchive] = accounts as [FakeAccount, FakeAccount];

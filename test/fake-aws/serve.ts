@@ -21,6 +21,7 @@ const { values } = parseArgs({
     accounts: { type: 'string', default: '1000' },
     regions: { type: 'string', default: '17' },
     'own-trail-share': { type: 'string', default: '0.1' },
+    'roles-per-account': { type: 'string', default: '0' },
     seed: { type: 'string', default: '1' },
     'latency-ms': { type: 'string', default: '0' },
     throttling: { type: 'string', default: 'off' },
@@ -41,6 +42,7 @@ function chosenScenario(): Scenario {
     regions: Number(values.regions),
     ownTrailShare: Number(values['own-trail-share']),
     seed: Number(values.seed),
+    rolesPerAccount: Number(values['roles-per-account']),
   });
 }
 

@@ -7,7 +7,7 @@
  * field; `{ $error: { action, code } }` anywhere records a collection error (account and region are
  * filled in from the resource when omitted).
  */
-import type { Account, Bucket, EventDataStore, KmsKey, LogGroup, Snapshot, SnsTopic, Trail } from '../../src/snapshot/schema.js';
+import type { Account, Bucket, EventDataStore, KmsKey, LogGroup, ServiceControlPolicy, Snapshot, SnsTopic, Trail } from '../../src/snapshot/schema.js';
 
 export const ABSENT = '$absent';
 export const DEFAULT_SCAN_TIME = '2026-11-01T12:00:00.000Z';
@@ -73,6 +73,30 @@ export function parseArn(arn: string): { partition: string; service: string; reg
 
 function hoursBefore(iso: string, hours: number): string {
   return new Date(Date.parse(iso) - hours * 3_600_000).toISOString();
+}
+
+export const DEFAULT_ROOT_ID = 'r-exam';
+
+/** The Control Tower-style guardrail: deny trail tampering to all but one break-glass role, attached to the root. */
+export function defaultTrailProtectionScp(): ServiceControlPolicy {
+  return {
+    id: 'p-protecttrail',
+    name: 'protect-cloudtrail',
+    awsManaged: false,
+    document: {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'DenyTrailTampering',
+          Effect: 'Deny',
+          Action: ['cloudtrail:StopLogging', 'cloudtrail:DeleteTrail', 'cloudtrail:UpdateTrail', 'cloudtrail:PutEventSelectors', 'cloudtrail:PutInsightSelectors'],
+          Resource: '*',
+          Condition: { ArnNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/break-glass' } },
+        },
+      ],
+    },
+    targets: [{ id: DEFAULT_ROOT_ID, type: 'ROOT' }],
+  };
 }
 
 export function defaultTrail(arn: string, scanTime: string): Trail {
@@ -199,6 +223,7 @@ export function defaultEventDataStore(arn: string): EventDataStore {
     retentionPeriodDays: 2557,
     terminationProtectionEnabled: true,
     kmsKeyId: `arn:aws:kms:${region}:${account}:key/lake-key`,
+    eventSelectors: [{ fieldSelectors: [{ field: 'eventCategory', equals: ['Management'] }] }],
   };
 }
 
@@ -258,7 +283,15 @@ export function buildSnapshot(fragment: SnapshotFragment = {}): Snapshot {
       ? null
       : '$error' in (fragment.organization ?? {})
         ? (fragment.organization as Snapshot['organization'])
-        : merge({ id: 'o-exampleorg1', managementAccountId: MANAGEMENT_ACCOUNT, cloudTrailDelegatedAdministrators: [] as string[] }, fragment.organization ?? {});
+        : merge(
+            {
+              id: 'o-exampleorg1',
+              managementAccountId: MANAGEMENT_ACCOUNT,
+              cloudTrailDelegatedAdministrators: [] as string[],
+              serviceControlPolicies: [defaultTrailProtectionScp()],
+            },
+            fragment.organization ?? {},
+          );
 
   const integrity = fragment.integrity
     ? merge(
@@ -285,6 +318,9 @@ export function buildSnapshot(fragment: SnapshotFragment = {}): Snapshot {
       regions: DEFAULT_REGIONS,
       trailArns: [...new Set([...trails.filter((t) => t.ownerAccountId === id).map((t) => t.arn), ...(organization ? orgTrails : [])])],
       publicAccessBlock: { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true },
+      // Nobody but the defaults' own story: no principal holds a tracked action, the account sits under the root.
+      iam: { principals: [], managedPolicies: [], counts: { users: 0, roles: 0, groups: 0, managedPolicies: 0 } },
+      ...(organization ? { organizationPath: [DEFAULT_ROOT_ID] } : {}),
     };
     return fillErrors(merge(base, accountFragments.get(id) ?? {}), id) as Account;
   });

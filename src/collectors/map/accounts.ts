@@ -1,11 +1,11 @@
 import { compareIdentity } from '../../snapshot/merge.js';
 /** Organizations and EC2 answers -> organization, account and region facts. Pure. */
 import type { Region as SdkRegion } from '@aws-sdk/client-ec2';
-import type { Account as SdkAccount, DelegatedAdministrator, DescribeOrganizationResponse } from '@aws-sdk/client-organizations';
+import type { Account as SdkAccount, DelegatedAdministrator, DescribeOrganizationResponse, DescribePolicyResponse, PolicySummary, PolicyTargetSummary } from '@aws-sdk/client-organizations';
 import type { RegionInfo } from '../../snapshot/schema.js';
 import { MalformedResponseError } from '../errors.js';
 import { isAccountId, isRegionName } from './arn.js';
-import { nonEmpty, required } from './common.js';
+import { nonEmpty, parsePolicyDocument, required } from './common.js';
 
 export interface OrganizationAccount {
   id: string;
@@ -61,4 +61,21 @@ export function mapRegions(regions: readonly SdkRegion[], requested: 'all' | rea
 
 export function isEnabled(region: RegionInfo): boolean {
   return region.optInStatus !== 'not-opted-in';
+}
+
+/** ListPolicies.Policies[] (SERVICE_CONTROL_POLICY) */
+export function mapPolicySummary(raw: PolicySummary): { id: string; name: string; awsManaged: boolean } {
+  const id = required(raw.Id, 'PolicySummary.Id');
+  return { id, name: required(raw.Name, `Name of policy ${id}`), awsManaged: raw.AwsManaged === true };
+}
+
+/** DescribePolicy.Policy.Content, parsed JSON. */
+export function mapPolicyContent(raw: DescribePolicyResponse, id: string): unknown {
+  return parsePolicyDocument(raw.Policy?.Content, `Content of policy ${id}`);
+}
+
+/** ListTargetsForPolicy.Targets[] */
+export function mapPolicyTarget(raw: PolicyTargetSummary): { id: string; type: string } {
+  const id = required(raw.TargetId, 'PolicyTargetSummary.TargetId');
+  return { id, type: required(raw.Type, `Type of policy target ${id}`) };
 }

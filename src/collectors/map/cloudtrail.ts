@@ -8,6 +8,7 @@ import type {
   TrailInfo,
 } from '@aws-sdk/client-cloudtrail';
 import type { EventDataStore, Trail, TrailStatus } from '../../snapshot/schema.js';
+import { foldEventSelectors, type EventSelectorsResponse } from './fold-event-selectors.js';
 import { MalformedResponseError } from '../errors.js';
 import { accountOfArn, isRegionName, parseArn } from './arn.js';
 import { definedOnly } from '../../objects.js';
@@ -126,5 +127,7 @@ export function mapEventDataStore(raw: GetEventDataStoreResponse): EventDataStor
     retentionPeriodDays: raw.RetentionPeriod,
     terminationProtectionEnabled: raw.TerminationProtectionEnabled === true,
     kmsKeyId: nonEmpty(raw.KmsKeyId),
+    // Event data stores have advanced selectors only; the partition plays no part in folding them.
+    eventSelectors: foldEventSelectors({ AdvancedEventSelectors: (raw.AdvancedEventSelectors ?? []) as EventSelectorsResponse['AdvancedEventSelectors'] }, true, 'aws').selectors,
   });
 }

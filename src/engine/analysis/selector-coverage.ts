@@ -27,7 +27,11 @@ export interface SelectorCoverage {
   };
   s3DataAllBuckets: ReadWriteCoverage;
   lambdaDataAllFunctions: ReadWriteCoverage;
+  /** Bedrock resource types (AWS::Bedrock::*) whose read and write data events are recorded for every resource. */
+  bedrockDataTypes: string[];
 }
+
+const BEDROCK_TYPE_PREFIX = 'AWS::Bedrock::';
 
 /**
  * Operator semantics: an including operator admits a value matching any operand, an excluding one
@@ -123,11 +127,31 @@ function allResourcesCoverage(selectors: EventSelector[], resourceType: string, 
     .reduce(union, NOTHING);
 }
 
+/**
+ * Bedrock types only advanced selectors can name (resources.type Equals). A type counts when the
+ * union of Data selectors on it records reads and writes with nothing narrowing them, the same
+ * semantics as the S3 and Lambda coverage.
+ */
+function bedrockDataTypes(selectors: EventSelector[], partition: string): string[] {
+  const named = new Set(
+    selectors.flatMap((selector) =>
+      selector.fieldSelectors.flatMap((fieldSelector) =>
+        fieldSelector.field === 'resources.type' ? (fieldSelector.equals ?? []).filter((type) => type.startsWith(BEDROCK_TYPE_PREFIX)) : [],
+      ),
+    ),
+  );
+  return [...named].filter((type) => {
+    const covered = allResourcesCoverage(selectors, type, partition);
+    return covered.read && covered.write;
+  }).sort();
+}
+
 export function selectorCoverage(es: EventSelectors, partition: string): SelectorCoverage {
   return {
     management: managementCoverage(es.selectors),
     s3DataAllBuckets: allResourcesCoverage(es.selectors, S3_OBJECT_TYPE, partition),
     lambdaDataAllFunctions: allResourcesCoverage(es.selectors, LAMBDA_FUNCTION_TYPE, partition),
+    bedrockDataTypes: bedrockDataTypes(es.selectors, partition),
   };
 }
 

@@ -107,6 +107,7 @@ describe('CloudTrail mappers: lake-organization-store', () => {
       retentionPeriodDays: 2557,
       terminationProtectionEnabled: true,
       kmsKeyId: 'arn:aws:kms:us-east-1:111111111111:key/9f8e7d6c-1111-4222-8333-444455556666',
+      eventSelectors: [{ name: 'Management events', fieldSelectors: [{ field: 'eventCategory', equals: ['Management'] }] }],
     });
   });
 });

@@ -9,7 +9,19 @@ import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwa
 import { CloudWatchLogsClient, DescribeLogGroupsCommand, DescribeMetricFiltersCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient } from '@aws-sdk/client-kms';
-import { DescribeOrganizationCommand, ListAccountsCommand, ListDelegatedAdministratorsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { GetAccountAuthorizationDetailsCommand, IAMClient } from '@aws-sdk/client-iam';
+import {
+  DescribeOrganizationCommand,
+  DescribePolicyCommand,
+  ListAccountsCommand,
+  ListAccountsForParentCommand,
+  ListDelegatedAdministratorsCommand,
+  ListOrganizationalUnitsForParentCommand,
+  ListPoliciesCommand,
+  ListRootsCommand,
+  ListTargetsForPolicyCommand,
+  OrganizationsClient,
+} from '@aws-sdk/client-organizations';
 import {
   GetBucketAclCommand,
   GetBucketLifecycleConfigurationCommand,
@@ -68,7 +80,22 @@ interface ClientConfig {
 
 const COMMANDS = [
   [STSClient, [GetCallerIdentityCommand, AssumeRoleCommand], 'sts'],
-  [OrganizationsClient, [DescribeOrganizationCommand, ListAccountsCommand, ListDelegatedAdministratorsCommand], 'organizations'],
+  [
+    OrganizationsClient,
+    [
+      DescribeOrganizationCommand,
+      ListAccountsCommand,
+      ListDelegatedAdministratorsCommand,
+      ListPoliciesCommand,
+      DescribePolicyCommand,
+      ListTargetsForPolicyCommand,
+      ListRootsCommand,
+      ListOrganizationalUnitsForParentCommand,
+      ListAccountsForParentCommand,
+    ],
+    'organizations',
+  ],
+  [IAMClient, [GetAccountAuthorizationDetailsCommand], 'iam'],
   [EC2Client, [DescribeRegionsCommand], 'ec2'],
   [CloudTrailClient, [ListTrailsCommand, DescribeTrailsCommand, GetTrailStatusCommand, GetEventSelectorsCommand, GetInsightSelectorsCommand, ListTagsCommand, ListEventDataStoresCommand, GetEventDataStoreCommand], 'cloudtrail'],
   [

@@ -10,7 +10,7 @@ import {
   wildcardMatch,
   type BucketPolicyContext,
   type KeyPolicyContext,
-} from '../../../src/engine/analysis/policy-document.js';
+} from '../../../src/aws-policy/policy-document.js';
 
 const TRAIL_ACCOUNT = '111122223333';
 const MANAGEMENT_ACCOUNT = '999988887777';

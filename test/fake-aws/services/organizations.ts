@@ -47,6 +47,36 @@ function accountEntry(context: CallContext, organization: FakeOrganizationInfo, 
   };
 }
 
+function rootIdOf(organization: FakeOrganizationInfo): string {
+  return organization.rootId ?? `r-${organization.id.replace(/^o-/, '').slice(0, 4)}`;
+}
+
+function targetType(id: string): string {
+  return id.startsWith('r-') ? 'ROOT' : id.startsWith('ou-') ? 'ORGANIZATIONAL_UNIT' : 'ACCOUNT';
+}
+
+function requireParent(organization: FakeOrganizationInfo, parentId: string | undefined): string {
+  if (parentId !== undefined && (parentId === rootIdOf(organization) || (organization.organizationalUnits ?? []).some((unit) => unit.id === parentId))) return parentId;
+  throw new AwsError({ code: 'ParentNotFoundException', status: 400 }, 'We can\'t find a root or OU with the ParentId that you specified.');
+}
+
+function scpNamed(organization: FakeOrganizationInfo, id: string | undefined) {
+  const policy = (organization.serviceControlPolicies ?? []).find((candidate) => candidate.id === id);
+  if (!policy) throw new AwsError({ code: 'PolicyNotFoundException', status: 400 }, 'We can\'t find a policy with the PolicyId that you specified.');
+  return policy;
+}
+
+function policySummary(context: CallContext, organization: FakeOrganizationInfo, policy: NonNullable<FakeOrganizationInfo['serviceControlPolicies']>[number]) {
+  return {
+    Id: policy.id,
+    Arn: `arn:${context.world.partition}:organizations::${organization.managementAccountId}:policy/${organization.id}/service_control_policy/${policy.id}`,
+    Name: policy.name,
+    Description: '',
+    Type: 'SERVICE_CONTROL_POLICY',
+    AwsManaged: policy.awsManaged === true,
+  };
+}
+
 export const organizations: ServiceDefinition = {
   name: 'organizations',
   protocol: 'json',
@@ -77,6 +107,59 @@ export const organizations: ServiceDefinition = {
       const organization = requireListPermission(context);
       const page = paginate(context, context.world.allAccounts(), stringMember(input, 'NextToken'), pageSize(context, 'ListAccounts', input), invalidInput);
       return { Accounts: page.items.map((account) => accountEntry(context, organization, account)), NextToken: page.nextToken };
+    },
+
+    ListRoots: (context, input) => {
+      const organization = requireListPermission(context);
+      const page = paginate(context, [rootIdOf(organization)], stringMember(input, 'NextToken'), pageSize(context, 'ListRoots', input), invalidInput);
+      return {
+        Roots: page.items.map((id) => ({ Id: id, Arn: `arn:${context.world.partition}:organizations::${organization.managementAccountId}:root/${organization.id}/${id}`, Name: 'Root', PolicyTypes: [] })),
+        NextToken: page.nextToken,
+      };
+    },
+
+    ListOrganizationalUnitsForParent: (context, input) => {
+      const organization = requireListPermission(context);
+      const parentId = requireParent(organization, stringMember(input, 'ParentId'));
+      const units = (organization.organizationalUnits ?? []).filter((unit) => unit.parentId === parentId);
+      const page = paginate(context, units, stringMember(input, 'NextToken'), pageSize(context, 'ListOrganizationalUnitsForParent', input), invalidInput);
+      return {
+        OrganizationalUnits: page.items.map((unit) => ({ Id: unit.id, Arn: `arn:${context.world.partition}:organizations::${organization.managementAccountId}:ou/${organization.id}/${unit.id}`, Name: unit.name })),
+        NextToken: page.nextToken,
+      };
+    },
+
+    ListAccountsForParent: (context, input) => {
+      const organization = requireListPermission(context);
+      const parentId = requireParent(organization, stringMember(input, 'ParentId'));
+      const root = rootIdOf(organization);
+      const accounts = context.world.allAccounts().filter((account) => (organization.accountParents?.[account.id] ?? root) === parentId);
+      const page = paginate(context, accounts, stringMember(input, 'NextToken'), pageSize(context, 'ListAccountsForParent', input), invalidInput);
+      return { Accounts: page.items.map((account) => accountEntry(context, organization, account)), NextToken: page.nextToken };
+    },
+
+    ListPolicies: (context, input) => {
+      const organization = requireListPermission(context);
+      if (stringMember(input, 'Filter') === undefined) throw new AwsError(invalidInput, 'Filter is required.');
+      const policies = stringMember(input, 'Filter') === 'SERVICE_CONTROL_POLICY' ? (organization.serviceControlPolicies ?? []) : [];
+      const page = paginate(context, policies, stringMember(input, 'NextToken'), pageSize(context, 'ListPolicies', input), invalidInput);
+      return { Policies: page.items.map((policy) => policySummary(context, organization, policy)), NextToken: page.nextToken };
+    },
+
+    DescribePolicy: (context, input) => {
+      const organization = requireListPermission(context);
+      const policy = scpNamed(organization, stringMember(input, 'PolicyId'));
+      return { Policy: { PolicySummary: policySummary(context, organization, policy), Content: JSON.stringify(policy.document) } };
+    },
+
+    ListTargetsForPolicy: (context, input) => {
+      const organization = requireListPermission(context);
+      const policy = scpNamed(organization, stringMember(input, 'PolicyId'));
+      const page = paginate(context, policy.targets, stringMember(input, 'NextToken'), pageSize(context, 'ListTargetsForPolicy', input), invalidInput);
+      return {
+        Targets: page.items.map((id) => ({ TargetId: id, Arn: `arn:${context.world.partition}:organizations::${organization.managementAccountId}:target/${id}`, Name: id, Type: targetType(id) })),
+        NextToken: page.nextToken,
+      };
     },
 
     ListDelegatedAdministrators: (context, input) => {

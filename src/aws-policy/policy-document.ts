@@ -13,7 +13,7 @@
  * ARN/account/VPC/VPC endpoint/owner, principal org/account/ARN, aws:userid, the KMS key used for
  * SSE, S3 access points) to fixed values: values without a wildcard or a policy variable.
  */
-import { MAX_JSON_DEPTH, formatJsonPath, tooDeepPath } from '../../snapshot/structure.js';
+import { MAX_JSON_DEPTH, formatJsonPath, tooDeepPath } from '../snapshot/structure.js';
 
 type PolicyEffect = 'Allow' | 'Deny';
 type PrincipalType = 'AWS' | 'Service' | 'Federated' | 'CanonicalUser';
@@ -23,7 +23,7 @@ interface PrincipalId {
   id: string;
 }
 
-interface PolicyStatement {
+export interface PolicyStatement {
   /** The statement's Sid, or `Statement[i]` when it has none. */
   label: string;
   effect: PolicyEffect;
@@ -37,7 +37,7 @@ interface PolicyStatement {
 }
 
 /** One `operator: { key: values }` pair of a Condition block; every clause must hold (AND). */
-interface ConditionClause {
+export interface ConditionClause {
   /** The operator as written, e.g. `ForAnyValue:StringLikeIfExists`. */
   operator: string;
   /** Lower-case operator without set qualifier and IfExists suffix, e.g. `stringlike`. */
@@ -138,7 +138,10 @@ function parseConditions(value: unknown): ConditionClause[] | string {
   return clauses;
 }
 
-function parseStatement(raw: unknown, index: number): PolicyStatement | string {
+/** Resource policies name a Principal in every statement; identity policies (and SCPs) never do. */
+export type PolicyKind = 'resource' | 'identity';
+
+function parseStatement(raw: unknown, index: number, kind: PolicyKind): PolicyStatement | string {
   const fallback = `Statement[${index}]`;
   if (!isRecord(raw)) return `${fallback} is not an object`;
   const label = typeof raw.Sid === 'string' && raw.Sid !== '' ? raw.Sid : fallback;
@@ -146,10 +149,17 @@ function parseStatement(raw: unknown, index: number): PolicyStatement | string {
 
   if (raw.Effect !== 'Allow' && raw.Effect !== 'Deny') return fail('has an Effect other than "Allow" or "Deny"');
 
-  const principalElement = pickElement(raw, 'Principal');
-  if (typeof principalElement === 'string') return fail(principalElement);
-  const principal = parsePrincipal(principalElement.value);
-  if (typeof principal === 'string') return fail(principal);
+  let principalElement: { negated: boolean; value: unknown } | string = { negated: false, value: undefined };
+  let principal: Pick<PolicyStatement['principal'], 'wildcard' | 'ids'> | string = { wildcard: false, ids: [] };
+  if (kind === 'resource') {
+    principalElement = pickElement(raw, 'Principal');
+    if (typeof principalElement === 'string') return fail(principalElement);
+    principal = parsePrincipal(principalElement.value);
+    if (typeof principal === 'string') return fail(principal);
+  } else if (raw.Principal !== undefined || raw.NotPrincipal !== undefined) {
+    // IAM rejects a Principal in an identity policy; a document that has one is not what IAM stored.
+    return fail('has a Principal, which an identity policy cannot have');
+  }
 
   const actionElement = pickElement(raw, 'Action');
   if (typeof actionElement === 'string') return fail(actionElement);
@@ -178,8 +188,10 @@ function parseStatement(raw: unknown, index: number): PolicyStatement | string {
  * Normalizes a resource policy (bucket or key policy). `null` means "no policy" and yields no
  * statements. A JSON string is parsed first, since AWS hands policies over as strings. Resource
  * policies need a Principal and a Resource in every statement; their absence is malformed.
+ * Identity policies and service control policies (`kind: 'identity'`) have no Principal: the
+ * statement applies to whoever the policy is attached to.
  */
-export function parsePolicyDocument(doc: unknown): ParsedPolicy {
+export function parsePolicyDocument(doc: unknown, kind: PolicyKind = 'resource'): ParsedPolicy {
   if (doc === null) return { statements: [] };
   let value: unknown = doc;
   if (typeof doc === 'string') {
@@ -199,7 +211,7 @@ export function parsePolicyDocument(doc: unknown): ParsedPolicy {
   if (!rawStatements) return { malformed: 'the policy has no Statement object or array' };
   const statements: PolicyStatement[] = [];
   for (const [index, raw] of rawStatements.entries()) {
-    const statement = parseStatement(raw, index);
+    const statement = parseStatement(raw, index, kind);
     if (typeof statement === 'string') return { malformed: statement };
     statements.push(statement);
   }
@@ -281,33 +293,33 @@ export function matchesSomeValueStartingWith(pattern: string, prefix: string, ig
 }
 
 /** Does the statement's Action / NotAction cover this action? Actions compare case-insensitively. */
-function statementAppliesToAction(statement: PolicyStatement, action: string): boolean {
+export function statementAppliesToAction(statement: PolicyStatement, action: string): boolean {
   const listed = statement.action.patterns.some((pattern) => wildcardMatch(pattern, action, true));
   return statement.action.negated ? !listed : listed;
 }
 
 /** Does the statement cover every action of a service, e.g. `s3:` (`s3:*`, `*`, or a NotAction naming no s3 action)? */
-function statementAppliesToAllActionsOf(statement: PolicyStatement, servicePrefix: string): boolean {
+export function statementAppliesToAllActionsOf(statement: PolicyStatement, servicePrefix: string): boolean {
   return statement.action.negated
     ? !statement.action.patterns.some((pattern) => matchesSomeValueStartingWith(pattern, servicePrefix, true))
     : statement.action.patterns.some((pattern) => matchesEveryValueStartingWith(pattern, servicePrefix, true));
 }
 
 /** Does the statement's Resource / NotResource cover this exact ARN? */
-function statementAppliesToResource(statement: PolicyStatement, arn: string): boolean {
+export function statementAppliesToResource(statement: PolicyStatement, arn: string): boolean {
   const listed = statement.resource.patterns.some((pattern) => wildcardMatch(pattern, arn));
   return statement.resource.negated ? !listed : listed;
 }
 
 /** Does the statement cover every resource whose ARN starts with `arnPrefix` (e.g. all objects of a bucket)? */
-function statementAppliesToAllResourcesUnder(statement: PolicyStatement, arnPrefix: string): boolean {
+export function statementAppliesToAllResourcesUnder(statement: PolicyStatement, arnPrefix: string): boolean {
   return statement.resource.negated
     ? !statement.resource.patterns.some((pattern) => matchesSomeValueStartingWith(pattern, arnPrefix))
     : statement.resource.patterns.some((pattern) => matchesEveryValueStartingWith(pattern, arnPrefix));
 }
 
 /** Does the statement cover at least one resource whose ARN starts with `arnPrefix`? */
-function statementAppliesToSomeResourceUnder(statement: PolicyStatement, arnPrefix: string): boolean {
+export function statementAppliesToSomeResourceUnder(statement: PolicyStatement, arnPrefix: string): boolean {
   return statement.resource.negated
     ? !statement.resource.patterns.some((pattern) => matchesEveryValueStartingWith(pattern, arnPrefix))
     : statement.resource.patterns.some((pattern) => matchesSomeValueStartingWith(pattern, arnPrefix));
