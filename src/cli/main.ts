@@ -9,6 +9,7 @@ import { mergeCommand } from './commands/merge.js';
 import { permissionsCommand } from './commands/permissions.js';
 import { rulesCommand } from './commands/rules.js';
 import { scanCommand } from './commands/scan.js';
+import { testCommand } from './commands/test.js';
 import { validateCommand } from './commands/validate.js';
 import type { CliIo } from './io.js';
 
@@ -17,7 +18,7 @@ export type { CliIo } from './io.js';
 type CommandFactory = (io: CliIo, setExit: (code: number) => void) => Command;
 
 /** Every command, in the order of `trailwarden --help`. */
-const COMMANDS: readonly CommandFactory[] = [scanCommand, validateCommand, rulesCommand, permissionsCommand, mergeCommand];
+const COMMANDS: readonly CommandFactory[] = [scanCommand, validateCommand, testCommand, rulesCommand, permissionsCommand, mergeCommand];
 
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('trailwarden')
