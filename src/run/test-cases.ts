@@ -217,3 +217,30 @@ export async function testRun(paths: readonly string[], options: TestOptions, io
   io.stdout(`\n${total} cases: ${passed} passed, ${failed + pending} failed${updated ? `, ${updated} recorded by --update (review them)` : ''}\n`);
   return failed + pending ? 1 : 0;
 }
+
+/**
+ * What `validate` checks of cases files without running them: each is schema-valid and names the
+ * rule beside it; a rule without a cases file is a warning (it is valid, but nothing proves it).
+ */
+export function lintCasesFiles(sources: readonly SourceFile[]): { diagnostics: Diagnostic[]; warnings: string[] } {
+  const diagnostics: Diagnostic[] = [];
+  const warnings: string[] = [];
+  const files = new Set(sources.map((s) => s.file));
+  for (const sf of sources) {
+    if (isPackFile(sf.file) || isFragmentFile(sf.file)) continue;
+    if (!isCasesFile(sf.file)) {
+      if (!sf.builtin && !files.has(casesFileFor(sf.file))) warnings.push(`${sf.file}: the rule has no cases file (${casesFileFor(sf.file)}); trailwarden test cannot prove it`);
+      continue;
+    }
+    const { cases, diagnostics: problems } = loadCasesFile(sf.file, sf.text);
+    diagnostics.push(...problems);
+    if (!cases) continue;
+    const ruleFile = [...files].find((f) => !isCasesFile(f) && casesFileFor(f) === sf.file);
+    if (!ruleFile) diagnostics.push(diagnosticAt(cases.source, ['rule'], 'cases/no-rule', `no rule file beside this cases file (expected ${sf.file.replace(/\.cases\.ya?ml$/, '.yaml')})`));
+    else {
+      const expected = `${ruleFile.split(/[\\/]/).at(-2) ?? ''}/${ruleFile.split(/[\\/]/).at(-1)!.replace(/\.ya?ml$/, '')}`;
+      if (cases.rule !== expected) diagnostics.push(diagnosticAt(cases.source, ['rule'], 'cases/rule-mismatch', `rule '${cases.rule}' must be the id of the rule beside it, '${expected}'`));
+    }
+  }
+  return { diagnostics, warnings };
+}
