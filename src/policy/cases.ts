@@ -132,13 +132,17 @@ export function loadCasesFile(file: string, text: string): { cases?: CasesFile; 
 
 /** A finding matches an expectation's resource by ARN, account id, or "account/region". */
 export function findingMatches(f: Finding, resource: string): boolean {
-  if (f.resource.arn === resource) return true;
-  if (f.resource.type === 'region') return `${f.resource.accountId}/${f.resource.region ?? '*'}` === resource;
-  return f.resource.accountId === resource && (f.resource.type === 'account' || f.resource.type === 'organization');
+  return resourceMatches(f.resource, resource);
+}
+
+export function resourceMatches(ref: Finding['resource'], resource: string): boolean {
+  if (ref.arn === resource) return true;
+  if (ref.type === 'region') return `${ref.accountId}/${ref.region ?? '*'}` === resource;
+  return ref.accountId === resource && (ref.type === 'account' || ref.type === 'organization');
 }
 
 /** The name an expectation uses for a finding's resource (the inverse of findingMatches). */
-export function resourceName(f: Finding): string {
+export function resourceName(f: Pick<Finding, 'resource'>): string {
   if (f.resource.type === 'region') return `${f.resource.accountId}/${f.resource.region ?? '*'}`;
   if (f.resource.type === 'account' || f.resource.type === 'organization') return f.resource.accountId;
   return f.resource.arn;
