@@ -126,6 +126,8 @@ async function readSources(paths: readonly string[]): Promise<{ sources: SourceF
       if (text !== undefined) found.push({ file: casesFile, text, builtin: false });
     }
     for (const f of found) {
+      // A built-in named by its own path (run from the package folder) is tested as the built-in.
+      if (builtinFiles.has(f.file)) tested.add(f.file);
       if (builtinFiles.has(f.file) || tested.has(f.file)) continue;
       tested.add(f.file);
       sources.push(f);
@@ -174,6 +176,7 @@ export async function testRun(paths: readonly string[], options: TestOptions, io
     io.stderr(`trailwarden: ${check.diagnostics.length} problem(s) in policies or cases files; no case was judged\n`);
     return 2;
   }
+  if (!check.rules.length) io.stderr(`warning: no rule found in ${paths.join(', ')}\n`);
   let passed = 0;
   let failed = 0;
   let pending = 0;

@@ -131,6 +131,16 @@ describe('trailwarden test', () => {
     expect(again.stdout).toContain('10 cases: 10 passed, 0 failed');
   });
 
+  it('tests built-ins named by their own path, and warns about a folder without rules', async () => {
+    const r = await runCli(['test', 'policies/monitoring'], { cwd: ROOT });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('ok    policies/monitoring/vpc-changes.cases.yaml:');
+    expect(r.stdout).not.toContain('policies/trail/');
+    const empty = await runCli(['test', tempDir()]);
+    expect(empty.code).toBe(0);
+    expect(empty.stderr).toMatch(/warning: no rule found in /);
+  });
+
   it('a missing path is exit 2 with a located message', async () => {
     const r = await runCli(['test', path.join(tempDir(), 'nope')]);
     expect(r.code).toBe(2);
