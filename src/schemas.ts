@@ -1,12 +1,15 @@
 /** The JSON Schemas trailwarden publishes under schemas/ (npm run schemas; pinned by a test). */
 import { SnapshotSchema } from './snapshot/schema.js';
 import { configSchema } from './options/config-file.js';
-import { packSchema, policySchema } from './policy/policy-schema.js';
+import { casesSchema } from './policy/cases.js';
+import { fragmentSchema, packSchema, policySchema } from './policy/policy-schema.js';
 
 export const PUBLISHED_SCHEMAS: Record<string, object> = {
   'snapshot.schema.json': { $schema: 'http://json-schema.org/draft-07/schema#', ...SnapshotSchema },
   'policy.schema.json': policySchema,
   'pack.schema.json': packSchema,
+  'fragment.schema.json': fragmentSchema,
+  'cases.schema.json': casesSchema,
   'config.schema.json': configSchema,
 };
 

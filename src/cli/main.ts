@@ -5,10 +5,13 @@
 import { Command, CommanderError } from 'commander';
 import { AbortedError, UserError, formatDiagnostic } from '../errors.js';
 import { toolVersion } from '../package-root.js';
+import { explainCommand } from './commands/explain.js';
+import { initCommand } from './commands/init.js';
 import { mergeCommand } from './commands/merge.js';
 import { permissionsCommand } from './commands/permissions.js';
 import { rulesCommand } from './commands/rules.js';
 import { scanCommand } from './commands/scan.js';
+import { testCommand } from './commands/test.js';
 import { validateCommand } from './commands/validate.js';
 import type { CliIo } from './io.js';
 
@@ -17,7 +20,7 @@ export type { CliIo } from './io.js';
 type CommandFactory = (io: CliIo, setExit: (code: number) => void) => Command;
 
 /** Every command, in the order of `trailwarden --help`. */
-const COMMANDS: readonly CommandFactory[] = [scanCommand, validateCommand, rulesCommand, permissionsCommand, mergeCommand];
+const COMMANDS: readonly CommandFactory[] = [scanCommand, validateCommand, testCommand, explainCommand, initCommand, rulesCommand, permissionsCommand, mergeCommand];
 
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('trailwarden')

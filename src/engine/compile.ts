@@ -8,7 +8,7 @@
  */
 import type { CollectionError } from '../snapshot/schema.js';
 import type { Evidence } from '../results.js';
-import type { Condition, CountOperator, Operand, ParamValue } from '../language/types.js';
+import type { Condition, CountOperator, FragmentDefinition, FragmentUse, Operand, ParamSpec, ParamValue } from '../language/types.js';
 import { OPERATORS, isOperatorName, type OperatorName, type OperatorSpec, type Truth } from './operators.js';
 import { checkPath, parsePath, resolvePath, type ValueKind } from './paths.js';
 
@@ -33,10 +33,29 @@ export interface CompileProblem {
 
 type JsonSchema = Record<string, unknown>;
 
+/** A loaded fragment, and how to name a place inside its file (`file:line:col`) in a problem. */
+export interface CompiledFragment {
+  definition: FragmentDefinition;
+  where: (docPath: readonly (string | number)[]) => string;
+}
+export type FragmentTable = ReadonlyMap<string, CompiledFragment>;
+
 interface CompileContext {
   params: Record<string, ParamValue>;
   problems: CompileProblem[];
+  fragments: FragmentTable;
+  /** The fragments being expanded, outermost first: a fragment met again is a cycle. */
+  using: readonly string[];
 }
+
+/** Whether a value fits a parameter type; null means "unset" for strings and numbers. */
+export const PARAM_CHECKS: Record<ParamSpec['type'], (v: unknown) => boolean> = {
+  string: (v) => typeof v === 'string' || v === null,
+  number: (v) => typeof v === 'number' || v === null,
+  integer: (v) => Number.isInteger(v) || v === null,
+  boolean: (v) => typeof v === 'boolean',
+  'string-array': (v) => Array.isArray(v) && v.every((x) => typeof x === 'string'),
+};
 
 const COUNT_TESTS: Record<CountOperator, (a: number, b: number) => boolean> = {
   eq: (a, b) => a === b,
@@ -81,11 +100,17 @@ function elementLabel(element: unknown, index: number): string {
   return String(index);
 }
 
-export function compileCondition(condition: Condition, schema: JsonSchema, params: Record<string, ParamValue>, docPath: (string | number)[]): {
+export function compileCondition(
+  condition: Condition,
+  schema: JsonSchema,
+  params: Record<string, ParamValue>,
+  docPath: (string | number)[],
+  fragments: FragmentTable = new Map(),
+): {
   evaluate: Evaluator;
   problems: CompileProblem[];
 } {
-  const ctx: CompileContext = { params, problems: [] };
+  const ctx: CompileContext = { params, problems: [], fragments, using: [] };
   const evaluate = compile(condition, schema, ctx, docPath);
   return { evaluate, problems: ctx.problems };
 }
@@ -105,8 +130,61 @@ function compile(condition: Condition, schema: JsonSchema, ctx: CompileContext, 
   }
   if ('path' in condition) return compileLeaf(condition, schema, ctx, at);
   if ('param' in condition) return compileParamLeaf(condition, ctx, at);
+  if ('use' in condition) return compileUse(condition.use, schema, ctx, at);
   ctx.problems.push({ docPath: at, code: 'policy/condition', message: 'is not a condition (expected all, any, not, some, every, none, count, path or param)' });
   return () => 'unknown';
+}
+
+/**
+ * A fragment is expanded where it is used: its condition compiles against the schema at the use
+ * (so its paths are checked for that scope), with its parameters bound from `with` (literals, or
+ * the including rule's parameters) and their defaults. A problem inside the fragment is reported at
+ * the use, naming the place in the fragment's file.
+ */
+function compileUse(use: FragmentUse, schema: JsonSchema, ctx: CompileContext, at: (string | number)[]): Evaluator {
+  const here = [...at, 'use'];
+  const fragment = ctx.fragments.get(use.fragment);
+  if (!fragment) {
+    const known = [...ctx.fragments.keys()].sort().join(', ') || 'none';
+    ctx.problems.push({ docPath: [...here, 'fragment'], code: 'policy/unknown-fragment', message: `no fragment '${use.fragment}'; known fragments: ${known}` });
+    return () => 'unknown';
+  }
+  if (ctx.using.includes(use.fragment)) {
+    ctx.problems.push({ docPath: [...here, 'fragment'], code: 'policy/fragment-cycle', message: `fragment cycle: ${[...ctx.using, use.fragment].join(' -> ')}` });
+    return () => 'unknown';
+  }
+  const specs = fragment.definition.params ?? {};
+  const given = use.with ?? {};
+  const bound: Record<string, ParamValue> = {};
+  let ok = true;
+  for (const name of Object.keys(given)) {
+    if (!Object.hasOwn(specs, name)) {
+      ctx.problems.push({ docPath: [...here, 'with', name], code: 'policy/unknown-param', message: `fragment '${use.fragment}' has no parameter '${name}'; it has ${Object.keys(specs).join(', ') || 'none'}` });
+      ok = false;
+    }
+  }
+  for (const [name, spec] of Object.entries(specs)) {
+    if (Object.hasOwn(given, name)) {
+      const value = resolveOperand(given[name], ctx, [...here, 'with', name]);
+      if (value === undefined) ok = false;
+      else if (!PARAM_CHECKS[spec.type](value)) {
+        const from = isParamRef(given[name]) ? ` (the value of parameter '${given[name].param}')` : '';
+        ctx.problems.push({ docPath: [...here, 'with', name], code: 'policy/param-type', message: `parameter '${name}' of fragment '${use.fragment}' must be ${spec.type}, not ${JSON.stringify(value)}${from}` });
+        ok = false;
+      } else bound[name] = value;
+    } else if (spec.default !== undefined) bound[name] = spec.default;
+    else {
+      ctx.problems.push({ docPath: [...here, 'with'], code: 'policy/missing-param', message: `fragment '${use.fragment}' needs parameter '${name}' (${spec.type}: ${spec.description})` });
+      ok = false;
+    }
+  }
+  if (!ok) return () => 'unknown';
+  const inner: CompileContext = { params: bound, problems: [], fragments: ctx.fragments, using: [...ctx.using, use.fragment] };
+  const evaluate = compile(fragment.definition.condition, schema, inner, ['condition']);
+  for (const p of inner.problems) {
+    ctx.problems.push({ docPath: here, code: p.code, message: `in fragment '${use.fragment}' at ${fragment.where(p.docPath)}: ${p.message}` });
+  }
+  return evaluate;
 }
 
 /**

@@ -25,7 +25,29 @@ export type Condition =
   | { none: string; where: Condition }
   | { count: string; where?: Condition; op: CountOperator; value: number | ParamRef }
   | { path: string; op: string; value?: Operand }
-  | { param: string; op: string; value?: Operand };
+  | { param: string; op: string; value?: Operand }
+  | { use: FragmentUse };
+
+/** A named condition fragment included with parameters: `use: { fragment: id, with: { … } }`. */
+export interface FragmentUse {
+  fragment: string;
+  with?: Record<string, Operand>;
+}
+
+/** A fragment parameter: like a rule's, but without a default it must be given by every use. */
+export interface FragmentParamSpec {
+  type: ParamSpec['type'];
+  default?: ParamValue;
+  description: string;
+}
+
+/** `policies/fragments/<id>.yaml`: a reusable condition with typed parameters. */
+export interface FragmentDefinition {
+  id: string;
+  description: string;
+  params?: Record<string, FragmentParamSpec>;
+  condition: Condition;
+}
 
 export type CountOperator = 'eq' | 'ne' | 'gt' | 'gte' | 'lt' | 'lte';
 

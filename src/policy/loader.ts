@@ -6,17 +6,17 @@ import { readdir, realpath, stat } from 'node:fs/promises';
 import { readTextInput } from '../files.js';
 import path from 'node:path';
 import type { Diagnostic } from '../errors.js';
-import { compileCondition, type CompileProblem } from '../engine/compile.js';
+import { PARAM_CHECKS, compileCondition, type CompileProblem, type CompiledFragment, type FragmentTable } from '../engine/compile.js';
 import type { CompiledRule } from '../engine/evaluate.js';
 import { VIEW_SCHEMAS } from '../engine/view-schema.js';
-import { packSchema, policySchema } from './policy-schema.js';
-import type { Pack, ParamSpec, ParamValue, RuleDefinition } from '../language/types.js';
-import { compileSchema, diagnosticAt, parseYaml, schemaDiagnostics, type OneOfHint, type YamlSource } from './yaml-source.js';
+import { fragmentSchema, packSchema, policySchema } from './policy-schema.js';
+import type { FragmentDefinition, Pack, ParamValue, RuleDefinition } from '../language/types.js';
+import { compileSchema, diagnosticAt, locate, parseYaml, schemaDiagnostics, type OneOfHint, type YamlSource } from './yaml-source.js';
 import type { RuleSettings } from './rule-settings.js';
 
 const CONDITION_HINT: OneOfHint = {
   schemaPathPrefix: '#/$defs/condition',
-  discriminators: ['all', 'any', 'not', 'some', 'every', 'none', 'count', 'path', 'param'],
+  discriminators: ['all', 'any', 'not', 'some', 'every', 'none', 'count', 'path', 'param', 'use'],
   describe: 'a condition',
 };
 
@@ -33,19 +33,23 @@ interface LoadResult {
   /** Every loaded rule, disabled ones included: the ids the configuration may name. */
   allRules: CompiledRule[];
   packs: Pack[];
+  /** The condition fragments rules may `use`, by id. */
+  fragments: FragmentTable;
   diagnostics: Diagnostic[];
 }
 
-const PARAM_CHECKS: Record<ParamSpec['type'], (v: unknown) => boolean> = {
-  string: (v) => typeof v === 'string' || v === null,
-  number: (v) => typeof v === 'number' || v === null,
-  integer: (v) => Number.isInteger(v) || v === null,
-  boolean: (v) => typeof v === 'boolean',
-  'string-array': (v) => Array.isArray(v) && v.every((x) => typeof x === 'string'),
-};
+export { PARAM_CHECKS };
 
 export function isCasesFile(file: string): boolean {
   return /\.cases\.ya?ml$/.test(file);
+}
+
+export function isPackFile(file: string): boolean {
+  return /(^|[\\/])packs[\\/][^\\/]+\.ya?ml$/.test(file);
+}
+
+export function isFragmentFile(file: string): boolean {
+  return /(^|[\\/])fragments[\\/][^\\/]+\.ya?ml$/.test(file);
 }
 
 /** `.../policies/trail/kms-encryption.yaml` -> `trail/kms-encryption`. */
@@ -79,7 +83,7 @@ export function pathBeyondDepth(data: unknown, max: number): (string | number)[]
 }
 
 /** Parse, validate and compile one rule file. `settings` are the config's overrides for it. */
-export function loadRule(sourceFile: SourceFile, settings?: RuleSettings): { rule?: CompiledRule; diagnostics: Diagnostic[] } {
+export function loadRule(sourceFile: SourceFile, settings?: RuleSettings, fragments: FragmentTable = new Map()): { rule?: CompiledRule; diagnostics: Diagnostic[] } {
   const source = parseYaml(sourceFile.text, sourceFile.file);
   if (source.diagnostics.length) return { diagnostics: source.diagnostics };
   const deep = pathBeyondDepth(source.data, MAX_RULE_DEPTH);
@@ -112,8 +116,8 @@ export function loadRule(sourceFile: SourceFile, settings?: RuleSettings): { rul
   }
 
   const schema = VIEW_SCHEMAS[def.scope] as unknown as Record<string, unknown>;
-  const condition = compileCondition(def.condition, schema, paramValues, ['condition']);
-  const applies = def.applies ? compileCondition(def.applies, schema, paramValues, ['applies']) : undefined;
+  const condition = compileCondition(def.condition, schema, paramValues, ['condition'], fragments);
+  const applies = def.applies ? compileCondition(def.applies, schema, paramValues, ['applies'], fragments) : undefined;
   for (const p of [...condition.problems, ...(applies?.problems ?? [])]) diagnostics.push(problemToDiagnostic(source, p));
   if (diagnostics.length) return { diagnostics };
 
@@ -128,6 +132,112 @@ export function loadRule(sourceFile: SourceFile, settings?: RuleSettings): { rul
     ...(applies ? { evaluateApplies: applies.evaluate } : {}),
   };
   return { rule, diagnostics: [] };
+}
+
+/** Every `use` inside a condition, with its path, found without recursion. */
+function usesIn(condition: unknown, at: (string | number)[]): { fragment: string; path: (string | number)[] }[] {
+  const found: { fragment: string; path: (string | number)[] }[] = [];
+  const stack: { value: unknown; path: (string | number)[] }[] = [{ value: condition, path: at }];
+  while (stack.length) {
+    const { value, path: here } = stack.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    const use = (value as { use?: unknown }).use;
+    if (!Array.isArray(value) && use && typeof use === 'object' && typeof (use as { fragment?: unknown }).fragment === 'string') {
+      found.push({ fragment: (use as { fragment: string }).fragment, path: [...here, 'use', 'fragment'] });
+    }
+    const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+    for (const [key, child] of entries) stack.push({ value: child, path: [...here, key] });
+  }
+  return found;
+}
+
+/** Parse and check one fragment file: schema, id, parameter defaults. */
+function loadFragment(sourceFile: SourceFile): { fragment?: FragmentDefinition; source?: YamlSource; diagnostics: Diagnostic[] } {
+  const source = parseYaml(sourceFile.text, sourceFile.file);
+  if (source.diagnostics.length) return { diagnostics: source.diagnostics };
+  const deep = pathBeyondDepth(source.data, MAX_RULE_DEPTH);
+  if (deep) return { diagnostics: [diagnosticAt(source, deep, 'policy/too-deep', `nests more than ${MAX_RULE_DEPTH} levels deep; split the condition`)] };
+  const diagnostics = schemaDiagnostics(source, compileSchema(fragmentSchema), [CONDITION_HINT]);
+  if (diagnostics.length) return { diagnostics };
+  const fragment = source.data as FragmentDefinition;
+  const expected = path.basename(sourceFile.file).replace(/\.ya?ml$/, '');
+  if (fragment.id !== expected) diagnostics.push(diagnosticAt(source, ['id'], 'fragment/id-mismatch', `id '${fragment.id}' must equal the file name '${expected}'`));
+  for (const [name, spec] of Object.entries(fragment.params ?? {})) {
+    if (spec.default !== undefined && !PARAM_CHECKS[spec.type](spec.default)) {
+      diagnostics.push(diagnosticAt(source, ['params', name, 'default'], 'policy/param-type', `default of '${name}' must be ${spec.type}`));
+    }
+  }
+  return { fragment, source, diagnostics };
+}
+
+/**
+ * Fragments by id, and the problems of the set: a duplicate id, a `use` of an unknown fragment, and
+ * every cycle (a fragment that, through its uses, includes itself), located at the `use` that
+ * closes it. Fragments on a cycle are left out so rules using them report the cycle too.
+ */
+export function loadFragments(sources: readonly SourceFile[]): { fragments: FragmentTable; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const loaded = new Map<string, { fragment: FragmentDefinition; source: YamlSource }>();
+  for (const sf of sources) {
+    if (!isFragmentFile(sf.file)) continue;
+    const r = loadFragment(sf);
+    diagnostics.push(...r.diagnostics);
+    if (!r.fragment || !r.source || r.diagnostics.length) continue;
+    const previous = loaded.get(r.fragment.id);
+    // A user's fragment overrides a built-in one of the same id, as rules do.
+    if (previous && previous.source.file !== sf.file && !sf.builtin && sources.find((s) => s.file === previous.source.file)?.builtin) {
+      loaded.set(r.fragment.id, { fragment: r.fragment, source: r.source });
+    } else if (previous) {
+      diagnostics.push(diagnosticAt(r.source, ['id'], 'fragment/duplicate-id', `fragment '${r.fragment.id}' is also defined in ${previous.source.file}`));
+    } else loaded.set(r.fragment.id, { fragment: r.fragment, source: r.source });
+  }
+  const edges = new Map([...loaded].map(([id, f]) => [id, usesIn(f.fragment.condition, ['condition'])]));
+  const onCycle = new Set<string>();
+  for (const [id, uses] of edges) {
+    const { source } = loaded.get(id)!;
+    for (const use of uses) {
+      if (!loaded.has(use.fragment)) diagnostics.push(diagnosticAt(source, use.path, 'policy/unknown-fragment', `no fragment '${use.fragment}'; known fragments: ${[...loaded.keys()].sort().join(', ')}`));
+    }
+  }
+  // Iterative depth-first search; a back edge closes a cycle, reported once at its use.
+  const state = new Map<string, 'open' | 'done'>();
+  for (const start of [...edges.keys()].sort()) {
+    if (state.has(start)) continue;
+    const stack: { id: string; next: number }[] = [{ id: start, next: 0 }];
+    state.set(start, 'open');
+    while (stack.length) {
+      const top = stack.at(-1)!;
+      const uses = edges.get(top.id)!;
+      if (top.next >= uses.length) {
+        state.set(top.id, 'done');
+        stack.pop();
+        continue;
+      }
+      const use = uses[top.next++]!;
+      if (!edges.has(use.fragment)) continue;
+      const s = state.get(use.fragment);
+      if (s === 'open') {
+        const chain = stack.slice(stack.findIndex((f) => f.id === use.fragment)).map((f) => f.id);
+        for (const id of chain) onCycle.add(id);
+        diagnostics.push(diagnosticAt(loaded.get(top.id)!.source, use.path, 'policy/fragment-cycle', `fragment cycle: ${[...chain, use.fragment].join(' -> ')}`));
+      } else if (!s) {
+        state.set(use.fragment, 'open');
+        stack.push({ id: use.fragment, next: 0 });
+      }
+    }
+  }
+  const fragments = new Map<string, CompiledFragment>();
+  for (const [id, { fragment, source }] of loaded) {
+    if (onCycle.has(id)) continue;
+    fragments.set(id, {
+      definition: fragment,
+      where: (docPath) => {
+        const { line, column } = locate(source, docPath);
+        return `${source.file}:${line}:${column}`;
+      },
+    });
+  }
+  return { fragments, diagnostics };
 }
 
 function loadPack(sourceFile: SourceFile): { pack?: Pack; diagnostics: Diagnostic[]; source?: YamlSource } {
@@ -155,16 +265,18 @@ export function loadSources(sources: readonly SourceFile[], ruleSettings: Record
   const rules = new Map<string, CompiledRule>();
   const seenInSet = new Map<string, string>();
   const packs: { pack: Pack; source: YamlSource }[] = [];
+  const { fragments, diagnostics: fragmentProblems } = loadFragments(sources);
+  diagnostics.push(...fragmentProblems);
   for (const sf of sources) {
-    if (isCasesFile(sf.file)) continue;
-    if (/(^|[\\/])packs[\\/][^\\/]+\.ya?ml$/.test(sf.file)) {
+    if (isCasesFile(sf.file) || isFragmentFile(sf.file)) continue;
+    if (isPackFile(sf.file)) {
       const r = loadPack(sf);
       diagnostics.push(...r.diagnostics);
       if (r.pack && r.source && !r.diagnostics.length) packs.push({ pack: r.pack, source: r.source });
       continue;
     }
     const id = idFromPath(sf.file);
-    const r = loadRule(sf, ruleSettings[id]);
+    const r = loadRule(sf, ruleSettings[id], fragments);
     diagnostics.push(...r.diagnostics);
     if (!r.rule) continue;
     const previous = seenInSet.get(r.rule.id);
@@ -187,7 +299,7 @@ export function loadSources(sources: readonly SourceFile[], ruleSettings: Record
   }
   const all = [...rules.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
   const enabled = all.filter((r) => ruleSettings[r.id]?.enabled !== false);
-  return { rules: enabled, allRules: all, packs: packs.map((p) => p.pack), diagnostics };
+  return { rules: enabled, allRules: all, packs: packs.map((p) => p.pack), fragments, diagnostics };
 }
 
 /**

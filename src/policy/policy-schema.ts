@@ -64,6 +64,23 @@ const conditionDefs = {
         additionalProperties: false,
         properties: { param: { type: 'string' }, op: { enum: OPERATOR_NAMES }, value: operand },
       },
+      {
+        type: 'object',
+        required: ['use'],
+        additionalProperties: false,
+        properties: {
+          use: {
+            type: 'object',
+            description: 'Include a named condition fragment (policies/fragments/<id>.yaml or a fragments/ folder of --policies) with its parameters.',
+            required: ['fragment'],
+            additionalProperties: false,
+            properties: {
+              fragment: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]*$' },
+              with: { type: 'object', description: "Fragment parameter -> a value, or { param: NAME } of the including rule's parameters.", additionalProperties: operand },
+            },
+          },
+        },
+      },
     ],
   },
 };
@@ -121,6 +138,37 @@ export const policySchema = {
       properties: { pass: { type: 'string' }, fail: { type: 'string' }, notApplicable: { type: 'string' } },
     },
     helpUri: { type: 'string' },
+  },
+  $defs: conditionDefs,
+} as const;
+
+export const fragmentSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://trailwarden.dev/schemas/fragment.schema.json',
+  title: 'trailwarden condition fragment',
+  description: 'A reusable condition with typed parameters, included in rules by `use: { fragment: <id>, with: { … } }`.',
+  type: 'object',
+  required: ['id', 'description', 'condition'],
+  additionalProperties: false,
+  properties: {
+    $schema: { type: 'string' },
+    id: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]*$', description: 'Equal to the file name: fragments/<id>.yaml' },
+    description: { type: 'string', minLength: 1 },
+    params: {
+      type: 'object',
+      description: 'Parameters the condition reads as { param: NAME }; one without a default must be given by every use.',
+      additionalProperties: {
+        type: 'object',
+        required: ['type', 'description'],
+        additionalProperties: false,
+        properties: {
+          type: { enum: ['string', 'number', 'integer', 'boolean', 'string-array'] },
+          default: paramValue,
+          description: { type: 'string' },
+        },
+      },
+    },
+    condition: { $ref: '#/$defs/condition' },
   },
   $defs: conditionDefs,
 } as const;

@@ -18,6 +18,7 @@ import { digestKey, editDigest, editLogFile, generateSigningKey, hourlyEnds, pub
 import type { FakeBucket, FakeObject, FakeTrail } from '../fake-aws/model.js';
 import { ORG_ACCOUNTS, SCENARIO_TIME, orgTrailWithLogArchive, type Scenario } from '../fake-aws/scenarios.js';
 import { isReadOnlyAction, startFakeAws, type FakeAws } from '../fake-aws/server.js';
+import { builtinFragments } from '../support/fragments.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BUCKET = `pass-org-trail-logs-${ORG_ACCOUNTS.logArchive}`;
@@ -117,7 +118,7 @@ function verified(snapshot: Snapshot, name: string): ChainVerification {
 
 const RULES = ['digest-signatures-valid', 'digest-chain-continuous', 'log-files-intact'].map((name) => {
   const file = `policies/integrity/${name}.yaml`;
-  const { rule, diagnostics } = loadRule({ file, text: readFileSync(path.join(ROOT, file), 'utf8'), builtin: true });
+  const { rule, diagnostics } = loadRule({ file, text: readFileSync(path.join(ROOT, file), 'utf8'), builtin: true }, undefined, builtinFragments());
   expect(diagnostics).toEqual([]);
   return rule!;
 });

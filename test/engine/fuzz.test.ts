@@ -20,6 +20,7 @@ import { loadRule } from '../../src/policy/loader.js';
 import { STATUSES as FINDING_STATUSES } from '../../src/results.js';
 import type { Snapshot } from '../../src/snapshot/schema.js';
 import { buildSnapshot } from '../support/snapshot-builder.js';
+import { builtinFragments } from '../support/fragments.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 0x7a11) >>> 0;
 const CASE_BUDGET_MS = 2000;
@@ -273,7 +274,7 @@ describe(`policies (seed ${SEED})`, () => {
     const root = path.resolve(import.meta.dirname, '../..');
     for (const control of MONITORING_CONTROLS) {
       const file = `policies/monitoring/${control}.yaml`;
-      const { rule } = loadRule({ file, text: readFileSync(path.join(root, file), 'utf8'), builtin: true });
+      const { rule } = loadRule({ file, text: readFileSync(path.join(root, file), 'utf8'), builtin: true }, undefined, builtinFragments());
       timed(`monitoring/${control}`, () => evaluate(snapshot, [rule!], { now }));
     }
   });

@@ -14,6 +14,7 @@ import { cisControlPattern } from '../../src/engine/analysis/cis-monitoring.js';
 import { isCollectionError, type Snapshot } from '../../src/snapshot/schema.js';
 import type { TrailView } from '../../src/engine/view-schema.js';
 import { buildSnapshot, type SnapshotFragment } from '../support/snapshot-builder.js';
+import { builtinFragments } from '../support/fragments.js';
 
 const OWNER = '111111111111';
 const MEMBER = '333333333333';
@@ -189,7 +190,7 @@ describe('monitoring rules over the join', () => {
   const root = path.resolve(import.meta.dirname, '../..');
   const rule = (control: string) => {
     const file = `policies/monitoring/${control}.yaml`;
-    const { rule: loaded, diagnostics } = loadRule({ file, text: readFileSync(path.join(root, file), 'utf8'), builtin: true });
+    const { rule: loaded, diagnostics } = loadRule({ file, text: readFileSync(path.join(root, file), 'utf8'), builtin: true }, undefined, builtinFragments());
     expect(diagnostics).toEqual([]);
     return loaded!;
   };

@@ -11,12 +11,13 @@ import { buildResults, exitCodeFor } from '../../src/engine/build-results.js';
 import { loadRule } from '../../src/policy/loader.js';
 import { NOT_OFFERED_ANSWERS, isNotOffered, notOfferedReason } from '../../src/snapshot/not-offered.js';
 import { buildSnapshot } from '../support/snapshot-builder.js';
+import { builtinFragments } from '../support/fragments.js';
 
 const TRAIL = 'arn:aws:cloudtrail:eu-south-2:111111111111:trail/audit';
 const root = path.resolve(import.meta.dirname, '../..');
 
 function rule(file: string): CompiledRule {
-  const { rule: loaded, diagnostics } = loadRule({ file, text: readFileSync(path.join(root, file), 'utf8'), builtin: true });
+  const { rule: loaded, diagnostics } = loadRule({ file, text: readFileSync(path.join(root, file), 'utf8'), builtin: true }, undefined, builtinFragments());
   if (!loaded) throw new Error(JSON.stringify(diagnostics));
   return loaded;
 }

@@ -17,6 +17,7 @@ import { loadRule } from '../../src/policy/loader.js';
 import { applySuppressions } from '../../src/policy/suppressions.js';
 import type { Finding } from '../../src/results.js';
 import { buildSnapshot } from '../support/snapshot-builder.js';
+import { builtinFragments } from '../support/fragments.js';
 
 const HOSTILE_FILTER = '{ ($.eventName = %((\\w+)+)+!%) }';
 const lenient = { strict: false };
@@ -99,7 +100,7 @@ describe('metric filters with hostile regular expressions', () => {
   it('gives an error finding that names the filter, promptly, when that filter is on a monitored log group', () => {
     const root = path.resolve(import.meta.dirname, '../..');
     const file = 'policies/monitoring/cloudtrail-changes.yaml';
-    const { rule, diagnostics } = loadRule({ file, text: readFileSync(path.join(root, file), 'utf8'), builtin: true });
+    const { rule, diagnostics } = loadRule({ file, text: readFileSync(path.join(root, file), 'utf8'), builtin: true }, undefined, builtinFragments());
     expect(diagnostics).toEqual([]);
     const topic = 'arn:aws:sns:us-east-1:111111111111:security-alarms';
     const metric = { name: 'CloudTrailConfigChanges', namespace: 'CISBenchmark' };

@@ -5,6 +5,7 @@ import { loadSources } from '../../policy/loader.js';
 import { checkSettingsAgainstRules } from '../../policy/rule-settings.js';
 import { suppressionWarnings } from '../../policy/suppressions.js';
 import { readPolicySources } from '../../run/scan.js';
+import { lintCasesFiles } from '../../run/test-cases.js';
 import type { CliIo } from '../io.js';
 import { addRunOptions } from '../options.js';
 
@@ -12,7 +13,9 @@ async function validate(paths: string[], given: { config?: string }, io: CliIo):
   const configFile = await readConfigFile(given.config);
   const sources = await readPolicySources(paths, (m) => io.stderr(`warning: ${m.replace(/^--policies /, '')}\n`));
   const result = loadSources(sources, configFile.policy.rules);
-  const diagnostics = [...result.diagnostics, ...checkSettingsAgainstRules(configFile.policy, result.allRules)];
+  const cases = lintCasesFiles(sources);
+  const diagnostics = [...result.diagnostics, ...cases.diagnostics, ...checkSettingsAgainstRules(configFile.policy, result.allRules)];
+  for (const warning of cases.warnings) io.stderr(`warning: ${warning}\n`);
   for (const d of diagnostics) io.stdout(`${formatDiagnostic(d)}\n`);
   for (const warning of suppressionWarnings(configFile.policy.suppressions)) io.stderr(`warning: ${warning}\n`);
   if (diagnostics.length) {
