@@ -22,12 +22,13 @@ export type BaselineRun = Pick<Results, 'partition' | 'snapshotTime' | 'accounts
 
 const compared = (f: Finding): boolean => !f.suppression && (f.status === 'fail' || f.status === 'error');
 
-/** Evidence and errors in a canonical text (object keys sorted), so key order never reads as change. */
+/** Evidence and errors in a canonical text (object keys sorted, as JSON writes them), so key order never reads as change. */
 function canonicalText(value: unknown, depth = 0): string {
   if (depth > 64) return '…';
   if (Array.isArray(value)) return `[${value.map((item) => canonicalText(item, depth + 1)).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    // As JSON: a key holding undefined is no key (a baseline read from results.json has none).
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, item]) => item !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalText(item, depth + 1)}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'undefined';
@@ -66,7 +67,9 @@ export function compareWithBaseline(
   rulesBefore.add(SCOPE_RULE.id);
   const accountsNow = new Set(current.accounts.map((a) => a.id));
   const accountsBefore = new Set(baseline.accounts.map((a) => a.id));
-  const shared = (f: Finding): boolean => rulesNow.has(f.ruleId) && rulesBefore.has(f.ruleId) && accountsNow.has(f.resource.accountId) && accountsBefore.has(f.resource.accountId);
+  // An account one run scanned and the other did not is outside the comparison; resources of
+  // accounts neither run scanned (a partner's bucket a trail writes to) were judged by both.
+  const shared = (f: Finding): boolean => rulesNow.has(f.ruleId) && rulesBefore.has(f.ruleId) && accountsNow.has(f.resource.accountId) === accountsBefore.has(f.resource.accountId);
 
   const before = new Map<string, Finding>();
   for (const f of baseline.findings) if (compared(f) && shared(f)) before.set(findingIdentity(f, baseline.partition), f);
