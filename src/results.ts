@@ -216,3 +216,42 @@ export const SEVERITY_RANK: Record<Severity, number> = { critical: 4, high: 3, m
 export function isRunId(value: unknown): value is string {
   return typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value);
 }
+
+/** `trailwarden diff OLD NEW`: the configuration drift between two snapshots (engine/drift.ts). */
+export interface DriftChange {
+  /** The fact, as a snapshot path relative to the resource (e.g. `status.isLogging`, `policy.Statement`). */
+  fact: string;
+  /** One sentence a person reads: "stopped logging at 2026-11-01T03:12:00Z". */
+  text: string;
+}
+
+/** A verdict that differs between the two snapshots, evaluated with the same rules. */
+export interface VerdictChange {
+  ruleId: string;
+  severity: Severity;
+  arn: string;
+  before: Status | 'none';
+  after: Status | 'none';
+}
+
+export interface DriftResource {
+  kind: ResourceType | 'sns-topic';
+  /** ARN (bucket ARNs are arn:PARTITION:s3:::NAME). */
+  arn: string;
+  name: string;
+  accountId: string;
+  /** Home region; `global` for resources without one. */
+  region: string;
+  state: 'added' | 'removed' | 'changed';
+  changes: DriftChange[];
+  verdicts: VerdictChange[];
+}
+
+export interface SnapshotDrift {
+  before: { scanTime: string; accounts: number };
+  after: { scanTime: string; accounts: number };
+  /** Grouped and sorted by account, region, resource. */
+  resources: DriftResource[];
+  /** Verdict changes counted by direction. */
+  verdictTotals: { newFailures: number; fixed: number; other: number };
+}

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { AbortedError, UserError, formatDiagnostic } from '../errors.js';
 import { toolVersion } from '../package-root.js';
+import { diffCommand } from './commands/diff.js';
 import { mergeCommand } from './commands/merge.js';
 import { permissionsCommand } from './commands/permissions.js';
 import { rulesCommand } from './commands/rules.js';
@@ -17,7 +18,7 @@ export type { CliIo } from './io.js';
 type CommandFactory = (io: CliIo, setExit: (code: number) => void) => Command;
 
 /** Every command, in the order of `trailwarden --help`. */
-const COMMANDS: readonly CommandFactory[] = [scanCommand, validateCommand, rulesCommand, permissionsCommand, mergeCommand];
+const COMMANDS: readonly CommandFactory[] = [scanCommand, validateCommand, rulesCommand, permissionsCommand, mergeCommand, diffCommand];
 
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('trailwarden')
