@@ -147,6 +147,17 @@ describe('a results.json baseline', () => {
     expect(results.baseline!.counts).toMatchObject({ new: 0, absent: 0 });
   });
 
+  it('applies to merge of results.json parts, and refuses a snapshot baseline there with exit 2', async () => {
+    const dir = tempDir();
+    const part = path.join(plainDir, 'results.json');
+    const merged = await runCli(['merge', '--baseline', part, '--fail-on-new', '--format', 'json', '--out-dir', dir, part]);
+    expect(merged.code).toBe(3); // the demo's errors: partial, never 1 (nothing is new)
+    expect(readJson<Results>(path.join(dir, 'results.json')).baseline).toMatchObject({ counts: { new: 0, absent: 0 }, newFailures: 0 });
+    const refused = await runCli(['merge', '--baseline', EARLIER, '--format', 'json', '--out-dir', dir, part]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('merging results.json files compares only with a results.json');
+  });
+
   it('treats a baseline that does not exist yet as the first run: every failure is new, said plainly', async () => {
     const dir = tempDir();
     const missing = path.join(dir, 'previous', 'results.json');
