@@ -1,6 +1,7 @@
 /**
  * Findings and results.json (SPEC §3): what evaluation produces and every reporter reads.
  */
+import { createHash } from 'node:crypto';
 import type { CollectionError } from './snapshot/schema.js';
 
 export const RESULTS_SCHEMA_VERSION = '1.0';
@@ -59,6 +60,68 @@ export interface Finding {
   /** The collection errors that made this an `error` finding. */
   errors?: CollectionError['$error'][];
   suppression?: Suppression;
+  /**
+   * Present only when the run had a baseline (--baseline), on failing and error findings inside
+   * the scope both runs share: how this finding compares with the baseline's (SARIF baselineState).
+   */
+  baselineState?: BaselineState;
+  /** With `updated`: the status the baseline had, when it differed. */
+  baselineStatus?: Status;
+}
+
+/**
+ * How a failing or error finding compares with the baseline's, matched on the SARIF fingerprint
+ * identity (rule, partition, account, region, resource id): `new` (no failure or error there
+ * before), `unchanged` (same status and evidence), `updated` (same rule and resource, other status
+ * or evidence), `absent` (in the baseline, gone now).
+ */
+export const BASELINE_STATES = ['new', 'unchanged', 'updated', 'absent'] as const;
+export type BaselineState = (typeof BASELINE_STATES)[number];
+
+/** A failure or error of the baseline that this run no longer has. */
+export interface AbsentFinding {
+  ruleId: string;
+  /** The baseline's status. */
+  status: Status;
+  severity: Severity;
+  resource: ResourceRef;
+  message: string;
+  /** `fixed`: the resource is still there and the rule no longer fails; `removed`: the resource is gone. */
+  reason: 'fixed' | 'removed';
+}
+
+/** What the run compared itself with (--baseline) and what it found; results.json's `baseline`. */
+export interface BaselineComparison {
+  /** The file given, and what it held. */
+  file: string;
+  kind: 'results' | 'snapshot' | 'none';
+  /** When the baseline's facts were collected (its snapshotTime); absent on a first run. */
+  time?: string;
+  counts: Record<BaselineState, number>;
+  /** Failures (status fail) that are new, also counting `updated` findings that were not failing before. */
+  newFailures: number;
+  /** The baseline's failures and errors gone now. */
+  absent: AbsentFinding[];
+  /**
+   * Parts of either run the other did not cover: their findings are neither new nor fixed.
+   * Rules evaluated by only one run, accounts scanned by only one run.
+   */
+  outsideScope?: { rules: string[]; accounts: string[]; findings: number };
+  /** Set when the baseline file did not exist: everything is new because nothing came before. */
+  firstRun?: true;
+}
+
+/** The identity of a finding across runs: the SARIF partialFingerprints value (SPEC §3). */
+export function findingIdentity(finding: Pick<Finding, 'ruleId' | 'resource'>, partition: string): string {
+  const { accountId, region, arn } = finding.resource;
+  const parts = arn.split(':');
+  const resourceId = parts.length > 5 ? parts.slice(5).join(':') : arn;
+  return createHash('sha256').update([finding.ruleId, partition, accountId, region ?? '', resourceId].join('\u0000')).digest('hex');
+}
+
+/** A failure a `--fail-on-new` run counts: failing now, and not failing in the baseline. */
+export function isNewFailure(finding: Finding): boolean {
+  return finding.status === 'fail' && (finding.baselineState === 'new' || (finding.baselineState === 'updated' && finding.baselineStatus !== undefined && finding.baselineStatus !== 'fail'));
 }
 
 export interface Remediation {
@@ -133,6 +196,8 @@ export interface Results {
   pack?: string;
   /** Present when the scan verified digest chains (--verify-integrity). */
   integrity?: IntegritySummary;
+  /** Present when the run had a baseline (--baseline): the comparison, findings carry their state. */
+  baseline?: BaselineComparison;
 }
 
 /** One part of the scope the scan could not enumerate (see engine/scope.ts). */
@@ -150,4 +215,43 @@ export const SEVERITY_RANK: Record<Severity, number> = { critical: 4, high: 3, m
 /** Run ids are UUIDs; anything else (a hand-edited results.json) is not echoed into reports. */
 export function isRunId(value: unknown): value is string {
   return typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value);
+}
+
+/** `trailwarden diff OLD NEW`: the configuration drift between two snapshots (engine/drift.ts). */
+export interface DriftChange {
+  /** The fact, as a snapshot path relative to the resource (e.g. `status.isLogging`, `policy.Statement`). */
+  fact: string;
+  /** One sentence a person reads: "stopped logging at 2026-11-01T03:12:00Z". */
+  text: string;
+}
+
+/** A verdict that differs between the two snapshots, evaluated with the same rules. */
+export interface VerdictChange {
+  ruleId: string;
+  severity: Severity;
+  arn: string;
+  before: Status | 'none';
+  after: Status | 'none';
+}
+
+export interface DriftResource {
+  kind: ResourceType | 'sns-topic';
+  /** ARN (bucket ARNs are arn:PARTITION:s3:::NAME). */
+  arn: string;
+  name: string;
+  accountId: string;
+  /** Home region; `global` for resources without one. */
+  region: string;
+  state: 'added' | 'removed' | 'changed';
+  changes: DriftChange[];
+  verdicts: VerdictChange[];
+}
+
+export interface SnapshotDrift {
+  before: { scanTime: string; accounts: number };
+  after: { scanTime: string; accounts: number };
+  /** Grouped and sorted by account, region, resource. */
+  resources: DriftResource[];
+  /** Verdict changes counted by direction. */
+  verdictTotals: { newFailures: number; fixed: number; other: number };
 }

@@ -56,7 +56,9 @@ export async function run(core: ActionCore, io: ActionIo): Promise<void> {
   const failing = outcome.results.findings.filter((finding) => finding.status === 'fail' && !finding.suppression).length;
   if (failing > annotations.length) core.info(`trailwarden: ${failing - annotations.length} more failing findings are in the job summary and ${outcome.files.html ?? 'report.html'}`);
   const reasons = [
-    ...(outcome.exitCode === 1 ? [`findings fail at or above fail-on: ${outcome.failOn} (see the job summary)`] : []),
+    ...(outcome.exitCode === 1
+      ? [outcome.failOnNew ? `new findings since the baseline fail at or above fail-on: ${outcome.failOn} (see the job summary)` : `findings fail at or above fail-on: ${outcome.failOn} (see the job summary)`]
+      : []),
     // Code scanning closes every alert an upload does not repeat: a SARIF of a partial scope would
     // close the alerts of the resources the scan could not see, so the step fails before upload-sarif.
     ...(outcome.results.incomplete && !allowIncomplete

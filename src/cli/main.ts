@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { AbortedError, UserError, formatDiagnostic } from '../errors.js';
 import { toolVersion } from '../package-root.js';
+import { diffCommand } from './commands/diff.js';
 import { explainCommand } from './commands/explain.js';
 import { initCommand } from './commands/init.js';
 import { mergeCommand } from './commands/merge.js';
@@ -20,7 +21,7 @@ export type { CliIo } from './io.js';
 type CommandFactory = (io: CliIo, setExit: (code: number) => void) => Command;
 
 /** Every command, in the order of `trailwarden --help`. */
-const COMMANDS: readonly CommandFactory[] = [scanCommand, validateCommand, testCommand, explainCommand, initCommand, rulesCommand, permissionsCommand, mergeCommand];
+const COMMANDS: readonly CommandFactory[] = [scanCommand, validateCommand, testCommand, explainCommand, initCommand, rulesCommand, permissionsCommand, mergeCommand, diffCommand];
 
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('trailwarden')

@@ -6,7 +6,7 @@ import { integritySummary } from './integrity-summary.js';
 import { isCollectionError, type Snapshot } from '../snapshot/schema.js';
 import { collectionErrors } from '../snapshot/errors.js';
 import { isNotOffered } from '../snapshot/not-offered.js';
-import { RESULTS_SCHEMA_VERSION, SEVERITY_RANK, type ExpiredSuppression, type FailOn, type Finding, type Results, type RuleMeta } from '../results.js';
+import { RESULTS_SCHEMA_VERSION, SEVERITY_RANK, isNewFailure, type ExpiredSuppression, type FailOn, type Finding, type Results, type RuleMeta } from '../results.js';
 import type { LoadedRule } from '../language/types.js';
 import { incompleteSummary, SCOPE_RULE, scopeFindings, scopeGaps } from './scope.js';
 
@@ -75,13 +75,15 @@ export function buildResults(input: {
 }
 
 /**
- * 0 clean, 1 failing at/above the threshold, 3 facts missing (and nothing failing at/above it).
+ * 0 clean, 1 failing at/above the threshold (with `newOnly`, failing and new since the baseline), 3 facts missing (and nothing failing at/above it).
  * Missing facts are error findings and also collection errors that no finding stands for: accounts
  * an interrupted ListAccounts never named have no findings at all, yet the scan is incomplete.
  */
-export function exitCodeFor(results: Pick<Results, 'findings' | 'collectionErrors'>, failOn: FailOn): 0 | 1 | 3 {
+export function exitCodeFor(results: Pick<Results, 'findings' | 'collectionErrors'>, failOn: FailOn, options: { newOnly?: boolean | undefined } = {}): 0 | 1 | 3 {
   const live = results.findings.filter((f) => !f.suppression);
-  if (failOn !== 'none' && live.some((f) => f.status === 'fail' && SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn])) return 1;
+  // --fail-on-new: only failures the baseline did not have count (results.ts isNewFailure).
+  const counted = options.newOnly ? live.filter(isNewFailure) : live;
+  if (failOn !== 'none' && counted.some((f) => f.status === 'fail' && SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn])) return 1;
   if (live.some((f) => f.status === 'error') || results.collectionErrors.length > 0) return 3;
   return 0;
 }

@@ -36,6 +36,8 @@ export interface ReportChoice {
   formats: Format[];
   outDir: string;
   failOn: FailOn;
+  /** --fail-on-new: the exit code counts only failures new since the baseline. */
+  failOnNew?: boolean;
   category?: string;
 }
 
@@ -45,6 +47,8 @@ interface ResolvedRun {
   policies: string[];
   pack?: string;
   saveSnapshot?: string;
+  /** --baseline: a previous results.json or snapshot. */
+  baseline?: string;
 }
 
 /** The options that only mean something when trailwarden collects from AWS. */
@@ -126,22 +130,27 @@ export function resolveRun(given: RunOptions, file: ConfigFile, nameOf: OptionNa
     };
   }
 
+  if (pick('failOnNew') && pick('baseline') === undefined) problems.push(`${nameOf('failOnNew')} needs ${nameOf('baseline')} FILE (the previous run's results.json or snapshot)`);
+
   if (problems.length === 1) throw new UserError(problems[0]!);
   if (problems.length > 1) throw new UserError(`${problems.length} problems with the options:\n  ${problems.join('\n  ')}`);
 
   const category = pick('category');
   const pack = pick('pack');
   const saveSnapshot = given.saveSnapshot;
+  const baseline = pick('baseline');
   return {
     snapshot,
     report: {
       formats: pick('format') ?? [...DEFAULT_FORMATS],
       outDir: pick('outDir') ?? DEFAULT_OUT_DIR,
       failOn: pick('failOn') ?? 'high',
+      ...(pick('failOnNew') ? { failOnNew: true } : {}),
       ...(category !== undefined ? { category } : {}),
     },
     policies: [...(fromFile.policies ?? []), ...(given.policies ?? [])],
     ...(pack !== undefined ? { pack } : {}),
     ...(saveSnapshot !== undefined ? { saveSnapshot } : {}),
+    ...(baseline !== undefined ? { baseline } : {}),
   };
 }

@@ -241,6 +241,24 @@ export const OPTION_SPECS = {
     inputHelp: 'Fail the step when a finding fails at or above none|low|medium|high|critical (default high). Reports and outputs are written first.',
     parse: parseChoice(FAIL_ON_LEVELS),
   }),
+  baseline: option({
+    schema: Type.String({ minLength: 1 }),
+    flag: '--baseline <file>',
+    help: 'a previous results.json or snapshot: findings become new, unchanged, updated or absent (fixed or removed); a missing file is a first run',
+    commands: ['scan', 'merge'],
+    input: true,
+    inputHelp:
+      "A previous run's results.json (or a snapshot, evaluated with this run's rules): findings become new, unchanged, updated or absent, and the summary leads with what changed. A file that does not exist yet is a first run: every failure is new.",
+    parse: text,
+  }),
+  failOnNew: option({
+    schema: Type.Boolean(),
+    flag: '--fail-on-new',
+    help: 'with --baseline: the exit code counts only new failures at or above --fail-on',
+    commands: ['scan', 'merge'],
+    input: true,
+    inputHelp: "'true' fails the step only on failures new since the baseline, at or above fail-on: adopt trailwarden on a backlog and still block regressions.",
+  }),
   category: option({
     schema: Type.String({ minLength: 1 }),
     flag: '--category <id>',

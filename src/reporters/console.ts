@@ -15,6 +15,7 @@ import {
   isAccessDenial,
   plural,
   SEVERITY_LABEL,
+  sinceLastRun,
   STATUS_LABEL,
   tallyFindings,
   truncate,
@@ -88,6 +89,7 @@ export function renderConsole(results: Results, ctx: ReportContext): string {
     `scanned ${safe(results.scanTime, 40)}`,
   ].filter(Boolean);
   lines.push(paint(scope.join(' · '), 'dim'), '');
+  lines.push(...sinceLastRunLines(results, paint, width));
 
   // Status × severity table.
   const header = ['', ...SEVERITIES.map((severity) => SEVERITY_LABEL[severity]), 'Total'];
@@ -126,6 +128,35 @@ export function renderConsole(results: Results, ctx: ReportContext): string {
 }
 
 export const consoleReporter: Reporter = { render: renderConsole };
+
+const SINCE_LIST = 10;
+
+/** --baseline: what changed leads the report — counts, new failures, then what was fixed. */
+function sinceLastRunLines(results: Results, paint: Paint, width: number): string[] {
+  const since = sinceLastRun(results);
+  if (!since) return [];
+  const arnRoom = Math.max(20, width - 40);
+  const lines = [paint('Since the last run', 'bold'), paint(safe(since.headline, 400), since.newFailures.length > 0 ? 'red' : 'green'), paint(since.detail, 'dim')];
+  if (since.scopeNote) lines.push(paint(safe(since.scopeNote, 600), 'yellow'));
+  if (since.newFailures.length > 0) {
+    lines.push('  New failures:');
+    for (const f of since.newFailures.slice(0, SINCE_LIST)) {
+      lines.push(`    ${paint(SEVERITY_LABEL[f.severity].padEnd(9), SEVERITY_STYLE[f.severity])}${safe(f.ruleId, 40)}  ${safe(f.resource.arn, arnRoom)}${f.baselineStatus ? paint(` (was ${f.baselineStatus})`, 'dim') : ''}`);
+    }
+    if (since.newFailures.length > SINCE_LIST) lines.push(paint(`    and ${formatCount(since.newFailures.length - SINCE_LIST)} more (results.json, report.html)`, 'dim'));
+  }
+  for (const [label, list] of [
+    ['Fixed', since.fixed],
+    ['Gone with their resource', since.removed],
+  ] as const) {
+    if (list.length === 0) continue;
+    lines.push(`  ${label}:`);
+    for (const a of list.slice(0, SINCE_LIST)) lines.push(`    ${paint(SEVERITY_LABEL[a.severity].padEnd(9), 'green')}${safe(a.ruleId, 40)}  ${safe(a.resource.arn, arnRoom)}`);
+    if (list.length > SINCE_LIST) lines.push(paint(`    and ${formatCount(list.length - SINCE_LIST)} more (results.json)`, 'dim'));
+  }
+  lines.push('');
+  return lines;
+}
 
 /** "name (id)", shortening the name so the id always shows. */
 function accountLabel(account: MatrixAccount, maxLength: number): string {

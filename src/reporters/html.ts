@@ -34,6 +34,7 @@ import {
   ruleControls,
   ruleHelpUri,
   SEVERITY_LABEL,
+  sinceLastRun,
   STATUS_LABEL,
   tallyBy,
   tallyFindings,
@@ -62,6 +63,13 @@ interface Segment {
 }
 
 interface HtmlView {
+  since: {
+    headline: string;
+    detail: string;
+    scopeNote: string | null;
+    rows: { kind: 'new' | 'fixed' | 'removed'; change: string; severity: string; ruleId: string; arn: string; detail: string }[];
+    more: string | null;
+  } | null;
   title: string;
   csp: string;
   script: TrustedText;
@@ -134,6 +142,7 @@ export function renderHtml(results: Results): string {
   const detail = detailRows(findings);
   const payload = buildPayload(results, catalog, detail.rows);
   const view: HtmlView = {
+    since: sinceView(results),
     title: `CloudTrail compliance report${results.organizationId ? ` — ${results.organizationId}` : ''}`,
     csp: CSP_PLACEHOLDER,
     script: trusted(reportScript),
@@ -165,6 +174,26 @@ export function renderHtml(results: Results): string {
   const html = withContentSecurityPolicy(template(view));
   // The run id (a UUID, checked) marks which run this report belongs to; see Results.runId.
   return isRunId(results.runId) ? html.replace('<meta charset="utf-8">', () => `<meta charset="utf-8">\n<meta name="trailwarden-run-id" content="${results.runId}">`) : html;
+}
+
+/** Rows of the "since the last run" table: new failures first, then fixed, then gone with their resource. */
+const SINCE_ROWS = 500;
+
+function sinceView(results: Results): HtmlView['since'] {
+  const since = sinceLastRun(results);
+  if (!since) return null;
+  const rows: NonNullable<HtmlView['since']>['rows'] = [
+    ...since.newFailures.map((f) => ({ kind: 'new' as const, change: 'New failure', severity: SEVERITY_LABEL[f.severity], ruleId: f.ruleId, arn: displayText(f.resource.arn), detail: displayText(f.baselineStatus ? `was ${f.baselineStatus}; ${f.message}` : f.message) })),
+    ...since.fixed.map((a) => ({ kind: 'fixed' as const, change: 'Fixed', severity: SEVERITY_LABEL[a.severity], ruleId: a.ruleId, arn: displayText(a.resource.arn), detail: displayText(`was ${a.status}: ${a.message}`) })),
+    ...since.removed.map((a) => ({ kind: 'removed' as const, change: 'Resource removed', severity: SEVERITY_LABEL[a.severity], ruleId: a.ruleId, arn: displayText(a.resource.arn), detail: displayText(`was ${a.status}: ${a.message}`) })),
+  ];
+  return {
+    headline: since.headline,
+    detail: since.detail,
+    scopeNote: since.scopeNote ? displayText(since.scopeNote) : null,
+    rows: rows.slice(0, SINCE_ROWS),
+    more: rows.length > SINCE_ROWS ? `${(rows.length - SINCE_ROWS).toLocaleString('en-US')} more changes are listed in results.json.` : null,
+  };
 }
 
 /** --verify-integrity: per trail, chains verified, broken and unreadable, with each broken chain's first broken S3 key. */

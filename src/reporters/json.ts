@@ -61,12 +61,29 @@ const resultsShape: Shape = {
             ['frameworks'],
             ['errors', { each: collectionError }],
             ['suppression', { fields: [['reason'], ['expires']] }],
+            ['baselineState'],
+            ['baselineStatus'],
           ],
         },
       },
     ],
     ['incomplete', { fields: [['summary'], ['gaps', { each: { fields: [['kind'], ['arn'], ['accountId'], ['action'], ['code'], ['message']] } }]] }],
     ['expiredSuppressions', { each: { fields: [['ruleId'], ['resource'], ['reason'], ['expires']] } }],
+    [
+      'baseline',
+      {
+        fields: [
+          ['file'],
+          ['kind'],
+          ['time'],
+          ['firstRun'],
+          ['counts', { fields: [['new'], ['unchanged'], ['updated'], ['absent']] }],
+          ['newFailures'],
+          ['outsideScope', { fields: [['rules'], ['accounts'], ['findings']] }],
+          ['absent', { each: { fields: [['ruleId'], ['status'], ['severity'], ['reason'], ['resource', { fields: [['type'], ['arn'], ['accountId'], ['region'], ['name']] }], ['message']] } }],
+        ],
+      },
+    ],
   ],
 };
 

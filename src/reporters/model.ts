@@ -4,7 +4,7 @@
  * them once here keeps the console, job summary and HTML report telling the same story.
  */
 import { displayText } from './text-safety.js';
-import { SEVERITIES, SEVERITY_RANK, STATUSES, type Finding, type Results, type RuleMeta, type Severity, type Status } from '../results.js';
+import { SEVERITIES, SEVERITY_RANK, STATUSES, isNewFailure, type AbsentFinding, type BaselineComparison, type Finding, type Results, type RuleMeta, type Severity, type Status } from '../results.js';
 import type { CollectionError } from '../snapshot/schema.js';
 
 type CollectionErrorDetail = CollectionError['$error'];
@@ -321,4 +321,62 @@ export function plural(count: number, singular: string, pluralForm = `${singular
 
 export function formatCount(count: number): string {
   return count.toLocaleString('en-US');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Since the last run (--baseline)
+// ---------------------------------------------------------------------------------------------
+
+/** What every report leads with when the run had a baseline: counts, then new failures, then what was fixed. */
+export interface SinceLastRun {
+  /** One sentence: "3 new failures, 5 fixed since 2026-10-31T12:00:00.000Z", or the first-run sentence. */
+  headline: string;
+  /** The other counts, in words. */
+  detail: string;
+  firstRun: boolean;
+  counts: BaselineComparison['counts'];
+  /** Failing now and not failing in the baseline, worst first. */
+  newFailures: Finding[];
+  /** Errors (unverifiable checks) new since the baseline. */
+  newErrors: number;
+  fixed: AbsentFinding[];
+  removed: AbsentFinding[];
+  /** Set when the two runs covered different rules or accounts. */
+  scopeNote?: string;
+}
+
+function compareAbsent(a: AbsentFinding, b: AbsentFinding): number {
+  return SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || compareText(a.ruleId, b.ruleId) || compareText(a.resource.arn, b.resource.arn);
+}
+
+export function sinceLastRun(results: Results): SinceLastRun | undefined {
+  const baseline = results.baseline;
+  if (!baseline) return undefined;
+  const newFailures = results.findings.filter((f) => !f.suppression && isNewFailure(f)).sort(compareFindings);
+  const newErrors = results.findings.filter((f) => !f.suppression && f.status === 'error' && f.baselineState === 'new').length;
+  const fixed = baseline.absent.filter((a) => a.reason === 'fixed').sort(compareAbsent);
+  const removed = baseline.absent.filter((a) => a.reason === 'removed').sort(compareAbsent);
+  const { counts } = baseline;
+  const headline = baseline.firstRun
+    ? `First run: there is no baseline yet (${baseline.file} does not exist), so every failure counts as new: ${plural(newFailures.length, 'failure')}.`
+    : `${plural(newFailures.length, 'new failure')}, ${formatCount(fixed.length)} fixed since ${baseline.time ?? 'the baseline'}`;
+  const detail = [
+    `${formatCount(counts.new)} new`,
+    `${formatCount(counts.updated)} updated`,
+    `${formatCount(counts.unchanged)} unchanged`,
+    `${formatCount(counts.absent)} absent (${formatCount(fixed.length)} fixed, ${formatCount(removed.length)} on removed resources)`,
+    ...(newErrors > 0 ? [`${plural(newErrors, 'new check')} could not be evaluated`] : []),
+  ].join(' · ');
+  const outside = baseline.outsideScope;
+  const scopeNote = outside
+    ? `The baseline covered other ${[outside.rules.length ? 'rules' : '', outside.accounts.length ? 'accounts' : ''].filter(Boolean).join(' and ')} than this run` +
+      `${outside.rules.length ? ` (rules in one run only: ${listWithMore(outside.rules, 5)})` : ''}` +
+      `${outside.accounts.length ? ` (accounts in one run only: ${listWithMore(outside.accounts, 5)})` : ''}: ` +
+      `${plural(outside.findings, 'failure or error', 'failures or errors')} there ${outside.findings === 1 ? 'is' : 'are'} neither new nor fixed.`
+    : undefined;
+  return { headline, detail, firstRun: baseline.firstRun === true, counts, newFailures, newErrors, fixed, removed, ...(scopeNote ? { scopeNote } : {}) };
+}
+
+function listWithMore(items: readonly string[], shown: number): string {
+  return items.length > shown ? `${items.slice(0, shown).join(', ')} and ${formatCount(items.length - shown)} more` : items.join(', ');
 }

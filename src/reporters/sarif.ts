@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { SEVERITY_RANK, isRunId, type Finding, type Results, type RuleMeta, type Severity } from '../results.js';
+import { SEVERITY_RANK, findingIdentity, isRunId, type Finding, type Results, type RuleMeta, type Severity } from '../results.js';
 import type { ReportContext, Reporter } from './context.js';
 import { ruleHelpMarkdown, ruleHelpText } from './markdown.js';
 import { displayText } from './text-safety.js';
@@ -73,6 +73,7 @@ export interface SarifResult {
   message: { text: string };
   locations: [SarifLocation];
   partialFingerprints: Record<string, string>;
+  baselineState?: 'new' | 'unchanged' | 'updated' | 'absent';
   properties: Record<string, unknown>;
 }
 
@@ -274,15 +275,9 @@ function fingerprint(...parts: string[]): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('hex');
 }
 
-/** The resource part of an ARN (arn:partition:service:region:account:resource). */
-function arnResourceId(arn: string): string {
-  const parts = arn.split(':');
-  return parts.length > 5 ? parts.slice(5).join(':') : arn;
-}
-
 export function findingFingerprint(finding: Finding, partition: string): string {
-  const { accountId, region, arn } = finding.resource;
-  return fingerprint(finding.ruleId, partition, accountId, region ?? '', arnResourceId(arn));
+  // One identity for code scanning and for --baseline (results.ts).
+  return findingIdentity(finding, partition);
 }
 
 function rankOf(status: 'fail' | 'error', severity: Severity): number {
@@ -323,6 +318,9 @@ function findingResult(finding: Finding, partition: string, catalog: RuleCatalog
         { physicalLocation: locations.get(finding.ruleId)!, logicalLocations: [{ fullyQualifiedName: displayText(arn), ...(name ? { name: displayText(name) } : {}), kind: 'resource' }] },
       ],
       partialFingerprints: { [FINGERPRINT_KEY]: hash, primaryLocationLineHash: hash },
+      // --baseline: SARIF 2.1.0 §3.27.24. Absent findings are not written as results (an upload
+      // would open them as alerts); results.json and the reports list them.
+      ...(finding.baselineState ? { baselineState: finding.baselineState } : {}),
       properties: {
         arn,
         accountId,

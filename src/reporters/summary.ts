@@ -19,6 +19,7 @@ import {
   plural,
   ruleHelpUri,
   SEVERITY_LABEL,
+  sinceLastRun,
   tallyFindings,
   truncate,
   type CellState,
@@ -51,6 +52,15 @@ export const SUMMARY_LIMITS: SummaryLimits = {
 const EXAMPLE_RESOURCES = 3;
 
 interface SummaryView {
+  since: {
+    headline: Markdown;
+    detail: Markdown;
+    scopeNote: Markdown | null;
+    newFailures: { severity: Markdown; rule: Markdown; resource: Markdown; was: Markdown }[];
+    newNote: Markdown | null;
+    fixed: { severity: Markdown; rule: Markdown; resource: Markdown; reason: Markdown }[];
+    fixedNote: Markdown | null;
+  } | null;
   verdict: Markdown;
   incomplete: Markdown | null;
   scope: Markdown;
@@ -77,6 +87,7 @@ export function renderSummary(results: Results, limits: SummaryLimits = SUMMARY_
   const expired = results.expiredSuppressions ?? [];
   const failures = topFailures(results.findings, (id) => catalog.get(id));
   const view: SummaryView = {
+    since: sinceView(results, limits, short),
     verdict: verdict(tally),
     incomplete: results.incomplete ? (`> [!CAUTION]\n> **${inline(results.incomplete.summary)}**` as Markdown) : null,
     scope: inline(
@@ -135,6 +146,32 @@ export function renderSummary(results: Results, limits: SummaryLimits = SUMMARY_
   // An HTML comment is invisible in the rendered job summary but ties the file to its run.
   const runMark = isRunId(results.runId) ? `<!-- trailwarden run ${results.runId} -->\n` : '';
   return withinBytes(runMark + template(view), limits.maxBytes);
+}
+
+/** --baseline: "3 new failures, 5 fixed since …", then the new failures, then what was fixed (removed resources last). */
+function sinceView(results: Results, limits: SummaryLimits, short: (text: string) => string): SummaryView['since'] {
+  const since = sinceLastRun(results);
+  if (!since) return null;
+  const gone = [...since.fixed, ...since.removed];
+  return {
+    headline: `**${inline(since.headline)}**` as Markdown,
+    detail: inline(since.detail),
+    scopeNote: since.scopeNote ? (`> [!NOTE]\n> ${inline(short(since.scopeNote))}` as Markdown) : null,
+    newFailures: since.newFailures.slice(0, limits.topFailures).map((f) => ({
+      severity: inline(SEVERITY_LABEL[f.severity]),
+      rule: codeSpan(f.ruleId, 'table'),
+      resource: codeSpan(short(f.resource.arn), 'table'),
+      was: inline(f.baselineStatus ? `was ${f.baselineStatus}` : 'new'),
+    })),
+    newNote: since.newFailures.length > limits.topFailures ? inline(`${formatCount(since.newFailures.length - limits.topFailures)} more new failures are in results.json and report.html.`) : null,
+    fixed: gone.slice(0, limits.topFailures).map((a) => ({
+      severity: inline(SEVERITY_LABEL[a.severity]),
+      rule: codeSpan(a.ruleId, 'table'),
+      resource: codeSpan(short(a.resource.arn), 'table'),
+      reason: inline(a.reason === 'fixed' ? 'fixed' : 'resource removed'),
+    })),
+    fixedNote: gone.length > limits.topFailures ? inline(`${formatCount(gone.length - limits.topFailures)} more are listed in results.json.`) : null,
+  };
 }
 
 export const summaryReporter: Reporter = { fileName: 'summary.md', render: (results) => renderSummary(results) };

@@ -15,6 +15,7 @@ import { parseSnapshot, structureDiagnostic } from '../snapshot/io.js';
 import { MAX_JSON_DEPTH, findStructureProblem } from '../snapshot/structure.js';
 import { mergeSnapshots } from '../snapshot/merge.js';
 import type { Snapshot } from '../snapshot/schema.js';
+import { loadBaseline, withBaseline } from './baseline.js';
 import { scanRun, writeReports, type RunIo, type ScanOutcome } from './scan.js';
 
 type Part = { kind: 'snapshot'; file: string; snapshot: Snapshot } | { kind: 'results'; file: string; results: Results };
@@ -55,8 +56,8 @@ export async function mergeRun(files: readonly string[], given: RunOptions, io: 
   // Results carry their rules, verdicts and suppressions; only where reports go comes from here.
   const ignored = (['policies', 'pack', 'saveSnapshot'] as const).filter((key) => given[key] !== undefined);
   if (ignored.length > 0) throw new UserError(`${ignored.map(flagOf).join(', ')} apply to snapshots; results.json files are already evaluated`);
-  const { report } = resolveRun(given, await readConfigFile(given.config));
-  const { results: merged, disagreements } = mergeResults(results);
+  const { report, baseline } = resolveRun(given, await readConfigFile(given.config));
+  const { results: united, disagreements } = mergeResults(results);
   if (disagreements.length > 0) {
     const examples = disagreements.slice(0, 5).map((d) => `  ${d.ruleId} ${d.arn}: ${d.statuses.join(' / ')}`);
     io.stderr(
@@ -64,6 +65,14 @@ export async function mergeRun(files: readonly string[], given: RunOptions, io: 
         'warning: merge the shards\' snapshots (scan --save-snapshot) for exact verdicts on shared resources\n',
     );
   }
+  let merged = united;
+  if (baseline !== undefined) {
+    const loaded = await loadBaseline(baseline, () => {
+      throw new UserError(`${flagOf('baseline')} ${baseline} is a snapshot; merging results.json files compares only with a results.json (merge the shards' snapshots to compare with a snapshot)`);
+    });
+    if (loaded.kind === 'none') io.stderr(`warning: ${flagOf('baseline')} ${baseline} does not exist yet: treating this as the first run, every failure is new\n`);
+    merged = withBaseline(united, baseline, loaded);
+  }
   const written = await writeReports(merged, report, io);
-  return { exitCode: exitCodeFor(merged, report.failOn), results: merged, files: written, failOn: report.failOn };
+  return { exitCode: exitCodeFor(merged, report.failOn, { newOnly: report.failOnNew }), results: merged, files: written, failOn: report.failOn, ...(report.failOnNew ? { failOnNew: true } : {}) };
 }

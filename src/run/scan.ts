@@ -13,6 +13,7 @@ import { UserError, formatDiagnostic } from '../errors.js';
 import { describeFsError, ensureWritableDir, makeDirs, outputError, processAlive } from '../files.js';
 import { evaluate, type CompiledRule } from '../engine/evaluate.js';
 import { buildResults, exitCodeFor } from '../engine/build-results.js';
+import { loadBaseline, withBaseline } from './baseline.js';
 import type { Pack } from '../language/types.js';
 import { readConfigFile, type ConfigFile } from '../options/config-file.js';
 import { resolveRun, type OptionNamer, type ReportChoice, type SnapshotChoice } from '../options/resolve.js';
@@ -83,6 +84,8 @@ interface ScanSettings {
   pack?: string;
   report: ReportChoice;
   policySettings: PolicySettings;
+  /** --baseline: a previous results.json or snapshot to compare with. */
+  baseline?: string;
 }
 
 /** What the library may do with the process's streams and clock; the doors fill it in. */
@@ -108,6 +111,8 @@ export interface ScanOutcome {
   results: Results;
   files: Partial<Record<Format, string>>;
   failOn: FailOn;
+  /** --fail-on-new: the exit code counted only failures new since the baseline. */
+  failOnNew?: boolean;
 }
 
 /** A folder given as a snapshot stands for its .json files, in name order. */
@@ -316,28 +321,37 @@ export async function scan(settings: ScanSettings, io: RunIo): Promise<ScanOutco
     for (const d of saveFailure.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
   }
   io.signal?.throwIfAborted();
-  const evaluated = evaluate(snapshot, ruleSet.rules, { now: new Date(snapshot.scanTime) });
   const now = io.now();
-  const suppressed = applySuppressions(evaluated, settings.policySettings.suppressions, now);
-  for (const e of suppressed.expired) io.stderr(`warning: suppression of ${e.ruleId} for ${e.resource} expired on ${e.expires} and no longer applies\n`);
-  const results = buildResults({
-    snapshot,
-    rules: ruleSet.rules,
-    findings: suppressed.findings,
-    toolVersion: toolVersion(),
-    runId: io.runId?.() ?? randomUUID(),
-    scanTime: now,
-    expiredSuppressions: suppressed.expired,
-    ...(settings.pack ? { pack: settings.pack } : {}),
-  });
+  const evaluateSnapshot = (source: Snapshot, warn: boolean): Results => {
+    const evaluated = evaluate(source, ruleSet.rules, { now: new Date(source.scanTime) });
+    const suppressed = applySuppressions(evaluated, settings.policySettings.suppressions, now);
+    if (warn) for (const e of suppressed.expired) io.stderr(`warning: suppression of ${e.ruleId} for ${e.resource} expired on ${e.expires} and no longer applies\n`);
+    return buildResults({
+      snapshot: source,
+      rules: ruleSet.rules,
+      findings: suppressed.findings,
+      toolVersion: toolVersion(),
+      runId: io.runId?.() ?? randomUUID(),
+      scanTime: now,
+      expiredSuppressions: suppressed.expired,
+      ...(settings.pack ? { pack: settings.pack } : {}),
+    });
+  };
+  let results = evaluateSnapshot(snapshot, true);
+  if (settings.baseline !== undefined) {
+    const baseline = await loadBaseline(settings.baseline, (source) => evaluateSnapshot(source, false));
+    if (baseline.kind === 'none') io.stderr(`warning: --baseline ${settings.baseline} does not exist yet: treating this as the first run, every failure is new\n`);
+    results = withBaseline(results, settings.baseline, baseline);
+  }
   const files = await writeReports(results, settings.report, io);
   // A snapshot that was asked for and not saved fails the run (exit 2, as an unwritable --out-dir
   // does) even though the reports are written: a CI job must not pass with its artifact missing.
   return {
-    exitCode: saveFailure ? 2 : exitCodeFor(results, settings.report.failOn),
+    exitCode: saveFailure ? 2 : exitCodeFor(results, settings.report.failOn, { newOnly: settings.report.failOnNew }),
     results,
     files,
     failOn: settings.report.failOn,
+    ...(settings.report.failOnNew ? { failOnNew: true } : {}),
     ...(saveFailure ? { saveSnapshotError: saveFailure } : {}),
   };
 }
@@ -361,5 +375,6 @@ function settingsFor(given: RunOptions, configFile: ConfigFile, snapshot: Snapsh
     policySettings: configFile.policy,
     ...(run.pack !== undefined ? { pack: run.pack } : {}),
     ...(run.saveSnapshot !== undefined ? { saveSnapshot: run.saveSnapshot } : {}),
+    ...(run.baseline !== undefined ? { baseline: run.baseline } : {}),
   };
 }

@@ -119,6 +119,17 @@ describe('the Action on the demo snapshot', () => {
     expect(Number(core.outputs.get('failed-count'))).toBeGreaterThan(0);
   });
 
+  it('with a baseline, leads the job summary with what changed since the last run and gates on new failures', async () => {
+    const earlier = path.join(ROOT, 'examples/demo/snapshot-earlier.json');
+    const core = await runAction({ snapshot: DEMO, baseline: earlier, 'fail-on-new': 'true', format: 'json' });
+    const results = readResults(core);
+    expect(core.summaryText).toBe(renderSummary(results));
+    expect(core.summaryText.indexOf('### Since the last run')).toBeLessThan(core.summaryText.indexOf('| Severity | Fail |'));
+    const fixed = results.baseline!.absent.filter((a) => a.reason === 'fixed').length;
+    expect(core.summaryText).toContain(`**${results.baseline!.newFailures} new failures, ${fixed} fixed since 2026-10-31T12:00:00.000Z**`);
+    expect(core.failures.map((f) => f.message).join('\n')).toContain('new findings since the baseline fail at or above fail-on: high');
+  });
+
   it('writes the summary reporter’s markdown as the job summary', async () => {
     const core = await runAction({ snapshot: DEMO, format: 'json' });
     expect(core.summaryWrites).toBe(1);

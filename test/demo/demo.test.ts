@@ -8,18 +8,27 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildSnapshot } from '../support/snapshot-builder.js';
 import { DEMO_ORGANIZATION } from './demo-organization.js';
+import { DEMO_ORGANIZATION_EARLIER } from './demo-earlier.js';
 import { parseSnapshot } from '../../src/snapshot/io.js';
 import { evaluate } from '../../src/engine/evaluate.js';
 import { loadRuleSet } from '../../src/run/scan.js';
 
 const FILE = path.resolve(import.meta.dirname, '../../examples/demo/snapshot.json');
+const EARLIER_FILE = path.resolve(import.meta.dirname, '../../examples/demo/snapshot-earlier.json');
 
 describe('demo organization', () => {
   const generated = `${JSON.stringify(buildSnapshot(DEMO_ORGANIZATION), null, 2)}\n`;
+  const generatedEarlier = `${JSON.stringify(buildSnapshot(DEMO_ORGANIZATION_EARLIER), null, 2)}\n`;
   if (process.env.UPDATE_DEMO) {
     mkdirSync(path.dirname(FILE), { recursive: true });
     writeFileSync(FILE, generated);
+    writeFileSync(EARLIER_FILE, generatedEarlier);
   }
+
+  it('examples/demo/snapshot-earlier.json is generated from demo-earlier.ts and is a valid snapshot', () => {
+    expect(readFileSync(EARLIER_FILE, 'utf8')).toBe(generatedEarlier);
+    expect(() => parseSnapshot(generatedEarlier, EARLIER_FILE)).not.toThrow();
+  });
 
   it('examples/demo/snapshot.json is generated from the demo stories (UPDATE_DEMO=1 to regenerate)', () => {
     expect(readFileSync(FILE, 'utf8')).toBe(generated);
