@@ -9,9 +9,9 @@
 // Text assets imported with `?raw` (report templates, styles, client scripts) are embedded in
 // both, so reporters never read files at run time.
 import { build } from 'esbuild';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -87,6 +87,39 @@ export const embeddedPoliciesPlugin = {
   },
 };
 
+/**
+ * Replaces src/precompiled-validators.ts with ajv's standalone code for every schema
+ * (scripts/standalone-validators.ts): a bundle validates snapshots, policies and configuration
+ * files without compiling a schema, and without loading ajv's compiler, at start.
+ */
+export const precompiledValidatorsPlugin = {
+  name: 'precompiled-validators',
+  setup(b) {
+    const stub = path.join(ROOT, 'src', 'precompiled-validators.js');
+    b.onResolve({ filter: /precompiled-validators\.js$/ }, (args) =>
+      path.resolve(args.resolveDir, args.path) === stub ? { path: 'precompiled-validators', namespace: 'precompiled-validators' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'precompiled-validators' }, async () => {
+      const dir = path.join(ROOT, '.trailwarden-tmp');
+      await mkdir(dir, { recursive: true });
+      const generator = path.join(dir, `standalone-validators-${process.pid}-${Date.now()}.mjs`);
+      const entry = path.join(ROOT, 'scripts', 'standalone-validators.ts');
+      const generated = await build({ ...common, entryPoints: [entry], outfile: generator, packages: 'external', metafile: true });
+      try {
+        const { standaloneValidatorsModule } = await import(pathToFileURL(generator).href);
+        return {
+          contents: standaloneValidatorsModule(),
+          loader: 'js',
+          resolveDir: ROOT,
+          watchFiles: Object.keys(generated.metafile.inputs).filter((input) => !input.includes(':')).map((input) => path.join(ROOT, input)),
+        };
+      } finally {
+        await rm(generator, { force: true });
+      }
+    });
+  },
+};
+
 const pkg = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8'));
 
 export const common = {
@@ -103,8 +136,23 @@ export const common = {
   banner: { js: "import { createRequire as __twCreateRequire } from 'node:module'; const require = __twCreateRequire(import.meta.url);" },
 };
 
-export async function buildCli(outfile = path.join(ROOT, 'dist', 'cli.js')) {
-  await build({ ...common, entryPoints: ['src/cli.ts'], outfile, external: Object.keys(pkg.dependencies ?? {}) });
+/**
+ * dist/cli.js and its chunks in dist/cli-chunks/ (both in package.json "files"). Code splitting
+ * keeps each dynamic import() a chunk of its own, loaded only when a command reaches it: without
+ * it esbuild inlines them, and `--version` would load the AWS SDK the collectors import.
+ */
+export async function buildCli(outdir = path.join(ROOT, 'dist')) {
+  // Chunk names carry a content hash: remove the previous build's so the package ships only these.
+  await rm(path.join(outdir, 'cli-chunks'), { recursive: true, force: true });
+  await build({
+    ...common,
+    entryPoints: { cli: 'src/cli.ts' },
+    outdir,
+    splitting: true,
+    chunkNames: 'cli-chunks/[name]-[hash]',
+    plugins: [...common.plugins, precompiledValidatorsPlugin],
+    external: Object.keys(pkg.dependencies ?? {}),
+  });
 }
 
 /**
@@ -116,7 +164,7 @@ export async function buildAction(outfile = path.join(ROOT, 'dist', 'action.js')
     ...common,
     entryPoints: ['src/action/main.ts'],
     outfile,
-    plugins: [...common.plugins, embeddedPoliciesPlugin],
+    plugins: [...common.plugins, embeddedPoliciesPlugin, precompiledValidatorsPlugin],
     // ESM builds first: jsonc-parser's `main` is a UMD module whose require() calls no bundler can
     // follow, and the AWS SDK's ESM builds tree-shake.
     mainFields: ['module', 'main'],

@@ -41,7 +41,7 @@ export function parseConfigFile(text: string, file: string): ConfigFile {
   const source = parseYaml(text, file);
   if (source.diagnostics.length) throw new UserError(`configuration ${file} is not valid YAML`, source.diagnostics);
   if (source.data === null || source.data === undefined) return { file, options: {}, policy: { ...NO_POLICY_SETTINGS, source } };
-  const diagnostics = schemaDiagnostics(source, compileSchema(configSchema));
+  const diagnostics = schemaDiagnostics(source, compileSchema('config', configSchema));
   if (diagnostics.length) throw new UserError(`configuration ${file} has ${diagnostics.length} problem(s)`, diagnostics);
   const { $schema: _schema, rules, suppressions, ...options } = source.data as RunOptions & {
     $schema?: string;

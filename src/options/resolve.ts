@@ -5,7 +5,7 @@
 import { parseIntegrityWindow } from '../collectors/map/integrity.js';
 import { UserError } from '../errors.js';
 import type { FailOn } from '../results.js';
-import { DEFAULT_FORMATS, type Format } from '../reporters/index.js';
+import { DEFAULT_FORMATS, type Format } from '../reporters/formats.js';
 import type { ConfigFile } from './config-file.js';
 import { OPTION_SPECS, longName, type OptionName, type OptionSpec, type RunOptions } from './schema.js';
 

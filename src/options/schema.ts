@@ -10,7 +10,7 @@ import { Type, type Static, type TSchema } from 'typebox';
 import { parseIntegrityWindow } from '../collectors/map/integrity.js';
 import { UserError } from '../errors.js';
 import { FAIL_ON_LEVELS } from '../results.js';
-import { DEFAULT_FORMATS, FORMATS, type Format } from '../reporters/index.js';
+import { DEFAULT_FORMATS, FORMATS, type Format } from '../reporters/formats.js';
 
 export type CommandName = 'scan' | 'merge' | 'validate' | 'rules';
 

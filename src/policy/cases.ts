@@ -112,7 +112,7 @@ export interface CasesFile {
 export function loadCasesFile(file: string, text: string): { cases?: CasesFile; diagnostics: Diagnostic[] } {
   const source = parseYaml(text, file);
   if (source.diagnostics.length) return { diagnostics: source.diagnostics };
-  const diagnostics = schemaDiagnostics(source, compileSchema(casesSchema));
+  const diagnostics = schemaDiagnostics(source, compileSchema('cases', casesSchema));
   if (diagnostics.length) return { diagnostics };
   const data = source.data as { rule: string; cases: Case[] };
   const names = new Map<string, number>();

@@ -88,7 +88,7 @@ export function loadRule(sourceFile: SourceFile, settings?: RuleSettings, fragme
   if (source.diagnostics.length) return { diagnostics: source.diagnostics };
   const deep = pathBeyondDepth(source.data, MAX_RULE_DEPTH);
   if (deep) return { diagnostics: [diagnosticAt(source, deep, 'policy/too-deep', `nests more than ${MAX_RULE_DEPTH} levels deep; split the condition`)] };
-  const diagnostics = schemaDiagnostics(source, compileSchema(policySchema), [CONDITION_HINT]);
+  const diagnostics = schemaDiagnostics(source, compileSchema('policy', policySchema), [CONDITION_HINT]);
   if (diagnostics.length) return { diagnostics };
   const def = source.data as RuleDefinition;
 
@@ -157,7 +157,7 @@ function loadFragment(sourceFile: SourceFile): { fragment?: FragmentDefinition; 
   if (source.diagnostics.length) return { diagnostics: source.diagnostics };
   const deep = pathBeyondDepth(source.data, MAX_RULE_DEPTH);
   if (deep) return { diagnostics: [diagnosticAt(source, deep, 'policy/too-deep', `nests more than ${MAX_RULE_DEPTH} levels deep; split the condition`)] };
-  const diagnostics = schemaDiagnostics(source, compileSchema(fragmentSchema), [CONDITION_HINT]);
+  const diagnostics = schemaDiagnostics(source, compileSchema('fragment', fragmentSchema), [CONDITION_HINT]);
   if (diagnostics.length) return { diagnostics };
   const fragment = source.data as FragmentDefinition;
   const expected = path.basename(sourceFile.file).replace(/\.ya?ml$/, '');
@@ -243,7 +243,7 @@ export function loadFragments(sources: readonly SourceFile[]): { fragments: Frag
 function loadPack(sourceFile: SourceFile): { pack?: Pack; diagnostics: Diagnostic[]; source?: YamlSource } {
   const source = parseYaml(sourceFile.text, sourceFile.file);
   if (source.diagnostics.length) return { diagnostics: source.diagnostics };
-  const diagnostics = schemaDiagnostics(source, compileSchema(packSchema));
+  const diagnostics = schemaDiagnostics(source, compileSchema('pack', packSchema));
   if (diagnostics.length) return { diagnostics, source };
   const pack = source.data as Pack;
   const expected = path.basename(sourceFile.file).replace(/\.ya?ml$/, '');

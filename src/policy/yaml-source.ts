@@ -2,8 +2,9 @@
  * YAML documents with positions, and JSON Schema errors rewritten into located diagnostics
  * (STYLE: Spectral's errors.ts). Every problem of a file is reported, not just the first.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { SchemaName } from '../precompiled-validators.js';
+import { schemaValidator } from '../schema-validator.js';
 import { LineCounter, isAlias, isCollection, isMap, isPair, isScalar, parseDocument, type Document, type Node } from 'yaml';
 import { stripBom } from '../files.js';
 import { tooDeepPath } from '../snapshot/structure.js';
@@ -102,17 +103,9 @@ export function diagnosticAt(source: YamlSource, path: readonly (string | number
   return { file: source.file, line, column, code, message };
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
-addFormats.default(ajv);
-const validators = new Map<object, ValidateFunction>();
-
-export function compileSchema(schema: object): ValidateFunction {
-  let v = validators.get(schema);
-  if (!v) {
-    v = ajv.compile(schema);
-    validators.set(schema, v);
-  }
-  return v;
+/** The validator of one of trailwarden's schemas (precompiled in the bundles). */
+export function compileSchema(name: SchemaName, schema: object): ValidateFunction {
+  return schemaValidator(name, schema);
 }
 
 function pointerToPath(pointer: string): (string | number)[] {

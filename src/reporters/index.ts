@@ -11,11 +11,9 @@ import { summaryReporter } from './summary.js';
 
 export type { ReportContext, Reporter } from './context.js';
 
-export const FORMATS = ['console', 'json', 'sarif', 'html', 'summary'] as const;
-export type Format = (typeof FORMATS)[number];
+import type { Format } from './formats.js';
 
-/** SPEC §2: `--format` defaults to every format but the job summary. */
-export const DEFAULT_FORMATS: readonly Format[] = ['console', 'json', 'sarif', 'html'];
+export { DEFAULT_FORMATS, FORMATS, isFormat, type Format } from './formats.js';
 
 export const REPORTERS: Readonly<Record<Format, Reporter>> = {
   console: consoleReporter,
@@ -24,7 +22,3 @@ export const REPORTERS: Readonly<Record<Format, Reporter>> = {
   html: htmlReporter,
   summary: summaryReporter,
 };
-
-export function isFormat(value: string): value is Format {
-  return (FORMATS as readonly string[]).includes(value);
-}

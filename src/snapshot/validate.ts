@@ -1,17 +1,10 @@
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { ValidateFunction } from 'ajv';
+import { schemaValidator } from '../schema-validator.js';
 import { SnapshotSchema, type Snapshot } from './schema.js';
 
-let compiled: ValidateFunction<Snapshot> | undefined;
-
-/** The ajv validator of the snapshot schema, compiled once per process. */
+/** The ajv validator of the snapshot schema: precompiled in the bundles, else compiled once per process. */
 export function snapshotValidator(): ValidateFunction<Snapshot> {
-  if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, strict: false });
-    addFormats.default(ajv);
-    compiled = ajv.compile<Snapshot>(SnapshotSchema);
-  }
-  return compiled;
+  return schemaValidator<Snapshot>('snapshot', SnapshotSchema);
 }
 
 /** `/accounts/3/trailArns` -> `$.accounts[3].trailArns` (the JSON path users see). */

@@ -1,6 +1,5 @@
 import { Command } from 'commander';
 import type { RunOptions } from '../../options/schema.js';
-import { mergeRun } from '../../run/merge.js';
 import { announceFiles, runIo, type CliIo } from '../io.js';
 import { addRunOptions } from '../options.js';
 
@@ -11,6 +10,7 @@ export function mergeCommand(io: CliIo, setExit: (code: number) => void): Comman
       .argument('<files...>', 'snapshots (--save-snapshot) or results.json files of the shards, all of one kind'),
     'merge',
   ).action(async (files: string[], given: RunOptions) => {
+    const { mergeRun } = await import('../../run/merge.js');
     const outcome = await mergeRun(files, given, runIo(io));
     announceFiles(outcome.files, io);
     setExit(outcome.exitCode);

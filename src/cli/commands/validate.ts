@@ -1,15 +1,17 @@
 import { Command } from 'commander';
 import { formatDiagnostic } from '../../errors.js';
-import { readConfigFile } from '../../options/config-file.js';
-import { loadSources } from '../../policy/loader.js';
-import { checkSettingsAgainstRules } from '../../policy/rule-settings.js';
-import { suppressionWarnings } from '../../policy/suppressions.js';
-import { readPolicySources } from '../../run/scan.js';
-import { lintCasesFiles } from '../../run/test-cases.js';
 import type { CliIo } from '../io.js';
 import { addRunOptions } from '../options.js';
 
 async function validate(paths: string[], given: { config?: string }, io: CliIo): Promise<number> {
+  const [{ readConfigFile }, { loadSources }, { checkSettingsAgainstRules }, { suppressionWarnings }, { readPolicySources }, { lintCasesFiles }] = await Promise.all([
+    import('../../options/config-file.js'),
+    import('../../policy/loader.js'),
+    import('../../policy/rule-settings.js'),
+    import('../../policy/suppressions.js'),
+    import('../../run/scan.js'),
+    import('../../run/test-cases.js'),
+  ]);
   const configFile = await readConfigFile(given.config);
   const sources = await readPolicySources(paths, (m) => io.stderr(`warning: ${m.replace(/^--policies /, '')}\n`));
   const result = loadSources(sources, configFile.policy.rules);

@@ -1,0 +1,10 @@
+/** The output format names, apart from the reporters so that options and help load no reporter. */
+export const FORMATS = ['console', 'json', 'sarif', 'html', 'summary'] as const;
+export type Format = (typeof FORMATS)[number];
+
+/** SPEC §2: `--format` defaults to every format but the job summary. */
+export const DEFAULT_FORMATS: readonly Format[] = ['console', 'json', 'sarif', 'html'];
+
+export function isFormat(value: string): value is Format {
+  return (FORMATS as readonly string[]).includes(value);
+}

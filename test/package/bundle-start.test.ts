@@ -1,0 +1,93 @@
+/**
+ * The CLI bundle starts paying only for what a command uses (issue 15): the entry module and the
+ * chunks it imports statically load no AWS SDK, no ajv compiler and no reporter; `--version` is
+ * answered before commander loads; and the validators compiled at build time (ajv standalone code)
+ * report exactly what the sources' run-time compiled validators report.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli-runner.js';
+
+const exec = promisify(execFile);
+const ROOT = path.resolve(import.meta.dirname, '../..');
+// Inside the package, so the bundle finds package.json, the policies and node_modules by walking up.
+const OUT = path.join(ROOT, '.trailwarden-tmp', `bundle-start-${process.pid}`);
+const CLI = path.join(OUT, 'cli.js');
+
+beforeAll(async () => {
+  const { buildCli } = (await import(path.join(ROOT, 'scripts', 'build.mjs'))) as { buildCli: (outdir: string) => Promise<void> };
+  await buildCli(OUT);
+}, 120_000);
+afterAll(() => rmSync(OUT, { recursive: true, force: true }));
+
+/** The bare module specifiers a file and, recursively, the chunks it imports statically bring in. */
+function staticPackages(file: string, seen = new Set<string>()): Set<string> {
+  const packages = new Set<string>();
+  if (seen.has(file)) return packages;
+  seen.add(file);
+  // esbuild writes each static import as one `import ... from "x";` statement at the top level.
+  for (const match of readFileSync(file, 'utf8').matchAll(/^import\s[^;]*?from\s*"([^"]+)";/gm)) {
+    const specifier = match[1]!;
+    if (specifier.startsWith('.')) for (const p of staticPackages(path.resolve(path.dirname(file), specifier), seen)) packages.add(p);
+    else if (!specifier.startsWith('node:')) packages.add(specifier);
+  }
+  return packages;
+}
+
+async function cli(args: string[], cwd = ROOT): Promise<{ code: number; stdout: string; stderr: string }> {
+  return exec(process.execPath, [CLI, ...args], { cwd }).then(
+    (done) => ({ code: 0, ...done }),
+    (failed: { code: number; stdout: string; stderr: string }) => failed,
+  );
+}
+
+describe('the CLI bundle at start', () => {
+  it('loads no package for --version, and neither the AWS SDK nor ajv nor the reporters for the command line', () => {
+    expect([...staticPackages(CLI)]).toEqual([]);
+    // The command-line program (commander and every command's options) is the entry's one dynamic import.
+    const dynamic = [...readFileSync(CLI, 'utf8').matchAll(/import\("(\.[^"]+)"\)/g)].map((m) => path.resolve(OUT, m[1]!));
+    expect(dynamic).toHaveLength(1);
+    const program = [...staticPackages(dynamic[0]!)];
+    expect(program).toContain('commander');
+    expect(program.filter((p) => /^@aws-sdk\/|^@smithy\/|^ajv|^handlebars$|^cli-progress$/.test(p))).toEqual([]);
+  });
+
+  it('answers --version and -v with the package version, like commander did', async () => {
+    const version = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    for (const flag of ['--version', '-v']) {
+      const r = await cli([flag]);
+      expect(r).toMatchObject({ code: 0, stdout: `${version}\n`, stderr: '' });
+    }
+  });
+
+  it('validates policies with its precompiled validators exactly as the sources do', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'trailwarden-bundle-'));
+    writeFileSync(
+      path.join(dir, 'bad.yaml'),
+      ['id: tw.custom.bad', 'title: 3', 'severity: extreme', 'scope: nowhere', 'unknownKey: true', 'when: { all: [ { fact: x, op: nope } ] }', ''].join('\n'),
+    );
+    const bundled = await cli(['validate', path.join(dir, 'bad.yaml')]);
+    const source = await runCli(['validate', path.join(dir, 'bad.yaml')]);
+    expect(bundled.code).toBe(2);
+    expect(bundled.stdout.split('\n').length).toBeGreaterThan(2);
+    expect({ code: bundled.code, stdout: bundled.stdout }).toEqual({ code: source.code, stdout: source.stdout });
+  });
+
+  it('reports a malformed snapshot with the same located problems as the sources', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'trailwarden-bundle-'));
+    const demo = JSON.parse(readFileSync(path.join(ROOT, 'examples', 'demo', 'snapshot.json'), 'utf8')) as { accounts: Record<string, unknown>[]; scanTime?: unknown };
+    demo.scanTime = 'yesterday';
+    demo.accounts[0]!['accountId'] = 12;
+    writeFileSync(path.join(dir, 'bad.json'), JSON.stringify(demo));
+    const args = ['scan', '--snapshot', path.join(dir, 'bad.json'), '--out-dir', path.join(dir, 'out'), '--format', 'json'];
+    const bundled = await cli(args);
+    const source = await runCli(args);
+    expect(bundled.code).toBe(2);
+    expect(bundled.stderr).toMatch(/\$\.scanTime/);
+    expect(bundled.stderr).toEqual(source.stderr);
+  });
+});
