@@ -4,15 +4,20 @@
  * - scan: the built CLI scans generated organizations (100 and 1,000 accounts × 17 regions) served
  *   by the fake AWS with 50 ms latency and AWS-like throttling, each in its own process;
  * - engine: every built-in rule on 1,000- and 10,000-account snapshots;
- * - html: report.html with 50,000 findings opened in headless Chromium.
+ * - html: report.html with 50,000 findings opened in headless Chromium;
+ * - startup: whole-process time of the light commands, as ratios to `node -e 0` of the same run.
  *
- * Prints one table per part and writes `{ scenarios, engine, htmlReport }` as JSON with --json.
+ * Prints one table per part and writes `{ scenarios, engine, htmlReport, startup }` as JSON with --json.
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { benchEngine, type EngineMeasurement } from './engine.js';
 import { benchHtmlReport, type HtmlOutcome } from './html.js';
 import { benchScan, prepareScanBench, type ScanMeasurement, type ScanScenario } from './scan.js';
+import { benchStartup, type StartupMeasurement } from './startup.js';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { packageRoot } from '../src/package-root.js';
 
 const SCAN_SCENARIOS: ScanScenario[] = [
   { name: 'org-100x17-50ms', accounts: 100, regions: 17, latencyMs: 50, ownTrailShare: 0.1, seed: 1 },
@@ -23,7 +28,8 @@ const SCAN_SCENARIOS: ScanScenario[] = [
   { name: 'org-100x17-integrity-24h', accounts: 100, regions: 17, latencyMs: 50, ownTrailShare: 0.1, seed: 1, verifyIntegrityHours: 24 },
 ];
 const HTML_FINDINGS = 50_000;
-const PARTS = ['scan', 'engine', 'html'] as const;
+const PARTS = ['startup', 'scan', 'engine', 'html'] as const;
+const STARTUP_RUNS = 7;
 
 function table(rows: Record<string, string | number>[]): string {
   const cols = Object.keys(rows[0] ?? {});
@@ -61,6 +67,20 @@ function printScans(scenarios: ScanMeasurement[]): void {
     const failures = Object.entries(m.failedCallsByCode);
     if (failures.length > 0) process.stdout.write(`${m.name}: failed calls: ${failures.map(([what, count]) => `${what} ×${count}`).join(', ')}\n`);
   }
+}
+
+function printStartup(rows: StartupMeasurement[]): void {
+  process.stdout.write(
+    `\nStartup: node dist/cli.js COMMAND, whole process, best of ${STARTUP_RUNS} (commands in turn); x node is the ratio to \`node -e 0\` (${rows[0]?.wallSeconds.toFixed(3)} s) of this run\n${table(
+      rows.map((m) => ({
+        command: m.command,
+        'wall s': m.wallSeconds.toFixed(3),
+        'median s': m.wallSecondsMedian.toFixed(3),
+        'x node': m.ratioToNode.toFixed(1),
+        'peak RSS MB': Number.isNaN(m.peakRssMb) ? '-' : Math.round(m.peakRssMb),
+      })),
+    )}\n`,
+  );
 }
 
 function printEngine(engine: EngineMeasurement[]): void {
@@ -119,7 +139,14 @@ export async function main(argv: string[]): Promise<number> {
   const unknown = [...skipped].filter((part) => !(PARTS as readonly string[]).includes(part));
   if (unknown.length > 0) throw new Error(`--skip takes ${PARTS.join(', ')}; not ${unknown.join(', ')}`);
 
-  const report: { scenarios?: ScanMeasurement[]; engine?: EngineMeasurement[]; htmlReport?: HtmlOutcome } = {};
+  const report: { scenarios?: ScanMeasurement[]; engine?: EngineMeasurement[]; htmlReport?: HtmlOutcome; startup?: StartupMeasurement[] } = {};
+  if (!skipped.has('startup')) {
+    const root = packageRoot();
+    const built = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'), 'cli'], { cwd: root, stdio: 'inherit' });
+    if (built.status !== 0) throw new Error('could not build dist/cli.js');
+    report.startup = benchStartup(root, STARTUP_RUNS);
+    printStartup(report.startup);
+  }
   if (!skipped.has('scan')) {
     const workspace = await prepareScanBench();
     report.scenarios = [];
