@@ -49,6 +49,8 @@ describe('the npm package (slow: npm pack + npm install)', () => {
     const bin = manifest.bin.trailwarden!;
     expect(files).toContain(bin);
     expect(readFileSync(path.join(ROOT, bin), 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    // The bin's chunks (code splitting: the AWS SDK and the run library load when a command needs them).
+    expect(files.some((file) => /^dist\/cli-chunks\/.+\.js$/.test(file))).toBe(true);
     expect(files).toContain('policies/trail/log-file-validation.yaml');
     expect(files.filter((file) => file.startsWith('policies/packs/')).length).toBeGreaterThan(0);
     expect(files).toContain('examples/demo/snapshot.json');
