@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { useFakeAwsEnvironment } from '../fake-aws/sdk-config.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fakeAwsPerTest } from '../fake-aws/per-test.js';
+import { describe, expect, it } from 'vitest';
 import { evaluate } from '../../src/engine/evaluate.js';
 import { loadRule } from '../../src/policy/loader.js';
 import { collectSnapshot, type CollectOptions } from '../../src/collectors/index.js';
@@ -15,7 +15,7 @@ import { snapshotValidator } from '../../src/snapshot/validate.js';
 import { AWS_LIKE_RATE_LIMITS, type FaultRule } from '../fake-aws/behaviour.js';
 import { isRegionEnabled } from '../fake-aws/model.js';
 import { generateOrganization, ORG_ACCOUNTS, SCENARIO_TIME, SCENARIOS, type Scenario } from '../fake-aws/scenarios.js';
-import { isReadOnlyAction, startFakeAws, type FakeAws, type FakeAwsOptions } from '../fake-aws/server.js';
+import { isReadOnlyAction, type FakeAws, type FakeAwsOptions } from '../fake-aws/server.js';
 
 const ORG_TRAIL = `arn:aws:cloudtrail:us-east-1:${ORG_ACCOUNTS.management}:trail/pass-org-trail`;
 
@@ -25,25 +25,10 @@ interface Scan {
   scenario: Scenario;
 }
 
-let open: FakeAws | undefined;
-let savedEnvironment: NodeJS.ProcessEnv;
-
-beforeEach(() => {
-  savedEnvironment = { ...process.env };
-});
-afterEach(async () => {
-  process.env = savedEnvironment;
-  if (open) {
-    expect(open.unexpectedErrors).toEqual([]);
-    await open.close();
-    open = undefined;
-  }
-});
+const fakes = fakeAwsPerTest();
 
 async function scan(scenario: Scenario, options: Partial<CollectOptions> = {}, fakeOptions: FakeAwsOptions = {}): Promise<Scan> {
-  const fake = await startFakeAws(scenario.model, { now: () => new Date(SCENARIO_TIME), ...fakeOptions });
-  open = fake;
-  useFakeAwsEnvironment(fake.url, scenario.caller);
+  const fake = await fakes.start(scenario.model, scenario.caller, { now: () => new Date(SCENARIO_TIME), ...fakeOptions });
   const snapshot = await collectSnapshot({
     org: scenario.model.organization !== null,
     roleName: scenario.scanRoleName,
@@ -235,8 +220,7 @@ describe('collectSnapshot against a misbehaving fake AWS', () => {
     const first = await scan(generated, { shard: { index: 1, count: 2 } });
     expectValid(first.snapshot);
     const firstIds = first.snapshot.accounts.map((entry) => entry.id);
-    await open?.close();
-    open = undefined;
+    await fakes.release();
     const second = await scan(generated, { shard: { index: 2, count: 2 } });
     const secondIds = second.snapshot.accounts.map((entry) => entry.id);
     expect([...firstIds, ...secondIds].sort()).toEqual(generated.scanAccountIds.slice().sort());
@@ -380,8 +364,7 @@ describe('--max-concurrency', () => {
     const bounded = await scan(scenario, { maxConcurrency: 3 }, { latencyMs: 15 });
     expect(bounded.fake.peakInFlight()).toBeLessThanOrEqual(3);
     const boundedActions = new Set(bounded.fake.calls.map((call) => `${call.service}:${call.action}`));
-    await bounded.fake.close();
-    open = undefined;
+    await fakes.release();
     const free = await scan(scenario, {}, { latencyMs: 15 });
     // Without the bound the scan keeps many more requests in flight; the bound changes what is read, not what is asked.
     expect(free.fake.peakInFlight()).toBeGreaterThan(3);

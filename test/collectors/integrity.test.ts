@@ -3,10 +3,10 @@
  * fake AWS's log-archive bucket, collected with the real SDK clients, judged by the built-in
  * integrity rules. Each kind of damage the issue lists is detected and named by S3 key.
  */
-import { useFakeAwsEnvironment } from '../fake-aws/sdk-config.js';
+import { fakeAwsPerTest } from '../fake-aws/per-test.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { collectSnapshot, type CollectOptions } from '../../src/collectors/index.js';
 import { permissionsPolicy } from '../../src/collectors/permissions.js';
 import { evaluate } from '../../src/engine/evaluate.js';
@@ -40,19 +40,7 @@ beforeAll(() => {
   };
 });
 
-let open: FakeAws | undefined;
-let savedEnvironment: NodeJS.ProcessEnv;
-beforeEach(() => {
-  savedEnvironment = { ...process.env };
-});
-afterEach(async () => {
-  process.env = savedEnvironment;
-  if (open) {
-    expect(open.unexpectedErrors).toEqual([]);
-    await open.close();
-    open = undefined;
-  }
-});
+const fakes = fakeAwsPerTest();
 
 interface World {
   scenario: Scenario;
@@ -82,9 +70,7 @@ function organizationWithChains(): World {
 }
 
 async function scan(world: World, options: Partial<CollectOptions> = { verifyIntegrity: { windowHours: 24, files: false } }, fakeOptions: Parameters<typeof startFakeAws>[1] = {}): Promise<{ snapshot: Snapshot; fake: FakeAws }> {
-  const fake = await startFakeAws(world.scenario.model, { now: () => new Date(SCENARIO_TIME), ...fakeOptions });
-  open = fake;
-  useFakeAwsEnvironment(fake.url, world.scenario.caller);
+  const fake = await fakes.start(world.scenario.model, world.scenario.caller, { now: () => new Date(SCENARIO_TIME), ...fakeOptions });
   const snapshot = await collectSnapshot({
     org: true,
     roleName: world.scenario.scanRoleName,
