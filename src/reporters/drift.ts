@@ -3,13 +3,12 @@
  * self-contained HTML page. Pure. AWS strings are made visible (text-safety.ts) in text and
  * markdown and escaped in HTML.
  */
+import type { DriftFormat } from './formats.js';
 import type { DriftResource, SnapshotDrift, VerdictChange } from '../results.js';
 import { codeSpan, inline } from './markdown.js';
 import { STATUS_LABEL, plural } from './model.js';
 import { displayText } from './text-safety.js';
 
-export const DRIFT_FORMATS = ['text', 'markdown', 'json', 'html'] as const;
-export type DriftFormat = (typeof DRIFT_FORMATS)[number];
 
 const statusLabel = (s: VerdictChange['before']) => (s === 'none' ? 'not judged' : STATUS_LABEL[s]);
 

@@ -8,3 +8,7 @@ export const DEFAULT_FORMATS: readonly Format[] = ['console', 'json', 'sarif', '
 export function isFormat(value: string): value is Format {
   return (FORMATS as readonly string[]).includes(value);
 }
+
+/** `trailwarden diff --format`. */
+export const DRIFT_FORMATS = ['text', 'markdown', 'json', 'html'] as const;
+export type DriftFormat = (typeof DRIFT_FORMATS)[number];

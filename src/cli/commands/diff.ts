@@ -1,6 +1,5 @@
 import { Command, Option } from 'commander';
-import { DRIFT_FORMATS, type DriftFormat } from '../../reporters/drift.js';
-import { diffRun } from '../../run/diff.js';
+import { DRIFT_FORMATS, type DriftFormat } from '../../reporters/formats.js';
 import type { CliIo } from '../io.js';
 
 interface DiffFlags {
@@ -20,6 +19,7 @@ export function diffCommand(io: CliIo, setExit: (code: number) => void): Command
     .option('--pack <name>', 'evaluate only the rules of a framework pack')
     .option('--config <file>', 'configuration file (rule parameters, suppressions)')
     .action(async (oldFile: string, newFile: string, flags: DiffFlags) => {
+      const { diffRun } = await import('../../run/diff.js');
       const outcome = await diffRun(oldFile, newFile, { format: flags.format, ...(flags.policies ? { policies: flags.policies } : {}), ...(flags.pack ? { pack: flags.pack } : {}), ...(flags.config ? { config: flags.config } : {}) }, { stdout: io.stdout, stderr: io.stderr, now: io.now });
       setExit(outcome.exitCode);
     });

@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { explainRun } from '../../run/explain.js';
 import type { CliIo } from '../io.js';
 
 export function explainCommand(io: CliIo, setExit: (code: number) => void): Command {
@@ -10,6 +9,6 @@ export function explainCommand(io: CliIo, setExit: (code: number) => void): Comm
     .option('--resource <arn>', 'only this resource: ARN, account id, or account/region')
     .option('--policies <path...>', 'extra policy files or folders, as for scan')
     .action(async (rule: string, flags: { snapshot: string; resource?: string; policies?: string[] }) =>
-      setExit(await explainRun(rule, { snapshot: flags.snapshot, ...(flags.resource !== undefined ? { resource: flags.resource } : {}), ...(flags.policies ? { policies: flags.policies } : {}) }, io)),
+      setExit(await (await import('../../run/explain.js')).explainRun(rule, { snapshot: flags.snapshot, ...(flags.resource !== undefined ? { resource: flags.resource } : {}), ...(flags.policies ? { policies: flags.policies } : {}) }, io)),
     );
 }
