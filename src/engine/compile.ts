@@ -57,7 +57,7 @@ export const PARAM_CHECKS: Record<ParamSpec['type'], (v: unknown) => boolean> = 
   'string-array': (v) => Array.isArray(v) && v.every((x) => typeof x === 'string'),
 };
 
-const COUNT_TESTS: Record<CountOperator, (a: number, b: number) => boolean> = {
+export const COUNT_TESTS: Record<CountOperator, (a: number, b: number) => boolean> = {
   eq: (a, b) => a === b,
   ne: (a, b) => a !== b,
   gt: (a, b) => a > b,
@@ -91,7 +91,7 @@ function recordEvidence(state: EvalState, path: string, value: unknown): void {
 }
 
 /** A readable id for an array element in evidence paths: its ARN, name or index. */
-function elementLabel(element: unknown, index: number): string {
+export function elementLabel(element: unknown, index: number): string {
   if (element && typeof element === 'object') {
     const e = element as Record<string, unknown>;
     if (typeof e.arn === 'string') return e.arn;

@@ -7,7 +7,7 @@
  */
 import type { Condition, Operand, ParamValue } from '../language/types.js';
 import type { CollectionError, Snapshot } from '../snapshot/schema.js';
-import type { FragmentTable } from './compile.js';
+import { COUNT_TESTS, elementLabel, type FragmentTable } from './compile.js';
 import type { CompiledRule } from './evaluate.js';
 import { OPERATORS, isOperatorName, type Truth } from './operators.js';
 import { parsePath, resolvePath } from './paths.js';
@@ -65,16 +65,6 @@ function kleene(children: ExplainNode[], decisive: boolean): Truth {
   return unknown ? 'unknown' : !decisive;
 }
 
-function elementLabel(element: unknown, index: number): string {
-  if (element && typeof element === 'object') {
-    const e = element as Record<string, unknown>;
-    if (typeof e.arn === 'string') return e.arn;
-    if (typeof e.name === 'string') return e.name;
-  }
-  return String(index);
-}
-
-const COUNT: Record<string, (a: number, b: number) => boolean> = { eq: (a, b) => a === b, ne: (a, b) => a !== b, gt: (a, b) => a > b, gte: (a, b) => a >= b, lt: (a, b) => a < b, lte: (a, b) => a <= b };
 
 function explain(condition: Condition, subject: unknown, ctx: Ctx): ExplainNode {
   if ('all' in condition || 'any' in condition) {
@@ -119,7 +109,7 @@ function explain(condition: Condition, subject: unknown, ctx: Ctx): ExplainNode 
     if (kind === 'count') {
       const c = condition as Extract<Condition, { count: string }>;
       const target = resolveOperand(c.value, ctx.params);
-      const test = (n: number) => typeof target === 'number' && COUNT[c.op]!(n, target);
+      const test = (n: number) => typeof target === 'number' && COUNT_TESTS[c.op](n, target);
       value = test(trues);
       for (let n = trues + 1; n <= trues + unknowns; n++) if (test(n) !== value) value = 'unknown';
       label = `count ${path} ${c.op} ${show(target)}`;
