@@ -7,6 +7,7 @@
  * field; `{ $error: { action, code } }` anywhere records a collection error (account and region are
  * filled in from the resource when omitted).
  */
+import { TRAIL_TAMPER_ACTIONS } from '../aws-policy/tracked-actions.js';
 import type { Account, Bucket, EventDataStore, KmsKey, LogGroup, ServiceControlPolicy, Snapshot, SnsTopic, Trail } from '../snapshot/schema.js';
 
 export const ABSENT = '$absent';
@@ -89,7 +90,7 @@ export function defaultTrailProtectionScp(): ServiceControlPolicy {
         {
           Sid: 'DenyTrailTampering',
           Effect: 'Deny',
-          Action: ['cloudtrail:StopLogging', 'cloudtrail:DeleteTrail', 'cloudtrail:UpdateTrail', 'cloudtrail:PutEventSelectors', 'cloudtrail:PutInsightSelectors'],
+          Action: [...TRAIL_TAMPER_ACTIONS],
           Resource: '*',
           Condition: { ArnNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/break-glass' } },
         },

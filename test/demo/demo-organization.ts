@@ -4,6 +4,7 @@
  * not-applicable findings. examples/demo/snapshot.json is generated from this (UPDATE_DEMO=1 npx
  * vitest run test/demo) and pinned by a test.
  */
+import { TRAIL_TAMPER_ACTIONS } from '../../src/aws-policy/tracked-actions.js';
 import type { SnapshotFragment } from '../support/snapshot-builder.js';
 import { monitoring } from '../support/monitoring.js';
 
@@ -346,7 +347,7 @@ export const DEMO_ORGANIZATION: SnapshotFragment = {
 // ---------------------------------------------------------------------------------------------
 const ADMINISTRATOR_ACCESS = 'arn:aws:iam::aws:policy/AdministratorAccess';
 const ROOT = 'r-acme';
-const TAMPER_ACTIONS = ['cloudtrail:StopLogging', 'cloudtrail:DeleteTrail', 'cloudtrail:UpdateTrail', 'cloudtrail:PutEventSelectors', 'cloudtrail:PutInsightSelectors'];
+const TAMPER_ACTIONS = [...TRAIL_TAMPER_ACTIONS];
 const noPolicies = { principals: [], managedPolicies: [], counts: { users: 0, roles: 0, groups: 0, managedPolicies: 0 } };
 const role = (accountId: string, name: string, extra: Record<string, unknown> = {}) => ({
   type: 'role',

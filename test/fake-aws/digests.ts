@@ -4,6 +4,7 @@
  * validation"), signed with RSA keys the tests generate, and the damage a chain can suffer.
  * Test code: no vitest imports, so the benchmark can use it.
  */
+import type { ChainLocation } from '../../src/collectors/map/integrity.js';
 import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { FakeAwsModel, FakeDigestPublicKey, FakeObject } from './model.js';
@@ -31,15 +32,8 @@ export function publicKeyOf(key: SigningKey): FakeDigestPublicKey {
   return { region: key.region, fingerprint: key.fingerprint, value: key.publicDer, validityStart: key.validityStart, validityEnd: key.validityEnd };
 }
 
-export interface ChainPlace {
-  bucket: string;
-  keyPrefix?: string;
-  organizationId?: string;
-  accountId: string;
-  region: string;
-  trailName: string;
-  homeRegion: string;
-}
+/** Where a chain lives; the keys below are written independently of the collector's reading of them. */
+export type ChainPlace = ChainLocation;
 
 /** yyyymmddThhmmssZ */
 function compact(time: Date): string {
