@@ -2,6 +2,7 @@
  * One resolution for both doors (CLI and Action): the options given (flags or inputs) over the
  * config file over the defaults, checked together so that every problem is reported at once.
  */
+import { definedOnly } from '../objects.js';
 import { parseIntegrityWindow } from '../collectors/map/integrity.js';
 import { UserError } from '../errors.js';
 import type { FailOn } from '../results.js';
@@ -125,7 +126,7 @@ export function resolveRun(given: RunOptions, file: ConfigFile, nameOf: OptionNa
       collect: {
         org,
         regions: pick('regions') ?? 'all',
-        ...(Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)) as Omit<CollectChoice, 'org' | 'regions'>),
+        ...definedOnly<Omit<CollectChoice, 'org' | 'regions'>>(optional),
       },
     };
   }
