@@ -69,13 +69,9 @@ export async function run(core: ActionCore, io: ActionIo): Promise<void> {
   if (reasons.length > 0) core.setFailed(`trailwarden: ${reasons.join('; ')}`);
 }
 
-/**
- * Workflow commands end at a line break and GitHub renders bidi and control characters: the
- * annotation's message and title are neutralized here, where every annotation passes.
- */
+/** The annotations of publish.ts arrive with their message and title already neutralized (displayText). */
 function annotate(core: ActionCore, annotation: Annotation): void {
-  const { title, ...location } = annotation.properties;
-  core[annotation.level](displayText(annotation.message), { ...location, ...(title !== undefined ? { title: displayText(title) } : {}) });
+  core[annotation.level](annotation.message, annotation.properties);
 }
 
 async function writeJobSummary(core: ActionCore, markdown: string): Promise<void> {
