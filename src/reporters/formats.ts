@@ -1,8 +1,11 @@
 /** The output format names, apart from the reporters so that options and help load no reporter. */
-export const FORMATS = ['console', 'json', 'sarif', 'html', 'summary'] as const;
+export const FORMATS = ['console', 'json', 'sarif', 'html', 'summary', 'csv', 'junit', 'ocsf', 'asff'] as const;
 export type Format = (typeof FORMATS)[number];
 
-/** SPEC §2: `--format` defaults to every format but the job summary. */
+/**
+ * SPEC §2: `--format` defaults to the formats of the first release but the job summary; the
+ * formats other tools ingest (csv, junit, ocsf, asff) are written when asked for.
+ */
 export const DEFAULT_FORMATS: readonly Format[] = ['console', 'json', 'sarif', 'html'];
 
 export function isFormat(value: string): value is Format {

@@ -3,9 +3,13 @@
  * reporter, or a reporter without a format, is a type error.
  */
 import type { Reporter } from './context.js';
+import { asffReporter } from './asff.js';
 import { consoleReporter } from './console.js';
+import { csvReporter } from './csv.js';
 import { htmlReporter } from './html.js';
 import { jsonReporter } from './json.js';
+import { junitReporter } from './junit.js';
+import { ocsfReporter } from './ocsf.js';
 import { sarifReporter } from './sarif.js';
 import { summaryReporter } from './summary.js';
 
@@ -21,4 +25,8 @@ export const REPORTERS: Readonly<Record<Format, Reporter>> = {
   sarif: sarifReporter,
   html: htmlReporter,
   summary: summaryReporter,
+  csv: csvReporter,
+  junit: junitReporter,
+  ocsf: ocsfReporter,
+  asff: asffReporter,
 };
