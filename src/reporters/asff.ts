@@ -1,7 +1,7 @@
 /**
- * results.asff.json: every finding in the AWS Security Finding Format, a JSON array ready for
- * `aws securityhub batch-import-findings` (100 findings per call). trailwarden itself stays
- * read-only and never calls Security Hub.
+ * results.asff.json: every finding in the AWS Security Finding Format, a JSON array with one
+ * finding per line, ready for `aws securityhub batch-import-findings` (100 findings per call).
+ * trailwarden itself stays read-only and never calls Security Hub.
  *
  * Mapping (shape: botocore's securityhub 2018-10-26 service model, AwsSecurityFinding):
  * - `Id` is the finding's identity across runs (the SARIF fingerprint: rule, partition, account,
@@ -157,8 +157,7 @@ function* renderAsffChunks(results: Results, ctx: ReportContext): Generator<stri
   yield '[\n';
   for (let i = 0; i < findings.length; i++) {
     const { finding, identity } = findings[i]!;
-    const text = JSON.stringify(asffFinding(finding, identity, context), null, 2).replace(/\n/g, '\n  ');
-    yield `  ${text}${i + 1 < findings.length ? ',' : ''}\n`;
+    yield `${JSON.stringify(asffFinding(finding, identity, context))}${i + 1 < findings.length ? ',' : ''}\n`;
   }
   yield ']\n';
 }

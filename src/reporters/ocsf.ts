@@ -1,6 +1,7 @@
 /**
  * results.ocsf.json: every finding as an OCSF Compliance Finding (class 2003, category 2
- * Findings), a JSON array, for Amazon Security Lake custom sources and the SIEMs that read OCSF.
+ * Findings), a JSON array with one finding per line (small, and each line is one event for
+ * line-oriented tools), for Amazon Security Lake custom sources and the SIEMs that read OCSF.
  *
  * Mapping (schema: OCSF 1.5.0, events/findings/compliance_finding.json and the objects it uses):
  * - `finding_info.uid` is the finding's identity across runs (the SARIF fingerprint: rule,
@@ -159,8 +160,7 @@ function* renderOcsfChunks(results: Results, ctx: ReportContext): Generator<stri
   yield '[\n';
   for (let i = 0; i < findings.length; i++) {
     const { finding, identity } = findings[i]!;
-    const text = JSON.stringify(ocsfFinding(finding, identity, context), null, 2).replace(/\n/g, '\n  ');
-    yield `  ${text}${i + 1 < findings.length ? ',' : ''}\n`;
+    yield `${JSON.stringify(ocsfFinding(finding, identity, context))}${i + 1 < findings.length ? ',' : ''}\n`;
   }
   yield ']\n';
 }

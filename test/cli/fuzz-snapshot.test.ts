@@ -186,7 +186,7 @@ describe(`scan --snapshot with adversarial snapshots (seed ${SEED})`, () => {
   it.each(cases)('case $index: $name', { timeout: 60_000 }, async ({ index, name, text }) => {
     const file = path.join(dir, `case-${index}.json`);
     writeFileSync(file, text);
-    const formats = index % 4 === 0 ? 'console,json,sarif,html,summary' : 'json';
+    const formats = index % 4 === 0 ? 'console,json,sarif,html,summary,csv,junit,ocsf,asff' : 'json';
     const started = performance.now();
     let outcome: { code: number; stderr: string } | undefined;
     let thrown: unknown;
