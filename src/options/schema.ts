@@ -218,7 +218,7 @@ export const OPTION_SPECS = {
     defaultText: DEFAULT_FORMATS.join(','),
     commands: ['scan', 'merge'],
     input: true,
-    inputHelp: 'Report files: any of console,json,sarif,html,summary (default console,json,sarif,html). The job summary is written whatever this says.',
+    inputHelp: `Report files: any of ${FORMATS.join(',')} (default ${DEFAULT_FORMATS.join(',')}). The job summary is written whatever this says.`,
     parse: parseFormats,
   }),
   outDir: option({
