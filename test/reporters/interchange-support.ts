@@ -3,7 +3,7 @@
  * CSV, XML and JSON consumers, and one validator per format against its published schema.
  */
 import { readFileSync } from 'node:fs';
-import Ajv from 'ajv';
+import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { validateXML } from 'xmllint-wasm';
 import type { Results } from '../../src/results.js';
@@ -66,10 +66,10 @@ export async function junitSchemaErrors(xml: string): Promise<string[]> {
 
 const ajv = new Ajv.default({ allErrors: true, strict: true });
 addFormats.default(ajv);
-const validOcsf = ajv.compile(OCSF_COMPLIANCE_FINDING_SCHEMA);
-const validAsff = ajv.compile(ASFF_FINDING_SCHEMA);
+const validOcsf: ValidateFunction = ajv.compile(OCSF_COMPLIANCE_FINDING_SCHEMA);
+const validAsff: ValidateFunction = ajv.compile(ASFF_FINDING_SCHEMA);
 
-function errorsOf(validate: typeof validOcsf, value: unknown, where: string): string[] {
+function errorsOf(validate: ValidateFunction, value: unknown, where: string): string[] {
   return validate(value) ? [] : (validate.errors ?? []).map((error) => `${where}${error.instancePath} ${error.message ?? ''} ${JSON.stringify(error.params)}`);
 }
 
