@@ -15,7 +15,7 @@ import { runCli } from '../support/cli-runner.js';
 import { shardsOfSnapshot, smallestSplittingShardCount } from '../support/shards.js';
 
 const DEMO_FILE = path.resolve(import.meta.dirname, '../../examples/demo/snapshot.json');
-const ALL_FORMATS = 'json,sarif,html,summary';
+const ALL_FORMATS = 'json,sarif,html,summary,csv,junit,ocsf,asff';
 
 function tempDir(): string {
   return mkdtempSync(path.join(tmpdir(), 'trailwarden-merge-'));
@@ -49,7 +49,7 @@ describe('trailwarden merge', () => {
     expect(merged.stderr).not.toMatch(/warning|error/);
     expect(merged.code).toBe(full.code);
     const reports = readReports(path.join(dir, 'merged'));
-    expect(Object.keys(reports).sort()).toEqual(['report.html', 'results.json', 'results.sarif', 'summary.md']);
+    expect(Object.keys(reports).sort()).toEqual(['report.html', 'results.asff.json', 'results.csv', 'results.json', 'results.junit.xml', 'results.ocsf.json', 'results.sarif', 'summary.md']);
     expect(reports).toEqual(readReports(path.join(dir, 'full')));
   });
 
