@@ -9,6 +9,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli-runner.js';
 import { asffErrors, junitSchemaErrors, ocsfErrors, records } from '../reporters/interchange-support.js';
@@ -53,5 +54,24 @@ describe('scan --demo --format csv,junit,ocsf,asff', () => {
     expect(records(written('results.asff.json'))).toHaveLength(findings);
     expect(written('results.csv').split('\r\n').filter(Boolean).length).toBeGreaterThanOrEqual(findings + 1);
     expect(written('results.junit.xml').match(/<testcase /g)).toHaveLength(findings);
+  });
+
+  it('carries each finding\'s state since a baseline', async () => {
+    const out = path.join(dir, 'with-baseline');
+    const earlier = path.join(import.meta.dirname, '../../examples/demo/snapshot-earlier.json');
+    const r = await runCli(['scan', '--demo', '--baseline', earlier, '--format', 'json,csv,ocsf,asff', '--out-dir', out]);
+    expect(r.code).toBe(1);
+    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as { findings: { baselineState?: string }[] };
+    const states = results.findings.flatMap((finding) => (finding.baselineState ? [finding.baselineState] : [])).sort();
+    expect(states).toContain('new');
+    const [header, ...rows] = parse(readFileSync(path.join(out, 'results.csv'), 'utf8')) as string[][];
+    const column = header!.indexOf('baseline_state');
+    expect(rows.flatMap((row) => row[column] || []).sort()).toEqual(states);
+    const ocsf = records(readFileSync(path.join(out, 'results.ocsf.json'), 'utf8')) as { unmapped?: { baseline_state: string } }[];
+    expect(ocsf.flatMap((event) => (event.unmapped ? [event.unmapped.baseline_state] : [])).sort()).toEqual(states);
+    const asff = records(readFileSync(path.join(out, 'results.asff.json'), 'utf8')) as { ProductFields: Record<string, string> }[];
+    expect(asff.flatMap((finding) => finding.ProductFields['trailwarden/BaselineState'] ?? []).sort()).toEqual(states);
+    expect(ocsfErrors(readFileSync(path.join(out, 'results.ocsf.json'), 'utf8'))).toEqual([]);
+    expect(asffErrors(readFileSync(path.join(out, 'results.asff.json'), 'utf8'))).toEqual([]);
   });
 });
