@@ -65,6 +65,8 @@ interface Segment {
 }
 
 interface HtmlView {
+  /** Whether the first screen has a left column (the verdict, the incomplete-scan alert). */
+  leadColumn: boolean;
   gate: { tone: 'pass' | 'fail' | 'error'; verdict: string; headline: string; threshold: string; note: string | null } | null;
   topFailures: {
     rows: { index: number; id: string; title: string; severity: Severity; severityLabel: string; failing: string; accounts: string; gated: boolean }[];
@@ -149,6 +151,7 @@ export function renderHtml(results: Results, ctx: Pick<ReportContext, 'gate'> = 
   const detail = detailRows(findings);
   const payload = buildPayload(results, catalog, detail.rows);
   const view: HtmlView = {
+    leadColumn: ctx.gate !== undefined || results.incomplete !== undefined,
     gate: ctx.gate ? gateView(findings, ctx.gate, tally) : null,
     topFailures: topFailuresView(findings, catalog, ctx.gate),
     since: sinceView(results),
