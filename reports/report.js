@@ -1,4 +1,4 @@
-/* global document, window */
+/* global document, window, URLSearchParams, Blob */
 // The findings explorer of report.html. Data comes from the JSON block the reporter embedded;
 // every string from it reaches the page through textContent or an attribute value, never as
 // markup, so a hostile trail name stays text. Rows are rendered one page at a time, which keeps
@@ -88,7 +88,7 @@
     var url = window.location.href.split('#')[0] + (hash || '#findings');
     try {
       window.history.replaceState(null, '', url);
-    } catch (ignored) {
+    } catch {
       window.location.replace(url);
     }
   }
@@ -97,7 +97,7 @@
   function filtersFromHash(hash) {
     if (typeof hash !== 'string' || hash.indexOf(HASH_PREFIX) !== 0) return null;
     var params;
-    try { params = new URLSearchParams(hash.slice(HASH_PREFIX.length, HASH_PREFIX.length + 4096)); } catch (ignored) { return null; }
+    try { params = new URLSearchParams(hash.slice(HASH_PREFIX.length, HASH_PREFIX.length + 4096)); } catch { return null; }
     var filters = {};
     var query = params.get('q');
     if (query) filters.query = query.slice(0, MAX_QUERY);
