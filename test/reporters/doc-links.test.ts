@@ -83,12 +83,19 @@ describe('documentation links', () => {
   it('are written nowhere else in the sources, reports, policies or docs', () => {
     let hits = '';
     try {
-      hits = execFileSync('git', ['grep', '--untracked', '-l', '-I', '-F', '-e', 'github.com/trailwarden', '--', 'src', 'reports', 'policies', 'templates', 'scripts', 'docs', 'examples', 'README.md', 'action.yml'], { cwd: ROOT, encoding: 'utf8' });
+      hits = execFileSync('git', ['grep', '--untracked', '-l', '-I', '-F', '-e', 'github.com/trailwarden', '--', 'src', 'reports', 'policies', 'templates', 'scripts', 'docs', 'examples', 'action.yml'], { cwd: ROOT, encoding: 'utf8' });
     } catch (err) {
       // git grep exits 1 when nothing matches; anything else (no git) is a real failure.
       if ((err as { status?: number }).status !== 1) throw err;
     }
     expect(hits.split('\n').filter(Boolean)).toEqual([]);
+  });
+
+  it("name the repository in the README as package.json does", () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const urls = [...readme.matchAll(/https:\/\/github\.com\/trailwarden\/[^\s)#`"]*/g)].map((match) => match[0]);
+    expect(urls.length).toBeGreaterThan(0);
+    for (const url of urls) expect([TRAILWARDEN_REPOSITORY_URL, `${TRAILWARDEN_REPOSITORY_URL}.git`]).toContain(url);
   });
 
   it("name the Action in README, templates and docs by package.json's repository", () => {
