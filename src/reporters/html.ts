@@ -194,10 +194,11 @@ const SINCE_ROWS = 500;
 function sinceView(results: Results): HtmlView['since'] {
   const since = sinceLastRun(results);
   if (!since) return null;
+  const names = new Map(results.accounts.map((account) => [account.id, account.name]));
   const rows: NonNullable<HtmlView['since']>['rows'] = [
-    ...since.newFailures.map((f) => ({ kind: 'new' as const, change: 'New failure', severity: SEVERITY_LABEL[f.severity], ruleId: f.ruleId, arn: resourceText(f.resource, results), detail: displayText(f.baselineStatus ? `was ${f.baselineStatus}; ${f.message}` : f.message) })),
-    ...since.fixed.map((a) => ({ kind: 'fixed' as const, change: 'Fixed', severity: SEVERITY_LABEL[a.severity], ruleId: a.ruleId, arn: resourceText(a.resource, results), detail: displayText(`was ${a.status}: ${a.message}`) })),
-    ...since.removed.map((a) => ({ kind: 'removed' as const, change: 'Resource removed', severity: SEVERITY_LABEL[a.severity], ruleId: a.ruleId, arn: resourceText(a.resource, results), detail: displayText(`was ${a.status}: ${a.message}`) })),
+    ...since.newFailures.map((f) => ({ kind: 'new' as const, change: 'New failure', severity: SEVERITY_LABEL[f.severity], ruleId: f.ruleId, arn: resourceText(f.resource, names), detail: displayText(f.baselineStatus ? `was ${f.baselineStatus}; ${f.message}` : f.message) })),
+    ...since.fixed.map((a) => ({ kind: 'fixed' as const, change: 'Fixed', severity: SEVERITY_LABEL[a.severity], ruleId: a.ruleId, arn: resourceText(a.resource, names), detail: displayText(`was ${a.status}: ${a.message}`) })),
+    ...since.removed.map((a) => ({ kind: 'removed' as const, change: 'Resource removed', severity: SEVERITY_LABEL[a.severity], ruleId: a.ruleId, arn: resourceText(a.resource, names), detail: displayText(`was ${a.status}: ${a.message}`) })),
   ];
   return {
     headline: since.headline,
@@ -237,9 +238,9 @@ export const htmlReporter: Reporter = { fileName: 'report.html', render: (result
  * How a resource is shown. An account's ARN ends in `:root`, which reads as the root user: an
  * account is shown as "account 123456789012 (name)" instead.
  */
-export function resourceText(resource: ResourceRef, results: Pick<Results, 'accounts'>): string {
+export function resourceText(resource: ResourceRef, accountNames: ReadonlyMap<string, string | undefined>): string {
   if (resource.type !== 'account') return displayText(resource.arn);
-  const name = results.accounts.find((account) => account.id === resource.accountId)?.name ?? resource.name;
+  const name = accountNames.get(resource.accountId) ?? resource.name;
   return displayText(`account ${resource.accountId}${name ? ` (${name})` : ''}`);
 }
 
@@ -281,19 +282,21 @@ function gateView(findings: readonly Finding[], gate: ReportGate, tally: Tally):
 }
 
 function topFailuresView(findings: readonly Finding[], catalog: RuleCatalog, gate: ReportGate | undefined): HtmlView['topFailures'] {
-  const byRule = new Map<string, { count: number; accounts: Set<string> }>();
+  const byRule = new Map<string, { count: number; accounts: Set<string>; gating: boolean }>();
   for (const finding of findings) {
     if (finding.status !== 'fail' || finding.suppression) continue;
     let entry = byRule.get(finding.ruleId);
-    if (!entry) byRule.set(finding.ruleId, (entry = { count: 0, accounts: new Set() }));
+    if (!entry) byRule.set(finding.ruleId, (entry = { count: 0, accounts: new Set(), gating: false }));
     entry.count += 1;
     entry.accounts.add(finding.resource.accountId);
+    // With --fail-on-new only the failures new since the baseline fail the gate.
+    if (gate && atOrAbove(finding.severity, gate.failOn) && (!gate.newOnly || isNewFailure(finding))) entry.gating = true;
   }
   const ranked = [...byRule]
     .map(([ruleId, entry]) => ({ rule: catalog.get(ruleId), ...entry }))
     .sort((a, b) => SEVERITY_RANK[b.rule.severity] - SEVERITY_RANK[a.rule.severity] || b.count - a.count || b.accounts.size - a.accounts.size || compareText(a.rule.id, b.rule.id));
   return {
-    rows: ranked.slice(0, TOP_FAILURES).map(({ rule, count, accounts }) => ({
+    rows: ranked.slice(0, TOP_FAILURES).map(({ rule, count, accounts, gating }) => ({
       index: catalog.indexOf(rule.id),
       id: rule.id,
       title: rule.title,
@@ -301,7 +304,7 @@ function topFailuresView(findings: readonly Finding[], catalog: RuleCatalog, gat
       severityLabel: SEVERITY_LABEL[rule.severity],
       failing: plural(count, 'resource'),
       accounts: plural(accounts.size, 'account'),
-      gated: gate !== undefined && atOrAbove(rule.severity, gate.failOn),
+      gated: gating,
     })),
     more: ranked.length > TOP_FAILURES ? `${plural(ranked.length - TOP_FAILURES, 'more failing rule')}: see Rules and Findings below.` : null,
   };
@@ -388,7 +391,7 @@ function buildPayload(results: Results, catalog: RuleCatalog, findings: readonly
       account: accountIndex.get(finding.resource.accountId),
       region: regionIndex.get(regionOf(finding)),
       type: finding.resource.type,
-      arn: resourceText(finding.resource, results),
+      arn: resourceText(finding.resource, names),
       name: finding.resource.name === undefined || finding.resource.type === 'account' ? null : displayText(finding.resource.name),
       message: displayText(finding.message),
       controls: internControls(finding.frameworks),
