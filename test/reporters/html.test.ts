@@ -6,7 +6,7 @@ import { displayText } from '../../src/reporters/text-safety.js';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FINDING_FIELDS, HTML_MAX_DETAIL_ROWS, jsonForScript, MATRIX_MAX_ACCOUNTS, renderHtml, TOP_FAILURES } from '../../src/reporters/html.js';
+import { FINDING_FIELDS, HTML_MAX_DETAIL_ROWS, jsonForScript, MATRIX_MAX_ACCOUNTS, renderHtml, resourceText, TOP_FAILURES } from '../../src/reporters/html.js';
 import { SEVERITY_RANK, type Severity } from '../../src/results.js';
 import { createResults, HOSTILE_STRINGS } from '../fixtures/results-factory.js';
 import { smallOrgResults } from './fixtures/small-org.js';
@@ -150,15 +150,18 @@ describe('what to fix first', () => {
     for (const rule of failing) expect(columns).toContain(rule);
   });
 
-  it('shows an account resource as the account, not as its :root ARN', () => {
+  it('names an account resource as the account, not by its :root ARN', () => {
     const results = smallOrgResults();
-    const account = results.findings.find((finding) => finding.resource.type === 'account');
-    expect(account, 'the fixture has an account-level finding').toBeDefined();
-    const payload = payloadOf(renderHtml(results));
-    const arns = payload.findings.map((row) => String(row[FINDING_FIELDS.indexOf('arn')]));
-    expect(arns.filter((arn) => arn.endsWith(':root'))).toEqual([]);
-    const name = results.accounts.find((entry) => entry.id === account!.resource.accountId)?.name;
-    expect(arns).toContain(displayText(`account ${account!.resource.accountId}${name ? ` (${name})` : ''}`));
+    const account = results.findings.find((finding) => finding.resource.type === 'account')!;
+    const names = new Map(results.accounts.map((entry) => [entry.id, entry.name]));
+    const name = names.get(account.resource.accountId);
+    expect(account.resource.arn).toMatch(/:root$/);
+    expect(resourceText(account.resource, names)).toBe(displayText(`account ${account.resource.accountId}${name ? ` (${name})` : ''}`));
+    const trail = results.findings.find((finding) => finding.resource.type === 'trail')!;
+    expect(resourceText(trail.resource, names)).toBe(displayText(trail.resource.arn));
+    // The payload keeps the ARN itself, for search and the CSV export; report.js shows the account.
+    const arns = payloadOf(renderHtml(results)).findings.map((row) => row[FINDING_FIELDS.indexOf('arn')]);
+    expect(arns).toContain(account.resource.arn);
   });
 });
 
