@@ -1,4 +1,4 @@
-/* global document, window */
+/* global document, window, URLSearchParams, Blob */
 // The findings explorer of report.html. Data comes from the JSON block the reporter embedded;
 // every string from it reaches the page through textContent or an attribute value, never as
 // markup, so a hostile trail name stays text. Rows are rendered one page at a time, which keeps
@@ -35,6 +35,13 @@
     return account.name ? account.name + ' (' + account.id + ')' : account.id;
   }
 
+  // An account's ARN ends in ":root", which reads as the root user: an account is shown as itself.
+  function resourceLabel(row) {
+    if (row[F.type] !== 'account') return row[F.arn];
+    var account = accounts[row[F.account]] || { id: '' };
+    return 'account ' + account.id + (account.name ? ' (' + account.name + ')' : '');
+  }
+
   function option(select, value, label) {
     var node = el('option', null, label);
     node.value = String(value);
@@ -47,8 +54,119 @@
     data.severities.forEach(function (severity) { option($('filter-severity'), severity, data.severityLabels[severity]); });
     data.statuses.forEach(function (status) { option($('filter-status'), status, data.statusLabels[status]); });
     data.frameworks.forEach(function (framework) { option($('filter-framework'), framework, framework); });
-    rules.forEach(function (rule, index) { option($('filter-rule'), index, rule.id); });
+    // Rules most severe first, as everywhere in the report.
+    rules.map(function (rule, index) { return index; })
+      .sort(function (a, b) { return data.severities.indexOf(rules[a].severity) - data.severities.indexOf(rules[b].severity) || a - b; })
+      .forEach(function (index) { option($('filter-rule'), index, rules[index].id); });
   }
+
+  // ------------------------------------------------------------------------------------------
+  // Filter state in the URL: "#findings?status=fail&rule=bucket%2Fnot-public", restored on load.
+  // Values name things (rule id, account id, region), not positions, so a link survives another
+  // run's report. The fragment is hostile input: each value must match an option or is dropped,
+  // the search text is bounded and only ever set as an input's value.
+  // ------------------------------------------------------------------------------------------
+  var HASH_PREFIX = '#findings?';
+  var MAX_QUERY = 200;
+
+  function indexWhere(list, test) {
+    for (var i = 0; i < list.length; i += 1) if (test(list[i])) return i;
+    return -1;
+  }
+
+  function stateToHash() {
+    var params = new URLSearchParams();
+    if (state.query) params.set('q', state.query);
+    if (state.status) params.set('status', state.status);
+    if (state.severity) params.set('severity', state.severity);
+    if (state.rule !== '') params.set('rule', rules[Number(state.rule)].id);
+    if (state.account !== '') params.set('account', accounts[Number(state.account)].id);
+    if (state.region !== '') params.set('region', data.regions[Number(state.region)]);
+    if (state.framework) params.set('framework', state.framework);
+    if (state.hideSuppressed) params.set('suppressed', 'hide');
+    var text = params.toString();
+    return text ? HASH_PREFIX + text : '';
+  }
+
+  function writeHash() {
+    var hash = stateToHash();
+    var current = window.location.hash;
+    if (hash === current || (!hash && current.indexOf(HASH_PREFIX) !== 0)) return;
+    var url = window.location.href.split('#')[0] + (hash || '#findings');
+    try {
+      window.history.replaceState(null, '', url);
+    } catch {
+      window.location.replace(url);
+    }
+  }
+
+  /** The filters a fragment names, or null when it is not a filter fragment (a section link). */
+  function filtersFromHash(hash) {
+    if (typeof hash !== 'string' || hash.indexOf(HASH_PREFIX) !== 0) return null;
+    var params;
+    try { params = new URLSearchParams(hash.slice(HASH_PREFIX.length, HASH_PREFIX.length + 4096)); } catch { return null; }
+    var filters = {};
+    var query = params.get('q');
+    if (query) filters.query = query.slice(0, MAX_QUERY);
+    var status = params.get('status');
+    if (status && data.statuses.indexOf(status) >= 0) filters.status = status;
+    var severity = params.get('severity');
+    if (severity && data.severities.indexOf(severity) >= 0) filters.severity = severity;
+    var rule = indexWhere(rules, function (r) { return r.id === params.get('rule'); });
+    if (rule >= 0) filters.rule = String(rule);
+    var account = indexWhere(accounts, function (a) { return a.id === params.get('account'); });
+    if (account >= 0) filters.account = String(account);
+    var region = data.regions.indexOf(params.get('region'));
+    if (region >= 0) filters.region = String(region);
+    var framework = params.get('framework');
+    if (framework && data.frameworks.indexOf(framework) >= 0) filters.framework = framework;
+    if (params.get('suppressed') === 'hide') filters.suppressed = true;
+    return filters;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // CSV export of the rows the filters match, built here and downloaded as a Blob: nothing is
+  // fetched or sent. Cells a spreadsheet would run as a formula (= + - @, tab, CR) start with '.
+  // ------------------------------------------------------------------------------------------
+  // The first columns of results.csv (--format csv), under the same names and in the same order.
+  var CSV_COLUMNS = ['rule_id', 'rule_title', 'status', 'severity', 'account_id', 'account_name', 'region', 'resource_type', 'resource_arn', 'resource_name', 'message', 'frameworks', 'suppressed', 'suppression_reason', 'suppression_expires'];
+
+  function csvCell(value) {
+    var text = value === null || value === undefined ? '' : String(value);
+    if (/^[=+\-@\t\r]/.test(text)) text = "'" + text;
+    return /[",\r\n]/.test(text) || text !== text.trim() ? '"' + text.replace(/"/g, '""') + '"' : text;
+  }
+
+  function csvText() {
+    var lines = [CSV_COLUMNS.join(',')];
+    for (var i = 0; i < matches.length; i += 1) {
+      var row = rows[matches[i]];
+      var rule = rules[row[F.rule]];
+      var account = accounts[row[F.account]] || { id: '', name: null };
+      var suppression = row[F.suppression];
+      var region = data.regions[row[F.region]];
+      lines.push([
+        rule.id, rule.title, row[F.status], row[F.severity], account.id, account.name || '', region === data.globalRegion ? '' : region, row[F.type],
+        row[F.arn], row[F.name] || '', row[F.message], data.controlSets[row[F.controls]].join(' '),
+        suppression ? 'yes' : 'no', suppression ? suppression.reason : '', suppression && suppression.expires ? suppression.expires : '',
+      ].map(csvCell).join(','));
+    }
+    return lines.join('\r\n') + '\r\n';
+  }
+
+  function exportCsv() {
+    var blob = new Blob(['\ufeff' + csvText()], { type: 'text/csv;charset=utf-8' });
+    var url = window.URL.createObjectURL(blob);
+    var link = document.createElement('a');
+    link.href = url;
+    link.download = 'trailwarden-findings.csv';
+    link.hidden = true;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    window.setTimeout(function () { window.URL.revokeObjectURL(url); }, 0);
+  }
+
 
   // Built on the first search only: most readers filter with the selects and never pay for it.
   function buildHaystacks() {
@@ -141,8 +259,8 @@
     tr.appendChild(el('td', 'cell-region mono small', data.regions[row[F.region]]));
 
     var resourceCell = cell('cell-resource');
-    if (row[F.name]) resourceCell.appendChild(el('span', 'res-name', row[F.name]));
-    resourceCell.appendChild(el('span', 'arn', row[F.arn]));
+    if (row[F.name] && row[F.type] !== 'account') resourceCell.appendChild(el('span', 'res-name', row[F.name]));
+    resourceCell.appendChild(el('span', 'arn', resourceLabel(row)));
     tr.appendChild(resourceCell);
 
     tr.appendChild(el('td', 'cell-message', row[F.message]));
@@ -176,7 +294,7 @@
     td.colSpan = 8;
     var grid = el('div', 'detail-grid');
     grid.appendChild(block('Finding', row[F.message], true));
-    grid.appendChild(block('Resource', row[F.type] + ' · ' + row[F.arn]));
+    grid.appendChild(block('Resource', row[F.type] === 'account' ? resourceLabel(row) : row[F.type] + ' · ' + row[F.arn]));
     grid.appendChild(block('Account and region', accountLabel(row[F.account]) + ' · ' + data.regions[row[F.region]]));
     if (row[F.errors] && row[F.errors].length) {
       var list = el('ul');
@@ -264,7 +382,11 @@
     applyFilters();
     renderAccountDetail();
     renderPage();
+    if (restored) writeHash();
   }
+
+  // The URL is written only after the state it held was restored, so loading never overwrites it.
+  var restored = false;
 
   function readFilters() {
     state.query = $('filter-query').value.trim();
@@ -277,12 +399,26 @@
     state.hideSuppressed = $('filter-suppressed').checked;
   }
 
-  function showFindings(filters) {
+  function setFilters(filters) {
     $('filters').reset();
-    Object.keys(filters).forEach(function (key) { $('filter-' + key).value = filters[key]; });
+    Object.keys(filters).forEach(function (key) {
+      var input = $('filter-' + key);
+      if (input.type === 'checkbox') input.checked = Boolean(filters[key]);
+      else input.value = filters[key];
+    });
     readFilters();
     update(true);
+  }
+
+  function showFindings(filters) {
+    setFilters(filters);
     $('findings').scrollIntoView();
+  }
+
+  function restoreFromHash() {
+    var filters = filtersFromHash(window.location.hash);
+    if (filters) showFindings(filters);
+    return filters !== null;
   }
 
   function wire() {
@@ -317,12 +453,19 @@
       var filters = {};
       if (target.dataset.account !== undefined) filters.account = target.dataset.account;
       if (target.dataset.rule !== undefined) filters.rule = target.dataset.rule;
+      if (target.dataset.status !== undefined) filters.status = target.dataset.status;
       showFindings(filters);
+    });
+    $('export-csv').addEventListener('click', exportCsv);
+    // A pasted link, or back and forward between filter fragments; section links leave filters alone.
+    window.addEventListener('hashchange', function () {
+      if (window.location.hash !== stateToHash()) restoreFromHash();
     });
   }
 
   fillFilters();
   wire();
-  update(true);
+  if (!restoreFromHash()) update(true);
+  restored = true;
   document.body.dataset.ready = 'true';
 })();

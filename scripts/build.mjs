@@ -30,16 +30,17 @@ export const rawTextPlugin = {
   },
 };
 
-// src/package-root.ts imports package.json for the version; a bundle carries only what it reads,
-// so editing scripts or dependencies in package.json does not change dist/action.js.
+// src/package-root.ts imports package.json for the version and the repository (the base of the
+// reports' documentation links); a bundle carries only what it reads, so editing scripts or
+// dependencies in package.json does not change dist/action.js.
 const manifestPlugin = {
   name: 'manifest-version',
   setup(b) {
     const manifest = path.join(ROOT, 'package.json');
     b.onLoad({ filter: /[\\/]package\.json$/ }, async (args) => {
       if (args.path !== manifest) return undefined;
-      const { name, version } = JSON.parse(await readFile(manifest, 'utf8'));
-      return { contents: JSON.stringify({ name, version }), loader: 'json', watchFiles: [manifest] };
+      const { name, version, repository } = JSON.parse(await readFile(manifest, 'utf8'));
+      return { contents: JSON.stringify({ name, version, repository }), loader: 'json', watchFiles: [manifest] };
     });
   },
 };

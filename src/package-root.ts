@@ -30,5 +30,21 @@ export function toolVersion(): string {
   return manifest.version;
 }
 
+/**
+ * Where trailwarden's sources are published, from package.json's `repository` (embedded at build
+ * time like the version): the base of every documentation link the reports write (SARIF helpUri
+ * and informationUri, the HTML and job summary's links to policy files). A fork or a republished
+ * package changes it there, in one place. Accepts npm's forms: a URL (`git+https://….git`), or
+ * the `github:owner/name` and `owner/name` shorthands.
+ */
+export function repositoryUrl(repository: unknown = (manifest as { repository?: unknown }).repository): string {
+  const given = typeof repository === 'string' ? repository : typeof repository === 'object' && repository !== null ? (repository as { url?: unknown }).url : undefined;
+  if (typeof given !== 'string' || given.trim() === '') throw new Error('trailwarden: package.json has no repository URL');
+  const shorthand = /^(?:github:)?([A-Za-z0-9][\w.-]*\/[\w.-]+)$/.exec(given.trim());
+  const url = shorthand ? `https://github.com/${shorthand[1]}` : given.trim().replace(/^git\+/, '').replace(/^git:\/\//, 'https://');
+  if (!/^https:\/\/[^\s/]+\/[^\s]+$/.test(url)) throw new Error(`trailwarden: package.json's repository is not an https URL: ${given}`);
+  return url.replace(/\.git$/, '').replace(/\/+$/, '');
+}
+
 export const builtinPoliciesDir = () => path.join(packageRoot(), 'policies');
 export const demoSnapshotPath = () => path.join(packageRoot(), 'examples', 'demo', 'snapshot.json');

@@ -2,7 +2,19 @@
  * What a reporter may know beyond the Results: decisions the CLI or the Action makes from the
  * environment (TTY, NO_COLOR, terminal width, --category), passed in so reporters stay pure.
  */
-import type { Results } from '../results.js';
+import type { FailOn, Results } from '../results.js';
+
+/**
+ * The run's gate as the library decided it, for reports that lead with the verdict (report.html):
+ * the exit code it gives (0 passed, 1 failed, 3 incomplete) and the thresholds that chose it.
+ */
+export interface ReportGate {
+  exitCode: 0 | 1 | 3;
+  /** --fail-on: the lowest severity whose failures fail the run. */
+  failOn: FailOn;
+  /** --fail-on-new: only failures new since the baseline counted. */
+  newOnly?: boolean;
+}
 
 export interface ReportContext {
   /** SARIF `runs[0].automationDetails.id` category (from `--category`); absent means none is written. */
@@ -16,6 +28,8 @@ export interface ReportContext {
    * the console points at the fullest one. Absent: every file format is written.
    */
   files?: readonly string[];
+  /** The gate verdict of the run; absent where no run decided one (a report rendered on its own). */
+  gate?: ReportGate;
   /** Receives non-fatal notices, e.g. SARIF results aggregated or truncated to fit GitHub's limits. */
   onWarning?: (message: string) => void;
 }

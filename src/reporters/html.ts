@@ -16,8 +16,8 @@ import { createHash } from 'node:crypto';
 import reportScript from '../../reports/report.js?raw';
 import reportStyles from '../../reports/report-styles.hbs?raw';
 import reportTemplate from '../../reports/report.html.hbs?raw';
-import { SEVERITIES, STATUSES, isRunId, type Finding, type Results, type Severity, type Status } from '../results.js';
-import type { Reporter } from './context.js';
+import { SEVERITIES, SEVERITY_RANK, STATUSES, isNewFailure, isRunId, type Finding, type ResourceRef, type Results, type Severity, type Status } from '../results.js';
+import type { ReportContext, ReportGate, Reporter } from './context.js';
 import {
   buildMatrix,
   catalogRules,
@@ -50,6 +50,8 @@ export const MATRIX_MAX_ACCOUNTS = 50;
 const MATRIX_MAX_RULES = 40;
 const MAX_ERROR_GROUPS = 200;
 const LISTED_ERROR_ACCOUNTS = 6;
+/** Rules listed under "Fix first" at the top of the page; the rest are in the rules and findings below. */
+export const TOP_FAILURES = 6;
 
 /** Field order of one finding in the payload; the client reads it from `fields`, never by position alone. */
 export const FINDING_FIELDS = ['rule', 'status', 'severity', 'account', 'region', 'type', 'arn', 'name', 'message', 'controls', 'evidence', 'errors', 'suppression'] as const;
@@ -63,6 +65,13 @@ interface Segment {
 }
 
 interface HtmlView {
+  /** Whether the first screen has a left column (the verdict, the incomplete-scan alert). */
+  leadColumn: boolean;
+  gate: { tone: 'pass' | 'fail' | 'error'; verdict: string; headline: string; threshold: string; note: string | null } | null;
+  topFailures: {
+    rows: { index: number; id: string; title: string; severity: Severity; severityLabel: string; failing: string; accounts: string; gated: boolean }[];
+    more: string | null;
+  };
   since: {
     headline: string;
     detail: string;
@@ -85,7 +94,7 @@ interface HtmlView {
     accounts: { index: number; id: string; name: string | null; fail: string; error: string; cells: { state: CellState; text: string; title: string; rule: number }[] }[];
     note: string | null;
   };
-  errors: { groups: { action: string; code: string; count: string; accounts: string; regions: string; message: string | null; grant: boolean }[]; total: string; note: string | null };
+  errors: { groups: { action: string; code: string; count: string; accounts: string[]; moreAccounts: string | null; regions: string[]; moreRegions: string | null; message: string | null; grant: boolean }[]; total: string; note: string | null };
   expired: { ruleId: string; resource: string; reason: string; expires: string }[];
   integrity: {
     window: string;
@@ -134,7 +143,7 @@ function detailRows(findings: readonly Finding[]): { rows: readonly Finding[]; o
   return { rows, omitted: findings.length - rows.length };
 }
 
-export function renderHtml(results: Results): string {
+export function renderHtml(results: Results, ctx: Pick<ReportContext, 'gate'> = {}): string {
   const catalog = catalogRules(results);
   const findings = [...results.findings].sort(compareFindings);
   const tally = tallyFindings(findings);
@@ -142,6 +151,9 @@ export function renderHtml(results: Results): string {
   const detail = detailRows(findings);
   const payload = buildPayload(results, catalog, detail.rows);
   const view: HtmlView = {
+    leadColumn: ctx.gate !== undefined || results.incomplete !== undefined,
+    gate: ctx.gate ? gateView(findings, ctx.gate, tally) : null,
+    topFailures: topFailuresView(findings, catalog, ctx.gate),
     since: sinceView(results),
     title: `CloudTrail compliance report${results.organizationId ? ` — ${results.organizationId}` : ''}`,
     csp: CSP_PLACEHOLDER,
@@ -182,10 +194,11 @@ const SINCE_ROWS = 500;
 function sinceView(results: Results): HtmlView['since'] {
   const since = sinceLastRun(results);
   if (!since) return null;
+  const names = new Map(results.accounts.map((account) => [account.id, account.name]));
   const rows: NonNullable<HtmlView['since']>['rows'] = [
-    ...since.newFailures.map((f) => ({ kind: 'new' as const, change: 'New failure', severity: SEVERITY_LABEL[f.severity], ruleId: f.ruleId, arn: displayText(f.resource.arn), detail: displayText(f.baselineStatus ? `was ${f.baselineStatus}; ${f.message}` : f.message) })),
-    ...since.fixed.map((a) => ({ kind: 'fixed' as const, change: 'Fixed', severity: SEVERITY_LABEL[a.severity], ruleId: a.ruleId, arn: displayText(a.resource.arn), detail: displayText(`was ${a.status}: ${a.message}`) })),
-    ...since.removed.map((a) => ({ kind: 'removed' as const, change: 'Resource removed', severity: SEVERITY_LABEL[a.severity], ruleId: a.ruleId, arn: displayText(a.resource.arn), detail: displayText(`was ${a.status}: ${a.message}`) })),
+    ...since.newFailures.map((f) => ({ kind: 'new' as const, change: 'New failure', severity: SEVERITY_LABEL[f.severity], ruleId: f.ruleId, arn: resourceText(f.resource, names), detail: displayText(f.baselineStatus ? `was ${f.baselineStatus}; ${f.message}` : f.message) })),
+    ...since.fixed.map((a) => ({ kind: 'fixed' as const, change: 'Fixed', severity: SEVERITY_LABEL[a.severity], ruleId: a.ruleId, arn: resourceText(a.resource, names), detail: displayText(`was ${a.status}: ${a.message}`) })),
+    ...since.removed.map((a) => ({ kind: 'removed' as const, change: 'Resource removed', severity: SEVERITY_LABEL[a.severity], ruleId: a.ruleId, arn: resourceText(a.resource, names), detail: displayText(`was ${a.status}: ${a.message}`) })),
   ];
   return {
     headline: since.headline,
@@ -219,7 +232,83 @@ function integrityView(results: Results): HtmlView['integrity'] {
   };
 }
 
-export const htmlReporter: Reporter = { fileName: 'report.html', render: (results) => renderHtml(results) };
+export const htmlReporter: Reporter = { fileName: 'report.html', render: (results, ctx) => renderHtml(results, ctx) };
+
+/**
+ * How a resource is shown. An account's ARN ends in `:root`, which reads as the root user: an
+ * account is shown as "account 123456789012 (name)" instead.
+ */
+export function resourceText(resource: ResourceRef, accountNames: ReadonlyMap<string, string | undefined>): string {
+  if (resource.type !== 'account') return displayText(resource.arn);
+  const name = accountNames.get(resource.accountId) ?? resource.name;
+  return displayText(`account ${resource.accountId}${name ? ` (${name})` : ''}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// What to fix first: the gate's verdict and the most severe failing rules
+// ---------------------------------------------------------------------------------------------
+
+function atOrAbove(severity: Severity, failOn: ReportGate['failOn']): boolean {
+  return failOn !== 'none' && SEVERITY_RANK[severity] >= SEVERITY_RANK[failOn];
+}
+
+function gateView(findings: readonly Finding[], gate: ReportGate, tally: Tally): NonNullable<HtmlView['gate']> {
+  const live = findings.filter((finding) => !finding.suppression);
+  const gating = live.filter((finding) => finding.status === 'fail' && atOrAbove(finding.severity, gate.failOn) && (!gate.newOnly || isNewFailure(finding)));
+  const level = gate.failOn === 'none' ? null : SEVERITY_LABEL[gate.failOn];
+  const threshold = `--fail-on ${gate.failOn}${gate.newOnly ? ' --fail-on-new' : ''} · exit code ${gate.exitCode}`;
+  const unevaluated = live.filter((finding) => finding.status === 'error').length;
+  const newly = gate.newOnly ? ' new since the baseline' : '';
+  switch (gate.exitCode) {
+    case 1:
+      return { tone: 'fail', verdict: 'Failed', headline: `${plural(gating.length, 'failing finding')}${newly} at ${level ?? 'any'} severity or above`, threshold, note: null };
+    case 3:
+      return {
+        tone: 'error',
+        verdict: 'Incomplete',
+        headline: level ? `Nothing${newly} fails at ${level} or above, but the scan is incomplete: ${plural(unevaluated, 'finding')} could not be evaluated` : `Findings do not gate this run, but the scan is incomplete: ${plural(unevaluated, 'finding')} could not be evaluated`,
+        threshold,
+        note: null,
+      };
+    case 0:
+      return {
+        tone: 'pass',
+        verdict: 'Passed',
+        headline: level ? `No failing finding${newly} at ${level} or above` : 'Findings do not gate this run',
+        threshold,
+        note: tally.byStatus.fail > 0 ? `${plural(tally.byStatus.fail, 'finding')} below the threshold still fail${tally.byStatus.fail === 1 ? 's' : ''}: see below.` : null,
+      };
+  }
+}
+
+function topFailuresView(findings: readonly Finding[], catalog: RuleCatalog, gate: ReportGate | undefined): HtmlView['topFailures'] {
+  const byRule = new Map<string, { count: number; accounts: Set<string>; gating: boolean }>();
+  for (const finding of findings) {
+    if (finding.status !== 'fail' || finding.suppression) continue;
+    let entry = byRule.get(finding.ruleId);
+    if (!entry) byRule.set(finding.ruleId, (entry = { count: 0, accounts: new Set(), gating: false }));
+    entry.count += 1;
+    entry.accounts.add(finding.resource.accountId);
+    // With --fail-on-new only the failures new since the baseline fail the gate.
+    if (gate && atOrAbove(finding.severity, gate.failOn) && (!gate.newOnly || isNewFailure(finding))) entry.gating = true;
+  }
+  const ranked = [...byRule]
+    .map(([ruleId, entry]) => ({ rule: catalog.get(ruleId), ...entry }))
+    .sort((a, b) => SEVERITY_RANK[b.rule.severity] - SEVERITY_RANK[a.rule.severity] || b.count - a.count || b.accounts.size - a.accounts.size || compareText(a.rule.id, b.rule.id));
+  return {
+    rows: ranked.slice(0, TOP_FAILURES).map(({ rule, count, accounts, gating }) => ({
+      index: catalog.indexOf(rule.id),
+      id: rule.id,
+      title: rule.title,
+      severity: rule.severity,
+      severityLabel: SEVERITY_LABEL[rule.severity],
+      failing: plural(count, 'resource'),
+      accounts: plural(accounts.size, 'account'),
+      gated: gating,
+    })),
+    more: ranked.length > TOP_FAILURES ? `${plural(ranked.length - TOP_FAILURES, 'more failing rule')}: see Rules and Findings below.` : null,
+  };
+}
 
 // ---------------------------------------------------------------------------------------------
 // Security: CSP and the JSON payload
@@ -302,6 +391,7 @@ function buildPayload(results: Results, catalog: RuleCatalog, findings: readonly
       account: accountIndex.get(finding.resource.accountId),
       region: regionIndex.get(regionOf(finding)),
       type: finding.resource.type,
+      // The real ARN, for search and the CSV export; report.js shows an account as "account ID (name)".
       arn: displayText(finding.resource.arn),
       name: finding.resource.name === undefined ? null : displayText(finding.resource.name),
       message: displayText(finding.message),
@@ -328,6 +418,7 @@ function buildPayload(results: Results, catalog: RuleCatalog, findings: readonly
     })),
     accounts,
     regions,
+    globalRegion: GLOBAL_REGION,
     frameworks: [...frameworks].sort(compareText),
     controlSets,
     findings: rows,
@@ -465,11 +556,13 @@ function cellTitle(accountLabel: string, ruleId: string, tally: Tally | undefine
 
 function matrixView(matrix: AccountRuleMatrix, catalog: RuleCatalog, accounts: readonly PayloadAccount[]): HtmlView['matrix'] {
   const accountIndex = new Map(accounts.map((account, index) => [account.id, index]));
-  const rules = matrix.rules.slice(0, MATRIX_MAX_RULES);
+  // Every rule with a failure is a column, however many; the most severe others fill the room left.
+  let room = Math.max(0, MATRIX_MAX_RULES - matrix.rules.filter(({ tally }) => tally.byStatus.fail > 0).length);
+  const rules = matrix.rules.filter(({ tally }) => tally.byStatus.fail > 0 || room-- > 0);
   const shownAccounts = matrix.accounts.slice(0, MATRIX_MAX_ACCOUNTS);
   const hidden: string[] = [];
   if (matrix.accounts.length > shownAccounts.length) hidden.push(`the ${formatCount(shownAccounts.length)} accounts with the most failures of ${formatCount(matrix.accounts.length)}`);
-  if (matrix.rules.length > rules.length) hidden.push(`the ${formatCount(rules.length)} most severe rules of ${formatCount(matrix.rules.length)}`);
+  if (matrix.rules.length > rules.length) hidden.push(`every rule with failures and the most severe others, ${formatCount(rules.length)} rules of ${formatCount(matrix.rules.length)}`);
   return {
     empty: rules.length === 0 || shownAccounts.length === 0,
     rules: rules.map(({ rule }) => ({
@@ -498,11 +591,6 @@ function matrixView(matrix: AccountRuleMatrix, catalog: RuleCatalog, accounts: r
   };
 }
 
-function listWithMore(items: readonly string[], shown: number): string {
-  if (items.length <= shown) return items.join(', ');
-  return `${items.slice(0, shown).join(', ')} and ${formatCount(items.length - shown)} more`;
-}
-
 function errorsView(results: Results): HtmlView['errors'] {
   const groups = groupCollectionErrors(results.collectionErrors);
   return {
@@ -510,8 +598,10 @@ function errorsView(results: Results): HtmlView['errors'] {
       action: group.action,
       code: group.code,
       count: formatCount(group.count),
-      accounts: group.accounts.length === 0 ? '—' : listWithMore(group.accounts, LISTED_ERROR_ACCOUNTS),
-      regions: group.regions.length === 0 ? '—' : listWithMore(group.regions, LISTED_ERROR_ACCOUNTS),
+      accounts: group.accounts.slice(0, LISTED_ERROR_ACCOUNTS),
+      moreAccounts: group.accounts.length > LISTED_ERROR_ACCOUNTS ? `and ${formatCount(group.accounts.length - LISTED_ERROR_ACCOUNTS)} more` : group.accounts.length === 0 ? '—' : null,
+      regions: group.regions.slice(0, LISTED_ERROR_ACCOUNTS),
+      moreRegions: group.regions.length > LISTED_ERROR_ACCOUNTS ? `and ${formatCount(group.regions.length - LISTED_ERROR_ACCOUNTS)} more` : group.regions.length === 0 ? '—' : null,
       message: group.message === undefined ? null : displayText(group.message),
       grant: isAccessDenial(group.code),
     })),
@@ -520,9 +610,10 @@ function errorsView(results: Results): HtmlView['errors'] {
   };
 }
 
+/** Rules most severe first, and within a severity those failing most first, so the list reads as a to-do list. */
 function rulesView(findings: readonly Finding[], catalog: RuleCatalog): HtmlView['rules'] {
   const byRule = tallyBy(findings, (finding) => finding.ruleId);
-  return catalog.rules.map((rule, index) => {
+  const views = catalog.rules.map((rule, index) => {
     const tally = byRule.get(rule.id) ?? tallyFindings([]);
     return {
       index,
@@ -546,4 +637,5 @@ function rulesView(findings: readonly Finding[], catalog: RuleCatalog): HtmlView
       state: byRule.has(rule.id) ? cellState(tally) : 'none',
     };
   });
+  return views.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.fail - a.fail || b.error - a.error || a.index - b.index);
 }

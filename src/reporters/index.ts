@@ -13,7 +13,7 @@ import { ocsfReporter } from './ocsf.js';
 import { sarifReporter } from './sarif.js';
 import { summaryReporter } from './summary.js';
 
-export type { ReportContext, Reporter } from './context.js';
+export type { ReportContext, ReportGate, Reporter } from './context.js';
 
 import type { Format } from './formats.js';
 

@@ -6,6 +6,7 @@
 import { displayText } from './text-safety.js';
 import { SEVERITIES, SEVERITY_RANK, STATUSES, isNewFailure, type AbsentFinding, type BaselineComparison, type Finding, type Results, type RuleMeta, type Severity, type Status } from '../results.js';
 import type { CollectionError } from '../snapshot/schema.js';
+import { repositoryUrl } from '../package-root.js';
 
 type CollectionErrorDetail = CollectionError['$error'];
 
@@ -53,8 +54,11 @@ function missingRule(ruleId: string): never {
   throw new Error(`Unknown rule ${ruleId}.`);
 }
 
-/** Where built-in rules' policy files are published; their help links point there. */
-export const TRAILWARDEN_REPOSITORY_URL = 'https://github.com/trailwarden/trailwarden';
+/**
+ * Where built-in rules' policy files are published; their help links point there. It is
+ * package.json's `repository`, never written anywhere else (test/reporters/doc-links.test.ts).
+ */
+export const TRAILWARDEN_REPOSITORY_URL = repositoryUrl();
 
 /** A rule's own help link, or for a built-in rule its policy file in the trailwarden repository. */
 export function ruleHelpUri(rule: RuleMeta): string | undefined {

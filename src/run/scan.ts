@@ -244,6 +244,8 @@ export async function writeReports(results: Results, settings: ReportChoice, io:
     width: io.width,
     files: fileFormats.map((f) => REPORTERS[f].fileName!),
     onWarning: (m: string) => io.stderr(`warning: ${m}\n`),
+    // The reports state the verdict the run's exit code gives (report.html leads with it).
+    gate: { exitCode: exitCodeFor(stamped, settings.failOn, { newOnly: settings.failOnNew }), failOn: settings.failOn, ...(settings.failOnNew ? { newOnly: true } : {}) },
     ...(settings.category ? { category: settings.category } : {}),
   };
   if (fileFormats.length) {

@@ -6,7 +6,8 @@ import { displayText } from '../../src/reporters/text-safety.js';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FINDING_FIELDS, HTML_MAX_DETAIL_ROWS, jsonForScript, MATRIX_MAX_ACCOUNTS, renderHtml } from '../../src/reporters/html.js';
+import { FINDING_FIELDS, HTML_MAX_DETAIL_ROWS, jsonForScript, MATRIX_MAX_ACCOUNTS, renderHtml, resourceText, TOP_FAILURES } from '../../src/reporters/html.js';
+import { SEVERITY_RANK, type Severity } from '../../src/results.js';
 import { createResults, HOSTILE_STRINGS } from '../fixtures/results-factory.js';
 import { smallOrgResults } from './fixtures/small-org.js';
 
@@ -58,7 +59,9 @@ describe('report.html', () => {
 
   it('loads nothing: no external src, href, url() or import', () => {
     expect(hostile).not.toMatch(/\s(src|href|action|formaction|xlink:href)="(?!#)/i);
-    expect(hostile).not.toMatch(/url\(|@import|<link|<iframe|<object|<embed/i);
+    // URL.createObjectURL( and revokeObjectURL( are the CSV export's in-page Blob download, not a load; any other url( is.
+    expect(hostile).not.toMatch(/(?<!(create|revoke)Object)url\(|@import|<link|<iframe|<object|<embed/i);
+    expect(hostile.match(/(create|revoke)ObjectURL\(/g)).toHaveLength(2);
   });
 
   it('allows exactly its own style and script by hash', () => {
@@ -106,6 +109,59 @@ describe('report.html', () => {
     const payload = JSON.stringify(payloadOf(hostile));
     const shown = HOSTILE_STRINGS.filter((text) => payload.includes(JSON.stringify(text).slice(1, -1)));
     expect(shown.length).toBeGreaterThan(HOSTILE_STRINGS.length / 2);
+  });
+});
+
+describe('what to fix first', () => {
+  const verdictOf = (html: string) => /<div class="verdict-word">([^<]*)<\/div>\s*<div class="verdict-text">\s*<p class="verdict-headline">([^<]*)<\/p>\s*<p class="verdict-threshold mono">([^<]*)</.exec(html)?.slice(1);
+
+  it('states the verdict of the gate it is given, with the threshold, and none when it is given none', () => {
+    const results = smallOrgResults();
+    expect(verdictOf(renderHtml(results, { gate: { exitCode: 1, failOn: 'high' } }))).toEqual(['Failed', '1 failing finding at High severity or above', '--fail-on high · exit code 1']);
+    expect(verdictOf(renderHtml(results, { gate: { exitCode: 3, failOn: 'critical' } }))?.[0]).toBe('Incomplete');
+    expect(verdictOf(renderHtml(results, { gate: { exitCode: 3, failOn: 'critical' } }))?.[1]).toBe('Nothing fails at Critical or above, but the scan is incomplete: 1 finding could not be evaluated');
+    expect(verdictOf(renderHtml(results, { gate: { exitCode: 0, failOn: 'none' } }))).toEqual(['Passed', 'Findings do not gate this run', '--fail-on none · exit code 0']);
+    expect(verdictOf(renderHtml(results, { gate: { exitCode: 1, failOn: 'medium', newOnly: true } }))?.[2]).toBe('--fail-on medium --fail-on-new · exit code 1');
+    expect(renderHtml(results)).not.toContain('id="gate"');
+  });
+
+  it('lists the failing rules most severe first, marking those that fail the gate', () => {
+    const html = renderHtml(createResults({ seed: 44, findings: 1_500, accounts: 12 }), { gate: { exitCode: 1, failOn: 'critical' } });
+    const items = [...html.matchAll(/<li class="top-item">\s*<span class="sev sev-(\w+)">[\s\S]*?<\/li>/g)];
+    expect(items).toHaveLength(TOP_FAILURES);
+    const ranks = items.map((item) => SEVERITY_RANK[item[1] as Severity]);
+    expect(ranks).toEqual([...ranks].sort((a, b) => b - a));
+    for (const item of items) expect(item[0].includes('fails the gate')).toBe(item[1] === 'critical');
+  });
+
+  it('gives every rule with a failure a matrix column, however many there are', () => {
+    const base = createResults({ seed: 45, findings: 400, accounts: 6 });
+    const template = base.findings.find((finding) => finding.status === 'fail')!;
+    const extra = Array.from({ length: 60 }, (_, index) => `extra/rule-${String(index).padStart(2, '0')}`);
+    const results = {
+      ...base,
+      rules: [...base.rules, ...extra.map((id) => ({ ...base.rules[0]!, id, severity: 'info' as const }))],
+      findings: [...base.findings, ...extra.map((ruleId) => ({ ...template, ruleId, severity: 'info' as const }))],
+    };
+    const html = renderHtml(results);
+    const columns = [...html.matchAll(/<th scope="col" class="matrix-rule" title="([^"]+?) — /g)].map((match) => match[1]);
+    const failing = new Set(results.findings.filter((finding) => finding.status === 'fail').map((finding) => finding.ruleId));
+    expect(failing.size).toBeGreaterThan(60);
+    for (const rule of failing) expect(columns).toContain(rule);
+  });
+
+  it('names an account resource as the account, not by its :root ARN', () => {
+    const results = smallOrgResults();
+    const account = results.findings.find((finding) => finding.resource.type === 'account')!;
+    const names = new Map(results.accounts.map((entry) => [entry.id, entry.name]));
+    const name = names.get(account.resource.accountId);
+    expect(account.resource.arn).toMatch(/:root$/);
+    expect(resourceText(account.resource, names)).toBe(displayText(`account ${account.resource.accountId}${name ? ` (${name})` : ''}`));
+    const trail = results.findings.find((finding) => finding.resource.type === 'trail')!;
+    expect(resourceText(trail.resource, names)).toBe(displayText(trail.resource.arn));
+    // The payload keeps the ARN itself, for search and the CSV export; report.js shows the account.
+    const arns = payloadOf(renderHtml(results)).findings.map((row) => row[FINDING_FIELDS.indexOf('arn')]);
+    expect(arns).toContain(account.resource.arn);
   });
 });
 
