@@ -1,7 +1,8 @@
 // Bundles with esbuild. `node scripts/build.mjs [cli] [action]` (no argument: both).
 //
 // - dist/cli.js, the npm bin: runtime dependencies stay external (npm installs them with the
-//   package); built-in policies and the demo snapshot are read from the package folder.
+//   package); the built-in policies are embedded, prepared (parsed and checked at build time); the
+//   demo snapshot is read from the package folder.
 // - dist/action.js, the GitHub Action (action.yml `runs.main`): everything bundled, because an
 //   Action runs from its repository without node_modules; the built-in policies are embedded.
 //   It is committed; scripts/check-dist.mjs fails when it is not what this script builds.
@@ -9,6 +10,7 @@
 // Text assets imported with `?raw` (report templates, styles, client scripts) are embedded in
 // both, so reporters never read files at run time.
 import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -64,7 +66,47 @@ export async function builtinPolicyFiles() {
   return files;
 }
 
-/** Replaces src/policy/builtin-sources.ts with the policy files themselves. */
+/**
+ * The identity of the built-in policy files (names and texts, in order), `sha256:<hex>`: the
+ * prepared policies a bundle embeds carry it, and check-dist and the tests compare it with the
+ * files of the working tree.
+ */
+export function builtinPoliciesHash(files) {
+  const hash = createHash('sha256');
+  for (const { file, text } of files) hash.update(`${file}\0${text.length}\0${text}\0`);
+  return `sha256:${hash.digest('hex')}`;
+}
+
+/** The `policiesHash` a built bundle embeds, or undefined when it embeds no prepared policies. */
+export function embeddedPoliciesHash(bundleText) {
+  return /policiesHash\\?"\s*:\s*\\?"(sha256:[0-9a-f]{64})/.exec(bundleText)?.[1];
+}
+
+/**
+ * Builds a TypeScript generator script (under .trailwarden-tmp, removed after) and imports it: the
+ * code that writes a generated module runs from the sources it describes. Returns the module's
+ * exports and the source files it was built from (esbuild's watch list).
+ */
+async function importGenerator(name) {
+  const dir = path.join(ROOT, '.trailwarden-tmp');
+  await mkdir(dir, { recursive: true });
+  const generator = path.join(dir, `${name}-${process.pid}-${Date.now()}.mjs`);
+  const generated = await build({ ...common, entryPoints: [path.join(ROOT, 'scripts', `${name}.ts`)], outfile: generator, packages: 'external', metafile: true });
+  try {
+    return {
+      exports: await import(pathToFileURL(generator).href),
+      inputs: Object.keys(generated.metafile.inputs).filter((input) => !input.includes(':')).map((input) => path.join(ROOT, input)),
+    };
+  } finally {
+    await rm(generator, { force: true });
+  }
+}
+
+/**
+ * Replaces src/policy/builtin-sources.ts with the policy files themselves, each with its data
+ * parsed and schema-checked at build time (scripts/prepared-policies.ts): a scan does not parse
+ * the built-in YAML at start, and the build fails on a built-in policy with a problem.
+ */
 export const embeddedPoliciesPlugin = {
   name: 'embedded-policies',
   setup(b) {
@@ -74,14 +116,11 @@ export const embeddedPoliciesPlugin = {
     );
     b.onLoad({ filter: /.*/, namespace: 'embedded-policies' }, async () => {
       const files = await builtinPolicyFiles();
+      const { exports, inputs } = await importGenerator('prepared-policies');
       return {
-        contents: [
-          `const POLICY_FILES = ${JSON.stringify(files)};`,
-          // A fresh array per call: readPolicySources appends the user's policies to it.
-          'export async function builtinSources() { return POLICY_FILES.map(({ file, text }) => ({ file, text, builtin: true })); }',
-        ].join('\n'),
+        contents: exports.preparedPoliciesModule(files, builtinPoliciesHash(files)),
         loader: 'js',
-        watchFiles: files.map((f) => path.join(ROOT, f.file)),
+        watchFiles: [...files.map((f) => path.join(ROOT, f.file)), ...inputs],
       };
     });
   },
@@ -100,22 +139,8 @@ export const precompiledValidatorsPlugin = {
       path.resolve(args.resolveDir, args.path) === stub ? { path: 'precompiled-validators', namespace: 'precompiled-validators' } : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: 'precompiled-validators' }, async () => {
-      const dir = path.join(ROOT, '.trailwarden-tmp');
-      await mkdir(dir, { recursive: true });
-      const generator = path.join(dir, `standalone-validators-${process.pid}-${Date.now()}.mjs`);
-      const entry = path.join(ROOT, 'scripts', 'standalone-validators.ts');
-      const generated = await build({ ...common, entryPoints: [entry], outfile: generator, packages: 'external', metafile: true });
-      try {
-        const { standaloneValidatorsModule } = await import(pathToFileURL(generator).href);
-        return {
-          contents: standaloneValidatorsModule(),
-          loader: 'js',
-          resolveDir: ROOT,
-          watchFiles: Object.keys(generated.metafile.inputs).filter((input) => !input.includes(':')).map((input) => path.join(ROOT, input)),
-        };
-      } finally {
-        await rm(generator, { force: true });
-      }
+      const { exports, inputs } = await importGenerator('standalone-validators');
+      return { contents: exports.standaloneValidatorsModule(), loader: 'js', resolveDir: ROOT, watchFiles: inputs };
     });
   },
 };
@@ -150,7 +175,8 @@ export async function buildCli(outdir = path.join(ROOT, 'dist')) {
     outdir,
     splitting: true,
     chunkNames: 'cli-chunks/[name]-[hash]',
-    plugins: [...common.plugins, precompiledValidatorsPlugin],
+    // The built-in policies are embedded, prepared, as in the Action: no YAML parsing at start.
+    plugins: [...common.plugins, embeddedPoliciesPlugin, precompiledValidatorsPlugin],
     external: Object.keys(pkg.dependencies ?? {}),
   });
 }

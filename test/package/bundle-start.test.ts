@@ -5,7 +5,7 @@
  * report exactly what the sources' run-time compiled validators report.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -89,5 +89,34 @@ describe('the CLI bundle at start', () => {
     expect(bundled.code).toBe(2);
     expect(bundled.stderr).toMatch(/\$\.scanTime/);
     expect(bundled.stderr).toEqual(source.stderr);
+  });
+
+  it('embeds the built-in policies prepared from the policy files of this tree (a stale bundle is found out)', async () => {
+    const build = (await import(path.join(ROOT, 'scripts', 'build.mjs'))) as {
+      builtinPolicyFiles: () => Promise<{ file: string; text: string }[]>;
+      builtinPoliciesHash: (files: { file: string; text: string }[]) => string;
+      embeddedPoliciesHash: (text: string) => string | undefined;
+    };
+    const chunks = readdirSync(path.join(OUT, 'cli-chunks')).map((name) => readFileSync(path.join(OUT, 'cli-chunks', name), 'utf8'));
+    const embedded = chunks.map(build.embeddedPoliciesHash).filter((hash) => hash !== undefined);
+    expect(embedded).toEqual([build.builtinPoliciesHash(await build.builtinPolicyFiles())]);
+    // One policy changed by a byte is another set.
+    const files = await build.builtinPolicyFiles();
+    files[0] = { ...files[0]!, text: `${files[0]!.text} ` };
+    expect(build.builtinPoliciesHash(files)).not.toBe(embedded[0]);
+  });
+
+  it('scans the demo with its prepared built-in policies, finding what the sources find', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'trailwarden-bundle-'));
+    // Statuses and resources only: the bundle reads the real clock, the in-process CLI a fixed one.
+    const args = (out: string) => ['scan', '--demo', '--format', 'json', '--out-dir', path.join(dir, out)];
+    const bundled = await cli(args('bundled'));
+    const source = await runCli(args('source'));
+    expect(bundled.code).toBe(1);
+    expect(bundled.code).toBe(source.code);
+    const findings = (out: string) =>
+      (JSON.parse(readFileSync(path.join(dir, out, 'results.json'), 'utf8')) as { findings: { ruleId: string; status: string; resource: unknown }[] }).findings.map((f) => [f.ruleId, f.status, f.resource]);
+    expect(findings('bundled').length).toBeGreaterThan(100);
+    expect(findings('bundled')).toEqual(findings('source'));
   });
 });
