@@ -145,7 +145,6 @@ export const precompiledValidatorsPlugin = {
   },
 };
 
-const pkg = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8'));
 
 export const common = {
   bundle: true,
@@ -162,14 +161,15 @@ export const common = {
 };
 
 /**
- * dist/cli.js and its chunks in dist/cli-chunks/ (both in package.json "files"). Code splitting
+ * dist/cli.js and its chunks in dist/cli-chunks/ (both in package.json "files"), and the licences
+ * of what they bundle; returns esbuild's metafile (which chunk holds which module, and imports what). Code splitting
  * keeps each dynamic import() a chunk of its own, loaded only when a command reaches it: without
  * it esbuild inlines them, and `--version` would load the AWS SDK the collectors import.
  */
 export async function buildCli(outdir = path.join(ROOT, 'dist')) {
   // Chunk names carry a content hash: remove the previous build's so the package ships only these.
   await rm(path.join(outdir, 'cli-chunks'), { recursive: true, force: true });
-  await build({
+  const result = await build({
     ...common,
     entryPoints: { cli: 'src/cli.ts' },
     outdir,
@@ -177,8 +177,17 @@ export async function buildCli(outdir = path.join(ROOT, 'dist')) {
     chunkNames: 'cli-chunks/[name]-[hash]',
     // The built-in policies are embedded, prepared, as in the Action: no YAML parsing at start.
     plugins: [...common.plugins, embeddedPoliciesPlugin, precompiledValidatorsPlugin],
-    external: Object.keys(pkg.dependencies ?? {}),
+    // Every dependency bundled, as in the Action: a chunk loads as one file instead of a package's
+    // tens of CommonJS modules each resolved on disk (yaml, handlebars, jsonc-parser, the AWS
+    // SDK), and the package installs with no dependency at all (npx fetches one tarball).
+    // ESM builds first, for the reasons the Action gives.
+    mainFields: ['module', 'main'],
+    minify: true,
+    keepNames: true,
+    metafile: true,
   });
+  await writeFile(path.join(outdir, 'cli.licenses.txt'), await bundledLicences(result.metafile, 'dist/cli.js and dist/cli-chunks/'));
+  return result.metafile;
 }
 
 /**
@@ -200,10 +209,10 @@ export async function buildAction(outfile = path.join(ROOT, 'dist', 'action.js')
     keepNames: true,
     metafile: true,
   });
-  await writeFile(outfile.replace(/\.js$/, '.licenses.txt'), await bundledLicences(result.metafile));
+  await writeFile(outfile.replace(/\.js$/, '.licenses.txt'), await bundledLicences(result.metafile, 'dist/action.js'));
 }
 
-async function bundledLicences(metafile) {
+async function bundledLicences(metafile, bundle) {
   const packageDirs = new Set();
   for (const input of Object.keys(metafile.inputs)) {
     const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
@@ -218,7 +227,7 @@ async function bundledLicences(metafile) {
     packagesByText.set(text, [...(packagesByText.get(text) ?? []), `${manifest.name}@${manifest.version} (${manifest.license ?? 'unknown'})`]);
   }
   const sections = [...packagesByText].map(([text, packages]) => `${packages.join('\n')}\n\n${text}\n`);
-  return `Packages bundled into dist/action.js and their licences.\n\n${sections.join(`\n${'-'.repeat(72)}\n\n`)}`;
+  return `Packages bundled into ${bundle} and their licences.\n\n${sections.join(`\n${'-'.repeat(72)}\n\n`)}`;
 }
 
 const isMain = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
