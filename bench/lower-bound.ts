@@ -36,6 +36,13 @@ export interface LowerBound {
   rateLimitSeconds: number;
   /** The key that needs it, e.g. `organizations 100000000000 us-east-1`. */
   rateLimitKey: string;
+  /** Seconds of the critical path alone (its round trips × the latency). */
+  criticalPathSeconds: number;
+  /**
+   * Which term is the bound: `latency` (the chain of dependent round trips) or `rate <key>` (the
+   * calls one rate-limit key must admit).
+   */
+  binding: string;
 }
 
 /** The rate limit a call falls under: its `service:Action` entry, else its service's (as the fake's Throttler decides). */
@@ -71,5 +78,13 @@ export function lowerBound(model: FakeAwsModel, callerAccountId: string, latency
       rateLimitKey = key;
     }
   }
-  return { seconds: Math.max((criticalPathRoundTrips * latencyMs) / 1000, rateLimitSeconds), criticalPathRoundTrips, rateLimitSeconds, rateLimitKey };
+  const criticalPathSeconds = (criticalPathRoundTrips * latencyMs) / 1000;
+  return {
+    seconds: Math.max(criticalPathSeconds, rateLimitSeconds),
+    criticalPathRoundTrips,
+    criticalPathSeconds,
+    rateLimitSeconds,
+    rateLimitKey,
+    binding: rateLimitSeconds > criticalPathSeconds ? `rate ${rateLimitKey}` : `latency (${criticalPathRoundTrips} round trips)`,
+  };
 }

@@ -68,6 +68,11 @@ export interface ScanMeasurement {
   lowerBoundSeconds: number;
   ratioToLowerBound: number;
   criticalPathRoundTrips: number;
+  /** Which term of the lower bound binds (bench/lower-bound.ts): latency or a rate-limit key. */
+  lowerBoundBinding: string;
+  /** The two terms: the critical path's seconds and the busiest rate-limit key's seconds. */
+  criticalPathSeconds: number;
+  rateLimitSeconds: number;
 }
 
 const THROTTLING_CODES = new Set(['Throttling', 'ThrottlingException', 'SlowDown', 'RequestLimitExceeded', 'TooManyRequestsException', 'RequestThrottled']);
@@ -270,5 +275,8 @@ export async function benchScan(workspace: Workspace, scenario: ScanScenario, ru
     lowerBoundSeconds: bound.seconds,
     ratioToLowerBound: best.wallSeconds / bound.seconds,
     criticalPathRoundTrips: bound.criticalPathRoundTrips,
+    lowerBoundBinding: bound.binding,
+    criticalPathSeconds: bound.criticalPathSeconds,
+    rateLimitSeconds: bound.rateLimitSeconds,
   };
 }
