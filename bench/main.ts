@@ -52,7 +52,7 @@ const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value
 
 /** Every measured row in one table; a ratio always beside its denominator of the same run. */
 function printTable(report: Report): void {
-  const blank = { accounts: '', regions: '', 'wall s': '', 'median s': '', ratio: '', 'of (denominator s)': '', binds: '', 'listed at s': '', 'API calls': '', 'calls/member': '', 'peak RSS MB': '', throttled: '', retried: '', failed: '', lost: '', 'results.json MB': '' };
+  const blank = { accounts: '', regions: '', 'wall s': '', 'median s': '', ratio: '', 'of (denominator s)': '', binds: '', 'own budget s': '', 'listed at s': '', 'API calls': '', 'calls/member': '', 'peak RSS MB': '', throttled: '', retried: '', failed: '', lost: '', 'results.json MB': '' };
   const rows: Record<string, string | number>[] = [];
   const node = report.startup?.[0];
   for (const m of report.startup ?? []) {
@@ -69,6 +69,7 @@ function printTable(report: Report): void {
       ratio: `${fixed(m.ratioToLowerBound, 2)}x`,
       'of (denominator s)': `lower bound (${fixed(m.lowerBoundSeconds, 2)})`,
       binds: m.lowerBoundBinding,
+      'own budget s': `${fixed(m.ownBudgetSeconds, 2)} (${m.ownBudgetKey.split(' ')[0]})`,
       'listed at s': fixed(m.listedSeconds, 2),
       'API calls': m.apiCallsTotal,
       'calls/member': fixed(m.callsPerMemberAccount, 2),
@@ -77,6 +78,7 @@ function printTable(report: Report): void {
       retried: m.retried,
       failed: m.failedCalls,
       lost: m.lostToThrottling,
+      'results.json MB': `${fixed(m.resultsJsonMb, 1)} (snapshot ${fixed(m.snapshotMb, 1)})`,
     });
   }
   for (const m of report.engine ?? []) {
