@@ -1,8 +1,9 @@
 // Bundles with esbuild. `node scripts/build.mjs [cli] [action]` (no argument: both).
 //
-// - dist/cli.js, the npm bin: runtime dependencies stay external (npm installs them with the
-//   package); the built-in policies are embedded, prepared (parsed and checked at build time); the
-//   demo snapshot is read from the package folder.
+// - dist/cli.js and dist/cli-chunks/, the npm bin: code-split, every dependency bundled (the
+//   package has none to install), licences in dist/cli.licenses.txt; the built-in policies are
+//   embedded, prepared (parsed and checked at build time); the demo snapshot is read from the
+//   package folder.
 // - dist/action.js, the GitHub Action (action.yml `runs.main`): everything bundled, because an
 //   Action runs from its repository without node_modules; the built-in policies are embedded.
 //   It is committed; scripts/check-dist.mjs fails when it is not what this script builds.
