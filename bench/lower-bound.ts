@@ -8,6 +8,8 @@
 import type { RateLimit, RateLimitTable } from '../test/fake-aws/behaviour.js';
 import type { FakeAccount, FakeAwsModel } from '../test/fake-aws/model.js';
 import type { CallRecord } from '../test/fake-aws/server.js';
+import { DEFAULT_BUDGETS } from '../src/collectors/rate-budget.js';
+import type { ServiceId } from '../src/collectors/permissions.js';
 
 /** Organizations answers ListAccounts 20 accounts at a time (MaxResults caps at 20). */
 export const LIST_ACCOUNTS_PAGE_SIZE = 20;
@@ -36,6 +38,13 @@ export interface LowerBound {
   rateLimitSeconds: number;
   /** The key that needs it, e.g. `organizations 100000000000 us-east-1`. */
   rateLimitKey: string;
+  /** Seconds of the critical path alone (its round trips × the latency). */
+  criticalPathSeconds: number;
+  /**
+   * Which term is the bound: `latency` (the chain of dependent round trips) or `rate <key>` (the
+   * calls one rate-limit key must admit).
+   */
+  binding: string;
 }
 
 /** The rate limit a call falls under: its `service:Action` entry, else its service's (as the fake's Throttler decides). */
@@ -71,5 +80,37 @@ export function lowerBound(model: FakeAwsModel, callerAccountId: string, latency
       rateLimitKey = key;
     }
   }
-  return { seconds: Math.max((criticalPathRoundTrips * latencyMs) / 1000, rateLimitSeconds), criticalPathRoundTrips, rateLimitSeconds, rateLimitKey };
+  const criticalPathSeconds = (criticalPathRoundTrips * latencyMs) / 1000;
+  return {
+    seconds: Math.max(criticalPathSeconds, rateLimitSeconds),
+    criticalPathRoundTrips,
+    criticalPathSeconds,
+    rateLimitSeconds,
+    rateLimitKey,
+    binding: rateLimitSeconds > criticalPathSeconds ? `rate ${rateLimitKey}` : `latency (${criticalPathRoundTrips} round trips)`,
+  };
+}
+
+/**
+ * Not a physical bound: the seconds trailwarden's own rate budgets (DEFAULT_BUDGETS, per account,
+ * region and service) need to admit the calls the scan made under its busiest key. When this is
+ * above the lower bound, the scan is paced by its own politeness, not by AWS.
+ */
+export function ownBudgetTime(calls: readonly CallRecord[]): { seconds: number; key: string } {
+  const perKey = new Map<string, { count: number; service: ServiceId }>();
+  for (const call of calls) {
+    if (!Object.hasOwn(DEFAULT_BUDGETS, call.service) || call.accountId === undefined) continue;
+    const service = call.service as ServiceId;
+    const key = `${service} ${call.accountId} ${call.region}`;
+    const entry = perKey.get(key) ?? { count: 0, service };
+    entry.count++;
+    perKey.set(key, entry);
+  }
+  let best = { seconds: 0, key: '-' };
+  for (const [key, { count, service }] of perKey) {
+    const { rate, burst } = DEFAULT_BUDGETS[service];
+    const seconds = Math.max(0, count - burst) / rate;
+    if (seconds > best.seconds) best = { seconds, key };
+  }
+  return best;
 }

@@ -6,7 +6,7 @@
  */
 import { spawn, spawnSync, fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
@@ -17,7 +17,7 @@ import type { CollectionError } from '../src/snapshot/schema.js';
 import { AWS_LIKE_RATE_LIMITS } from '../test/fake-aws/behaviour.js';
 import { generateOrganization, type Scenario } from '../test/fake-aws/scenarios.js';
 import { isReadOnlyAction, type CallRecord } from '../test/fake-aws/server.js';
-import { lowerBound } from './lower-bound.js';
+import { lowerBound, ownBudgetTime } from './lower-bound.js';
 
 export interface ScanScenario {
   name: string;
@@ -68,6 +68,20 @@ export interface ScanMeasurement {
   lowerBoundSeconds: number;
   ratioToLowerBound: number;
   criticalPathRoundTrips: number;
+  /** Which term of the lower bound binds (bench/lower-bound.ts): latency or a rate-limit key. */
+  lowerBoundBinding: string;
+  /** The two terms: the critical path's seconds and the busiest rate-limit key's seconds. */
+  criticalPathSeconds: number;
+  rateLimitSeconds: number;
+  /**
+   * Not a physical bound: the time trailwarden's own rate budgets (src/collectors/rate-budget.ts,
+   * about half of AWS's quotas) need to let the calls of the busiest key through, and that key.
+   */
+  ownBudgetSeconds: number;
+  ownBudgetKey: string;
+  /** Sizes of the best run's saved snapshot and results.json. */
+  snapshotMb: number;
+  resultsJsonMb: number;
 }
 
 const THROTTLING_CODES = new Set(['Throttling', 'ThrottlingException', 'SlowDown', 'RequestLimitExceeded', 'TooManyRequestsException', 'RequestThrottled']);
@@ -147,6 +161,8 @@ interface Run {
   /** Accounts in the saved snapshot (readSnapshot validated it) and the errors it records. */
   snapshotAccounts: number;
   errors: CollectionError['$error'][];
+  snapshotMb: number;
+  resultsJsonMb: number;
 }
 
 async function runOnce(workspace: Workspace, scenario: ScanScenario, index: number): Promise<Run> {
@@ -196,6 +212,8 @@ async function runOnce(workspace: Workspace, scenario: ScanScenario, index: numb
       calls: fake.calls,
       snapshotAccounts: snapshot.accounts.length,
       errors: collectionErrors(snapshot),
+      snapshotMb: statSync(snapshotFile).size / 2 ** 20,
+      resultsJsonMb: statSync(path.join(runDir, 'out', 'results.json')).size / 2 ** 20,
     };
   } finally {
     // A 1,000-account run leaves ~70 MB of reports behind.
@@ -242,6 +260,7 @@ export async function benchScan(workspace: Workspace, scenario: ScanScenario, ru
   const failed = calls.filter((call) => call.status === 0 || call.status >= 400);
   const bound = lowerBound(generated.model, generated.caller.accountId, scenario.latencyMs, AWS_LIKE_RATE_LIMITS, calls);
   const members = memberCosts(generated.model, calls);
+  const own = ownBudgetTime(calls);
   if (best.snapshotAccounts !== scenario.accounts) throw new Error(`the snapshot has ${best.snapshotAccounts} accounts, not ${scenario.accounts}`);
   return {
     name: scenario.name,
@@ -270,5 +289,12 @@ export async function benchScan(workspace: Workspace, scenario: ScanScenario, ru
     lowerBoundSeconds: bound.seconds,
     ratioToLowerBound: best.wallSeconds / bound.seconds,
     criticalPathRoundTrips: bound.criticalPathRoundTrips,
+    lowerBoundBinding: bound.binding,
+    ownBudgetSeconds: own.seconds,
+    ownBudgetKey: own.key,
+    snapshotMb: best.snapshotMb,
+    resultsJsonMb: best.resultsJsonMb,
+    criticalPathSeconds: bound.criticalPathSeconds,
+    rateLimitSeconds: bound.rateLimitSeconds,
   };
 }

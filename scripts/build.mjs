@@ -1,7 +1,9 @@
 // Bundles with esbuild. `node scripts/build.mjs [cli] [action]` (no argument: both).
 //
-// - dist/cli.js, the npm bin: runtime dependencies stay external (npm installs them with the
-//   package); built-in policies and the demo snapshot are read from the package folder.
+// - dist/cli.js and dist/cli-chunks/, the npm bin: code-split, every dependency bundled (the
+//   package has none to install), licences in dist/cli.licenses.txt; the built-in policies are
+//   embedded, prepared (parsed and checked at build time); the demo snapshot is read from the
+//   package folder.
 // - dist/action.js, the GitHub Action (action.yml `runs.main`): everything bundled, because an
 //   Action runs from its repository without node_modules; the built-in policies are embedded.
 //   It is committed; scripts/check-dist.mjs fails when it is not what this script builds.
@@ -9,6 +11,7 @@
 // Text assets imported with `?raw` (report templates, styles, client scripts) are embedded in
 // both, so reporters never read files at run time.
 import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -65,7 +68,47 @@ export async function builtinPolicyFiles() {
   return files;
 }
 
-/** Replaces src/policy/builtin-sources.ts with the policy files themselves. */
+/**
+ * The identity of the built-in policy files (names and texts, in order), `sha256:<hex>`: the
+ * prepared policies a bundle embeds carry it, and check-dist and the tests compare it with the
+ * files of the working tree.
+ */
+export function builtinPoliciesHash(files) {
+  const hash = createHash('sha256');
+  for (const { file, text } of files) hash.update(`${file}\0${text.length}\0${text}\0`);
+  return `sha256:${hash.digest('hex')}`;
+}
+
+/** The `policiesHash` a built bundle embeds, or undefined when it embeds no prepared policies. */
+export function embeddedPoliciesHash(bundleText) {
+  return /policiesHash\\?"\s*:\s*\\?"(sha256:[0-9a-f]{64})/.exec(bundleText)?.[1];
+}
+
+/**
+ * Builds a TypeScript generator script (under .trailwarden-tmp, removed after) and imports it: the
+ * code that writes a generated module runs from the sources it describes. Returns the module's
+ * exports and the source files it was built from (esbuild's watch list).
+ */
+async function importGenerator(name) {
+  const dir = path.join(ROOT, '.trailwarden-tmp');
+  await mkdir(dir, { recursive: true });
+  const generator = path.join(dir, `${name}-${process.pid}-${Date.now()}.mjs`);
+  const generated = await build({ ...common, entryPoints: [path.join(ROOT, 'scripts', `${name}.ts`)], outfile: generator, packages: 'external', metafile: true });
+  try {
+    return {
+      exports: await import(pathToFileURL(generator).href),
+      inputs: Object.keys(generated.metafile.inputs).filter((input) => !input.includes(':')).map((input) => path.join(ROOT, input)),
+    };
+  } finally {
+    await rm(generator, { force: true });
+  }
+}
+
+/**
+ * Replaces src/policy/builtin-sources.ts with the policy files themselves, each with its data
+ * parsed and schema-checked at build time (scripts/prepared-policies.ts): a scan does not parse
+ * the built-in YAML at start, and the build fails on a built-in policy with a problem.
+ */
 export const embeddedPoliciesPlugin = {
   name: 'embedded-policies',
   setup(b) {
@@ -75,14 +118,11 @@ export const embeddedPoliciesPlugin = {
     );
     b.onLoad({ filter: /.*/, namespace: 'embedded-policies' }, async () => {
       const files = await builtinPolicyFiles();
+      const { exports, inputs } = await importGenerator('prepared-policies');
       return {
-        contents: [
-          `const POLICY_FILES = ${JSON.stringify(files)};`,
-          // A fresh array per call: readPolicySources appends the user's policies to it.
-          'export async function builtinSources() { return POLICY_FILES.map(({ file, text }) => ({ file, text, builtin: true })); }',
-        ].join('\n'),
+        contents: exports.preparedPoliciesModule(files, builtinPoliciesHash(files)),
         loader: 'js',
-        watchFiles: files.map((f) => path.join(ROOT, f.file)),
+        watchFiles: [...files.map((f) => path.join(ROOT, f.file)), ...inputs],
       };
     });
   },
@@ -101,27 +141,12 @@ export const precompiledValidatorsPlugin = {
       path.resolve(args.resolveDir, args.path) === stub ? { path: 'precompiled-validators', namespace: 'precompiled-validators' } : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: 'precompiled-validators' }, async () => {
-      const dir = path.join(ROOT, '.trailwarden-tmp');
-      await mkdir(dir, { recursive: true });
-      const generator = path.join(dir, `standalone-validators-${process.pid}-${Date.now()}.mjs`);
-      const entry = path.join(ROOT, 'scripts', 'standalone-validators.ts');
-      const generated = await build({ ...common, entryPoints: [entry], outfile: generator, packages: 'external', metafile: true });
-      try {
-        const { standaloneValidatorsModule } = await import(pathToFileURL(generator).href);
-        return {
-          contents: standaloneValidatorsModule(),
-          loader: 'js',
-          resolveDir: ROOT,
-          watchFiles: Object.keys(generated.metafile.inputs).filter((input) => !input.includes(':')).map((input) => path.join(ROOT, input)),
-        };
-      } finally {
-        await rm(generator, { force: true });
-      }
+      const { exports, inputs } = await importGenerator('standalone-validators');
+      return { contents: exports.standaloneValidatorsModule(), loader: 'js', resolveDir: ROOT, watchFiles: inputs };
     });
   },
 };
 
-const pkg = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8'));
 
 export const common = {
   bundle: true,
@@ -138,22 +163,33 @@ export const common = {
 };
 
 /**
- * dist/cli.js and its chunks in dist/cli-chunks/ (both in package.json "files"). Code splitting
+ * dist/cli.js and its chunks in dist/cli-chunks/ (both in package.json "files"), and the licences
+ * of what they bundle; returns esbuild's metafile (which chunk holds which module, and imports what). Code splitting
  * keeps each dynamic import() a chunk of its own, loaded only when a command reaches it: without
  * it esbuild inlines them, and `--version` would load the AWS SDK the collectors import.
  */
 export async function buildCli(outdir = path.join(ROOT, 'dist')) {
   // Chunk names carry a content hash: remove the previous build's so the package ships only these.
   await rm(path.join(outdir, 'cli-chunks'), { recursive: true, force: true });
-  await build({
+  const result = await build({
     ...common,
     entryPoints: { cli: 'src/cli.ts' },
     outdir,
     splitting: true,
     chunkNames: 'cli-chunks/[name]-[hash]',
-    plugins: [...common.plugins, precompiledValidatorsPlugin],
-    external: Object.keys(pkg.dependencies ?? {}),
+    // The built-in policies are embedded, prepared, as in the Action: no YAML parsing at start.
+    plugins: [...common.plugins, embeddedPoliciesPlugin, precompiledValidatorsPlugin],
+    // Every dependency bundled, as in the Action: a chunk loads as one file instead of a package's
+    // tens of CommonJS modules each resolved on disk (yaml, handlebars, jsonc-parser, the AWS
+    // SDK), and the package installs with no dependency at all (npx fetches one tarball).
+    // ESM builds first, for the reasons the Action gives.
+    mainFields: ['module', 'main'],
+    minify: true,
+    keepNames: true,
+    metafile: true,
   });
+  await writeFile(path.join(outdir, 'cli.licenses.txt'), await bundledLicences(result.metafile, 'dist/cli.js and dist/cli-chunks/'));
+  return result.metafile;
 }
 
 /**
@@ -175,10 +211,10 @@ export async function buildAction(outfile = path.join(ROOT, 'dist', 'action.js')
     keepNames: true,
     metafile: true,
   });
-  await writeFile(outfile.replace(/\.js$/, '.licenses.txt'), await bundledLicences(result.metafile));
+  await writeFile(outfile.replace(/\.js$/, '.licenses.txt'), await bundledLicences(result.metafile, 'dist/action.js'));
 }
 
-async function bundledLicences(metafile) {
+async function bundledLicences(metafile, bundle) {
   const packageDirs = new Set();
   for (const input of Object.keys(metafile.inputs)) {
     const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
@@ -193,7 +229,7 @@ async function bundledLicences(metafile) {
     packagesByText.set(text, [...(packagesByText.get(text) ?? []), `${manifest.name}@${manifest.version} (${manifest.license ?? 'unknown'})`]);
   }
   const sections = [...packagesByText].map(([text, packages]) => `${packages.join('\n')}\n\n${text}\n`);
-  return `Packages bundled into dist/action.js and their licences.\n\n${sections.join(`\n${'-'.repeat(72)}\n\n`)}`;
+  return `Packages bundled into ${bundle} and their licences.\n\n${sections.join(`\n${'-'.repeat(72)}\n\n`)}`;
 }
 
 const isMain = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);

@@ -37,7 +37,7 @@ import { isActive, isEnabled } from './map/accounts.js';
 import { isAccountId, isRegionName } from './map/arn.js';
 import type { TrailConfig } from './map/cloudtrail.js';
 import { collectIamAuthorization } from './iam.js';
-import { readOrganization, readOrganizationPaths, readRegions, readServiceControlPolicies, streamOrganizationAccounts } from './organizations.js';
+import { readOrganization, readOrganizationPaths, readRegions, readServiceControlPolicies, streamOrganizationAccounts, type OrganizationPaths } from './organizations.js';
 import { silentProgress, type ProgressSink } from './progress.js';
 import { BucketCollector } from './s3.js';
 import { inShard, validateShard, type Shard } from './shard.js';
@@ -188,7 +188,7 @@ class Scan {
   private scheduled = 0;
   /** Read once per scan, from the caller, while the accounts are scanned. */
   private serviceControlPolicies: Promise<Organization['serviceControlPolicies']> | undefined;
-  private organizationPaths: Promise<Map<string, string[]> | CollectionError> | undefined;
+  private organizationPaths: Promise<OrganizationPaths | CollectionError> | undefined;
 
   constructor(
     private readonly context: ScanContext,
@@ -344,7 +344,8 @@ class Scan {
       if (paths === undefined) return undefined;
       if (isCollectionError(paths)) return paths;
       return (
-        paths.get(id) ??
+        paths.paths.get(id) ??
+        paths.underRoot ??
         collectionError({ action: 'organizations:ListAccountsForParent', code: 'AccountNotInOrganizationTree', accountId: context.caller.accountId, message: `account ${id} was not found under any OU or root` })
       );
     };

@@ -147,31 +147,49 @@ export async function readServiceControlPolicies(context: ScanContext): Promise<
   );
 }
 
+/** Where accounts sit in the organization tree, as readOrganizationPaths found it. */
+export interface OrganizationPaths {
+  /** Accounts listed under an OU (and, in an organization of several roots, under a root), by id. */
+  paths: Map<string, string[]>;
+  /**
+   * The path of every account of the organization that no OU holds: with a single root and every
+   * OU's accounts listed, such an account sits directly under the root. Absent with several roots.
+   */
+  underRoot?: string[];
+}
+
 /**
  * Where every account sits in the organization tree, root first: ListRoots, then per parent
- * ListOrganizationalUnitsForParent and ListAccountsForParent, level by level. Costs calls per OU,
- * not per account (a ListParents per account would cost one call for each of thousands).
+ * ListOrganizationalUnitsForParent and, per OU, ListAccountsForParent, level by level. Costs calls
+ * per OU, not per account (a ListParents per account would cost one call for each of thousands).
+ *
+ * The accounts directly under the root are not listed again: ListAccounts has just named every
+ * account of the organization, each sits under exactly one parent, so with one root (as AWS
+ * organizations have) an account no OU holds is under the root. In an organization whose accounts
+ * mostly sit under the root that halves the Organizations calls of a scan, and their rate budget
+ * is what paces the listing of a large organization (issue 15).
  */
-export async function readOrganizationPaths(context: ScanContext): Promise<Map<string, string[]> | CollectionError> {
+export async function readOrganizationPaths(context: ScanContext): Promise<OrganizationPaths | CollectionError> {
   const target = callerTarget(context);
   const gateway = context.gateway;
   return factOf(
     (async () => {
       const paths = new Map<string, string[]>();
-      let level = (
-        await gateway.readPages(
-          target,
-          'organizations',
-          (token) => new ListRootsCommand(token ? { NextToken: token } : {}),
-          (output) => (output.Roots ?? []).map((root) => required(root.Id, 'Root.Id')),
-          (output) => output.NextToken,
-        )
-      ).map((id) => [id]);
+      const roots = await gateway.readPages(
+        target,
+        'organizations',
+        (token) => new ListRootsCommand(token ? { NextToken: token } : {}),
+        (output) => (output.Roots ?? []).map((root) => required(root.Id, 'Root.Id')),
+        (output) => output.NextToken,
+      );
+      const singleRoot = roots.length === 1;
+      let level = roots.map((id) => [id]);
       // Organizations nest OUs at most five deep; the bound guards against a cyclic answer.
       for (let depth = 0; level.length > 0 && depth <= 6; depth++) {
         const next = await Promise.all(
           level.map(async (path) => {
             const parentId = path[path.length - 1]!;
+            const listAccounts = !(singleRoot && path.length === 1);
             const [units, accounts] = await Promise.all([
               gateway.readPages(
                 target,
@@ -180,13 +198,15 @@ export async function readOrganizationPaths(context: ScanContext): Promise<Map<s
                 (output) => (output.OrganizationalUnits ?? []).map((unit) => required(unit.Id, 'OrganizationalUnit.Id')),
                 (output) => output.NextToken,
               ),
-              gateway.readPages(
-                target,
-                'organizations',
-                (token) => new ListAccountsForParentCommand({ ParentId: parentId, ...(token ? { NextToken: token } : {}) }),
-                (output) => (output.Accounts ?? []).map((account) => mapOrganizationAccount(account).id),
-                (output) => output.NextToken,
-              ),
+              listAccounts
+                ? gateway.readPages(
+                    target,
+                    'organizations',
+                    (token) => new ListAccountsForParentCommand({ ParentId: parentId, ...(token ? { NextToken: token } : {}) }),
+                    (output) => (output.Accounts ?? []).map((account) => mapOrganizationAccount(account).id),
+                    (output) => output.NextToken,
+                  )
+                : [],
             ]);
             for (const accountId of accounts) paths.set(accountId, path);
             return units.map((unit) => [...path, unit]);
@@ -194,7 +214,7 @@ export async function readOrganizationPaths(context: ScanContext): Promise<Map<s
         );
         level = next.flat();
       }
-      return paths;
+      return singleRoot ? { paths, underRoot: [roots[0]!] } : { paths };
     })(),
   );
 }

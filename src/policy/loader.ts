@@ -13,6 +13,8 @@ import { fragmentSchema, packSchema, policySchema } from './policy-schema.js';
 import type { FragmentDefinition, Pack, ParamValue, RuleDefinition } from '../language/types.js';
 import { compileSchema, diagnosticAt, locate, parseYaml, schemaDiagnostics, type OneOfHint, type YamlSource } from './yaml-source.js';
 import type { RuleSettings } from './rule-settings.js';
+import { idLineOf, type PreparedPolicy } from './prepared.js';
+import type { SchemaName } from '../precompiled-validators.js';
 
 const CONDITION_HINT: OneOfHint = {
   schemaPathPrefix: '#/$defs/condition',
@@ -25,6 +27,40 @@ export interface SourceFile {
   file: string;
   text: string;
   builtin: boolean;
+  /**
+   * Set only on the built-in files a bundle carries (src/policy/prepared.ts): the data, parsed and
+   * schema-checked at build time. The loader then neither parses the text nor checks the schema.
+   */
+  prepared?: PreparedPolicy;
+}
+
+/** A policy document that parsed and passed its schema; its YAML source is parsed when asked for. */
+interface CheckedDocument {
+  data: unknown;
+  /** The parsed document, for locating a diagnostic (parsed on first call for a prepared file). */
+  source: () => YamlSource;
+  idLine: () => number;
+}
+
+/**
+ * Parse a policy, pack or fragment file and check it against its schema (and, for rules and
+ * fragments, the depth limit), or take a built-in file's prepared data as it is.
+ */
+function readChecked(sourceFile: SourceFile, schemaName: SchemaName, schema: object, hints: OneOfHint[], depthLimited: boolean): { doc?: CheckedDocument; diagnostics: Diagnostic[] } {
+  const prepared = sourceFile.builtin ? sourceFile.prepared : undefined;
+  if (prepared) {
+    let parsed: YamlSource | undefined;
+    return { doc: { data: prepared.data, source: () => (parsed ??= parseYaml(sourceFile.text, sourceFile.file)), idLine: () => prepared.idLine }, diagnostics: [] };
+  }
+  const source = parseYaml(sourceFile.text, sourceFile.file);
+  if (source.diagnostics.length) return { diagnostics: source.diagnostics };
+  if (depthLimited) {
+    const deep = pathBeyondDepth(source.data, MAX_RULE_DEPTH);
+    if (deep) return { diagnostics: [diagnosticAt(source, deep, 'policy/too-deep', `nests more than ${MAX_RULE_DEPTH} levels deep; split the condition`)] };
+  }
+  const diagnostics = schemaDiagnostics(source, compileSchema(schemaName, schema), hints);
+  if (diagnostics.length) return { diagnostics };
+  return { doc: { data: source.data, source: () => source, idLine: () => idLineOf(source) }, diagnostics: [] };
 }
 
 interface LoadResult {
@@ -84,23 +120,21 @@ export function pathBeyondDepth(data: unknown, max: number): (string | number)[]
 
 /** Parse, validate and compile one rule file. `settings` are the config's overrides for it. */
 export function loadRule(sourceFile: SourceFile, settings?: RuleSettings, fragments: FragmentTable = new Map()): { rule?: CompiledRule; diagnostics: Diagnostic[] } {
-  const source = parseYaml(sourceFile.text, sourceFile.file);
-  if (source.diagnostics.length) return { diagnostics: source.diagnostics };
-  const deep = pathBeyondDepth(source.data, MAX_RULE_DEPTH);
-  if (deep) return { diagnostics: [diagnosticAt(source, deep, 'policy/too-deep', `nests more than ${MAX_RULE_DEPTH} levels deep; split the condition`)] };
-  const diagnostics = schemaDiagnostics(source, compileSchema('policy', policySchema), [CONDITION_HINT]);
-  if (diagnostics.length) return { diagnostics };
-  const def = source.data as RuleDefinition;
+  const read = readChecked(sourceFile, 'policy', policySchema, [CONDITION_HINT], true);
+  if (!read.doc) return { diagnostics: read.diagnostics };
+  const { source } = read.doc;
+  const diagnostics: Diagnostic[] = [];
+  const def = read.doc.data as RuleDefinition;
 
   const expectedId = idFromPath(sourceFile.file);
   if (def.id !== expectedId) {
-    diagnostics.push(diagnosticAt(source, ['id'], 'policy/id-mismatch', `id '${def.id}' must equal its path '${expectedId}' (policies/<group>/<name>.yaml)`));
+    diagnostics.push(diagnosticAt(source(), ['id'], 'policy/id-mismatch', `id '${def.id}' must equal its path '${expectedId}' (policies/<group>/<name>.yaml)`));
   }
   const params = def.params ?? {};
   const paramValues: Record<string, ParamValue> = {};
   for (const [name, spec] of Object.entries(params)) {
     if (!PARAM_CHECKS[spec.type](spec.default)) {
-      diagnostics.push(diagnosticAt(source, ['params', name, 'default'], 'policy/param-type', `default of '${name}' must be ${spec.type}`));
+      diagnostics.push(diagnosticAt(source(), ['params', name, 'default'], 'policy/param-type', `default of '${name}' must be ${spec.type}`));
     }
     paramValues[name] = spec.default;
   }
@@ -111,17 +145,17 @@ export function loadRule(sourceFile: SourceFile, settings?: RuleSettings, fragme
   }
   for (const [key, template] of Object.entries(def.messages)) {
     for (const m of template.matchAll(/\{param\.([A-Za-z0-9_]+)\}/g)) {
-      if (!Object.hasOwn(params, m[1]!)) diagnostics.push(diagnosticAt(source, ['messages', key], 'policy/unknown-param', `message uses {param.${m[1]}}, which is not declared in params`));
+      if (!Object.hasOwn(params, m[1]!)) diagnostics.push(diagnosticAt(source(), ['messages', key], 'policy/unknown-param', `message uses {param.${m[1]}}, which is not declared in params`));
     }
   }
 
   const schema = VIEW_SCHEMAS[def.scope] as unknown as Record<string, unknown>;
   const condition = compileCondition(def.condition, schema, paramValues, ['condition'], fragments);
   const applies = def.applies ? compileCondition(def.applies, schema, paramValues, ['applies'], fragments) : undefined;
-  for (const p of [...condition.problems, ...(applies?.problems ?? [])]) diagnostics.push(problemToDiagnostic(source, p));
+  for (const p of [...condition.problems, ...(applies?.problems ?? [])]) diagnostics.push(problemToDiagnostic(source(), p));
   if (diagnostics.length) return { diagnostics };
 
-  const idLine = source.doc.contents && 'items' in source.doc.contents ? diagnosticAt(source, ['id'], '', '').line : 1;
+  const idLine = read.doc.idLine();
   const rule: CompiledRule = {
     ...def,
     severity: settings?.severity ?? def.severity,
@@ -152,19 +186,17 @@ function usesIn(condition: unknown, at: (string | number)[]): { fragment: string
 }
 
 /** Parse and check one fragment file: schema, id, parameter defaults. */
-function loadFragment(sourceFile: SourceFile): { fragment?: FragmentDefinition; source?: YamlSource; diagnostics: Diagnostic[] } {
-  const source = parseYaml(sourceFile.text, sourceFile.file);
-  if (source.diagnostics.length) return { diagnostics: source.diagnostics };
-  const deep = pathBeyondDepth(source.data, MAX_RULE_DEPTH);
-  if (deep) return { diagnostics: [diagnosticAt(source, deep, 'policy/too-deep', `nests more than ${MAX_RULE_DEPTH} levels deep; split the condition`)] };
-  const diagnostics = schemaDiagnostics(source, compileSchema('fragment', fragmentSchema), [CONDITION_HINT]);
-  if (diagnostics.length) return { diagnostics };
-  const fragment = source.data as FragmentDefinition;
+function loadFragment(sourceFile: SourceFile): { fragment?: FragmentDefinition; source?: () => YamlSource; diagnostics: Diagnostic[] } {
+  const read = readChecked(sourceFile, 'fragment', fragmentSchema, [CONDITION_HINT], true);
+  if (!read.doc) return { diagnostics: read.diagnostics };
+  const { source } = read.doc;
+  const diagnostics: Diagnostic[] = [];
+  const fragment = read.doc.data as FragmentDefinition;
   const expected = path.basename(sourceFile.file).replace(/\.ya?ml$/, '');
-  if (fragment.id !== expected) diagnostics.push(diagnosticAt(source, ['id'], 'fragment/id-mismatch', `id '${fragment.id}' must equal the file name '${expected}'`));
+  if (fragment.id !== expected) diagnostics.push(diagnosticAt(source(), ['id'], 'fragment/id-mismatch', `id '${fragment.id}' must equal the file name '${expected}'`));
   for (const [name, spec] of Object.entries(fragment.params ?? {})) {
     if (spec.default !== undefined && !PARAM_CHECKS[spec.type](spec.default)) {
-      diagnostics.push(diagnosticAt(source, ['params', name, 'default'], 'policy/param-type', `default of '${name}' must be ${spec.type}`));
+      diagnostics.push(diagnosticAt(source(), ['params', name, 'default'], 'policy/param-type', `default of '${name}' must be ${spec.type}`));
     }
   }
   return { fragment, source, diagnostics };
@@ -177,7 +209,7 @@ function loadFragment(sourceFile: SourceFile): { fragment?: FragmentDefinition; 
  */
 export function loadFragments(sources: readonly SourceFile[]): { fragments: FragmentTable; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
-  const loaded = new Map<string, { fragment: FragmentDefinition; source: YamlSource }>();
+  const loaded = new Map<string, { fragment: FragmentDefinition; file: string; source: () => YamlSource }>();
   for (const sf of sources) {
     if (!isFragmentFile(sf.file)) continue;
     const r = loadFragment(sf);
@@ -185,18 +217,18 @@ export function loadFragments(sources: readonly SourceFile[]): { fragments: Frag
     if (!r.fragment || !r.source || r.diagnostics.length) continue;
     const previous = loaded.get(r.fragment.id);
     // A user's fragment overrides a built-in one of the same id, as rules do.
-    if (previous && previous.source.file !== sf.file && !sf.builtin && sources.find((s) => s.file === previous.source.file)?.builtin) {
-      loaded.set(r.fragment.id, { fragment: r.fragment, source: r.source });
+    if (previous && previous.file !== sf.file && !sf.builtin && sources.find((s) => s.file === previous.file)?.builtin) {
+      loaded.set(r.fragment.id, { fragment: r.fragment, file: sf.file, source: r.source });
     } else if (previous) {
-      diagnostics.push(diagnosticAt(r.source, ['id'], 'fragment/duplicate-id', `fragment '${r.fragment.id}' is also defined in ${previous.source.file}`));
-    } else loaded.set(r.fragment.id, { fragment: r.fragment, source: r.source });
+      diagnostics.push(diagnosticAt(r.source(), ['id'], 'fragment/duplicate-id', `fragment '${r.fragment.id}' is also defined in ${previous.file}`));
+    } else loaded.set(r.fragment.id, { fragment: r.fragment, file: sf.file, source: r.source });
   }
   const edges = new Map([...loaded].map(([id, f]) => [id, usesIn(f.fragment.condition, ['condition'])]));
   const onCycle = new Set<string>();
   for (const [id, uses] of edges) {
     const { source } = loaded.get(id)!;
     for (const use of uses) {
-      if (!loaded.has(use.fragment)) diagnostics.push(diagnosticAt(source, use.path, 'policy/unknown-fragment', `no fragment '${use.fragment}'; known fragments: ${[...loaded.keys()].sort().join(', ')}`));
+      if (!loaded.has(use.fragment)) diagnostics.push(diagnosticAt(source(), use.path, 'policy/unknown-fragment', `no fragment '${use.fragment}'; known fragments: ${[...loaded.keys()].sort().join(', ')}`));
     }
   }
   // Iterative depth-first search; a back edge closes a cycle, reported once at its use.
@@ -219,7 +251,7 @@ export function loadFragments(sources: readonly SourceFile[]): { fragments: Frag
       if (s === 'open') {
         const chain = stack.slice(stack.findIndex((f) => f.id === use.fragment)).map((f) => f.id);
         for (const id of chain) onCycle.add(id);
-        diagnostics.push(diagnosticAt(loaded.get(top.id)!.source, use.path, 'policy/fragment-cycle', `fragment cycle: ${[...chain, use.fragment].join(' -> ')}`));
+        diagnostics.push(diagnosticAt(loaded.get(top.id)!.source(), use.path, 'policy/fragment-cycle', `fragment cycle: ${[...chain, use.fragment].join(' -> ')}`));
       } else if (!s) {
         state.set(use.fragment, 'open');
         stack.push({ id: use.fragment, next: 0 });
@@ -232,22 +264,22 @@ export function loadFragments(sources: readonly SourceFile[]): { fragments: Frag
     fragments.set(id, {
       definition: fragment,
       where: (docPath) => {
-        const { line, column } = locate(source, docPath);
-        return `${source.file}:${line}:${column}`;
+        const { line, column } = locate(source(), docPath);
+        return `${source().file}:${line}:${column}`;
       },
     });
   }
   return { fragments, diagnostics };
 }
 
-function loadPack(sourceFile: SourceFile): { pack?: Pack; diagnostics: Diagnostic[]; source?: YamlSource } {
-  const source = parseYaml(sourceFile.text, sourceFile.file);
-  if (source.diagnostics.length) return { diagnostics: source.diagnostics };
-  const diagnostics = schemaDiagnostics(source, compileSchema('pack', packSchema));
-  if (diagnostics.length) return { diagnostics, source };
-  const pack = source.data as Pack;
+function loadPack(sourceFile: SourceFile): { pack?: Pack; diagnostics: Diagnostic[]; source?: () => YamlSource } {
+  const read = readChecked(sourceFile, 'pack', packSchema, [], false);
+  if (!read.doc) return { diagnostics: read.diagnostics };
+  const { source } = read.doc;
+  const diagnostics: Diagnostic[] = [];
+  const pack = read.doc.data as Pack;
   const expected = path.basename(sourceFile.file).replace(/\.ya?ml$/, '');
-  if (pack.id !== expected) diagnostics.push(diagnosticAt(source, ['id'], 'pack/id-mismatch', `id '${pack.id}' must equal the file name '${expected}'`));
+  if (pack.id !== expected) diagnostics.push(diagnosticAt(source(), ['id'], 'pack/id-mismatch', `id '${pack.id}' must equal the file name '${expected}'`));
   return { pack, diagnostics, source };
 }
 
@@ -264,7 +296,7 @@ export function loadSources(sources: readonly SourceFile[], ruleSettings: Record
   const diagnostics: Diagnostic[] = [];
   const rules = new Map<string, CompiledRule>();
   const seenInSet = new Map<string, string>();
-  const packs: { pack: Pack; source: YamlSource }[] = [];
+  const packs: { pack: Pack; source: () => YamlSource }[] = [];
   const { fragments, diagnostics: fragmentProblems } = loadFragments(sources);
   diagnostics.push(...fragmentProblems);
   for (const sf of sources) {
@@ -290,11 +322,11 @@ export function loadSources(sources: readonly SourceFile[], ruleSettings: Record
   for (const { pack, source } of packs) {
     (pack.controls ?? []).forEach((control, i) =>
       control.rules.forEach((ruleId, j) => {
-        if (!rules.has(ruleId)) diagnostics.push(diagnosticAt(source, ['controls', i, 'rules', j], 'pack/unknown-rule', `control ${control.id} names unknown rule '${ruleId}'`));
+        if (!rules.has(ruleId)) diagnostics.push(diagnosticAt(source(), ['controls', i, 'rules', j], 'pack/unknown-rule', `control ${control.id} names unknown rule '${ruleId}'`));
       }),
     );
     (pack.rules ?? []).forEach((ruleId, j) => {
-      if (!rules.has(ruleId)) diagnostics.push(diagnosticAt(source, ['rules', j], 'pack/unknown-rule', `unknown rule '${ruleId}'`));
+      if (!rules.has(ruleId)) diagnostics.push(diagnosticAt(source(), ['rules', j], 'pack/unknown-rule', `unknown rule '${ruleId}'`));
     });
   }
   const all = [...rules.values()].sort((a, b) => (a.id < b.id ? -1 : 1));

@@ -8,6 +8,22 @@ export type Format = (typeof FORMATS)[number];
  */
 export const DEFAULT_FORMATS: readonly Format[] = ['console', 'json', 'sarif', 'html'];
 
+/**
+ * The file each format writes into --out-dir (none for the console), known without loading its
+ * reporter: a run loads only the reporters of the formats it writes (`loadReporters`).
+ */
+export const REPORT_FILE_NAMES: Readonly<Record<Format, string | undefined>> = {
+  console: undefined,
+  json: 'results.json',
+  sarif: 'results.sarif',
+  html: 'report.html',
+  summary: 'summary.md',
+  csv: 'results.csv',
+  junit: 'results.junit.xml',
+  ocsf: 'results.ocsf.json',
+  asff: 'results.asff.json',
+};
+
 export function isFormat(value: string): value is Format {
   return (FORMATS as readonly string[]).includes(value);
 }

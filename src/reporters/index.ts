@@ -17,7 +17,7 @@ export type { ReportContext, ReportGate, Reporter } from './context.js';
 
 import type { Format } from './formats.js';
 
-export { DEFAULT_FORMATS, FORMATS, isFormat, type Format } from './formats.js';
+export { DEFAULT_FORMATS, FORMATS, REPORT_FILE_NAMES, isFormat, type Format } from './formats.js';
 
 export const REPORTERS: Readonly<Record<Format, Reporter>> = {
   console: consoleReporter,

@@ -23,7 +23,8 @@ import { builtinSources } from '../policy/builtin-sources.js';
 import { isCasesFile, loadSources, packRuleIds, readPolicyPath, type SourceFile } from '../policy/loader.js';
 import { checkSettingsAgainstRules, type PolicySettings } from '../policy/rule-settings.js';
 import { applySuppressions, suppressionWarnings } from '../policy/suppressions.js';
-import { REPORTERS, type Format } from '../reporters/index.js';
+import { REPORT_FILE_NAMES, type Format } from '../reporters/formats.js';
+import { loadReporters } from '../reporters/load.js';
 import { isRunId, type FailOn, type Results } from '../results.js';
 import type { Snapshot } from '../snapshot/schema.js';
 import { readSnapshot, writeSnapshot } from '../snapshot/io.js';
@@ -158,8 +159,8 @@ async function obtainSnapshot(source: SnapshotSource, io: RunIo): Promise<Snapsh
 /** The staging folders and temporary files a run leaves only when it is killed. */
 const STAGING_PREFIX = '.trailwarden-staging-';
 const LEFTOVER = new RegExp(
-  `^(?:${STAGING_PREFIX.replace(/\./g, '\\.')}(\\d+)-.*|\\.trailwarden-probe\\.(\\d+)\\..*\\.tmp|(?:${Object.values(REPORTERS)
-    .flatMap((r) => (r.fileName ? [r.fileName.replace(/\./g, '\\.')] : []))
+  `^(?:${STAGING_PREFIX.replace(/\./g, '\\.')}(\\d+)-.*|\\.trailwarden-probe\\.(\\d+)\\..*\\.tmp|(?:${Object.values(REPORT_FILE_NAMES)
+    .flatMap((name) => (name ? [name.replace(/\./g, '\\.')] : []))
     .join('|')})\\.(\\d+)(?:\\.[0-9a-f]+)?\\.tmp)$`,
 );
 
@@ -238,11 +239,12 @@ async function withSwapLock(dir: string, swap: () => Promise<void>): Promise<voi
 export async function writeReports(results: Results, settings: ReportChoice, io: RunIo): Promise<Partial<Record<Format, string>>> {
   const stamped: Results = isRunId(results.runId) ? results : { ...results, runId: io.runId?.() ?? randomUUID() };
   const files: Partial<Record<Format, string>> = {};
-  const fileFormats = settings.formats.filter((f) => REPORTERS[f].fileName);
+  const fileFormats = settings.formats.filter((f) => REPORT_FILE_NAMES[f]);
+  const reporters = await loadReporters(settings.formats);
   const ctx = {
     color: io.color,
     width: io.width,
-    files: fileFormats.map((f) => REPORTERS[f].fileName!),
+    files: fileFormats.map((f) => REPORT_FILE_NAMES[f]!),
     onWarning: (m: string) => io.stderr(`warning: ${m}\n`),
     // The reports state the verdict the run's exit code gives (report.html leads with it).
     gate: { exitCode: exitCodeFor(stamped, settings.failOn, { newOnly: settings.failOnNew }), failOn: settings.failOn, ...(settings.failOnNew ? { newOnly: true } : {}) },
@@ -256,7 +258,7 @@ export async function writeReports(results: Results, settings: ReportChoice, io:
       await mkdir(staging);
       for (const format of fileFormats) {
         io.signal?.throwIfAborted();
-        const reporter = REPORTERS[format];
+        const reporter = reporters[format]!;
         const content = reporter.renderChunks ? reporter.renderChunks(stamped, ctx) : reporter.render(stamped, ctx);
         const staged = path.join(staging, reporter.fileName!);
         if (typeof content === 'string') await writeFile(staged, content, 'utf8');
@@ -266,7 +268,7 @@ export async function writeReports(results: Results, settings: ReportChoice, io:
       // Renames of one set never interleave with another run's: the swap holds a lock file.
       await withSwapLock(settings.outDir, async () => {
         for (const format of fileFormats) {
-          const name = REPORTERS[format].fileName!;
+          const name = REPORT_FILE_NAMES[format]!;
           const file = path.join(settings.outDir, name);
           await rename(path.join(staging, name), file);
           files[format] = file;
@@ -280,7 +282,7 @@ export async function writeReports(results: Results, settings: ReportChoice, io:
       await rm(staging, { recursive: true, force: true }).catch(() => undefined);
     }
   }
-  if (settings.formats.includes('console')) io.stdout(REPORTERS.console.render(stamped, ctx));
+  if (reporters.console) io.stdout(reporters.console.render(stamped, ctx));
   return files;
 }
 
@@ -309,7 +311,7 @@ async function checkOutputs(settings: ScanSettings): Promise<void> {
     }
     await ensureWritableDir(path.dirname(settings.saveSnapshot), '--save-snapshot into');
   }
-  if (settings.report.formats.some((f) => REPORTERS[f].fileName)) await ensureWritableDir(settings.report.outDir, '--out-dir');
+  if (settings.report.formats.some((f) => REPORT_FILE_NAMES[f])) await ensureWritableDir(settings.report.outDir, '--out-dir');
 }
 
 export async function scan(settings: ScanSettings, io: RunIo): Promise<ScanOutcome> {

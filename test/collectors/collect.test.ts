@@ -209,6 +209,8 @@ describe('collectSnapshot over an organization (aws-sdk-client-mock)', () => {
     expect(aws.callsBy(MANAGEMENT).filter((operation) => operation.startsWith('cloudtrail:DescribeTrails'))).toHaveLength(1);
     expect(snapshot.organization).toEqual({ id: 'o-a1b2c3d4e5', managementAccountId: MANAGEMENT, cloudTrailDelegatedAdministrators: [AUDIT], serviceControlPolicies: [] });
     expect(account(snapshot, MEMBER).organizationPath).toEqual(['r-a1b2']);
+    // ListAccounts named every account: those no OU holds sit under the single root, not listed twice.
+    expect(aws.calls.filter((call) => call.operation === 'organizations:ListAccountsForParent')).toEqual([]);
   });
 
   it('reads each trail fact once, in the owner account and home region', async () => {

@@ -5,7 +5,8 @@
  * report exactly what the sources' run-time compiled validators report.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -18,22 +19,35 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const OUT = path.join(ROOT, '.trailwarden-tmp', `bundle-start-${process.pid}`);
 const CLI = path.join(OUT, 'cli.js');
 
+interface Metafile {
+  outputs: Record<string, { imports: { path: string; kind: string }[]; inputs: Record<string, unknown> }>;
+}
+let metafile: Metafile;
+
 beforeAll(async () => {
-  const { buildCli } = (await import(path.join(ROOT, 'scripts', 'build.mjs'))) as { buildCli: (outdir: string) => Promise<void> };
-  await buildCli(OUT);
+  const { buildCli } = (await import(path.join(ROOT, 'scripts', 'build.mjs'))) as { buildCli: (outdir: string) => Promise<Metafile> };
+  metafile = await buildCli(OUT);
 }, 120_000);
 afterAll(() => rmSync(OUT, { recursive: true, force: true }));
 
-/** The bare module specifiers a file and, recursively, the chunks it imports statically bring in. */
-function staticPackages(file: string, seen = new Set<string>()): Set<string> {
+/** esbuild's name of an output file (relative to the package root, as the metafile keys them). */
+const outputName = (file: string) => path.relative(ROOT, file).split(path.sep).join('/');
+
+/**
+ * The npm packages bundled into an output file and, recursively, the chunks it imports statically:
+ * what loading that file costs. Every dependency is bundled, so the metafile says which.
+ */
+function staticPackages(output: string, seen = new Set<string>()): Set<string> {
   const packages = new Set<string>();
-  if (seen.has(file)) return packages;
-  seen.add(file);
-  // esbuild writes each static import as one `import ... from "x";` statement at the top level.
-  for (const match of readFileSync(file, 'utf8').matchAll(/^import\s[^;]*?from\s*"([^"]+)";/gm)) {
-    const specifier = match[1]!;
-    if (specifier.startsWith('.')) for (const p of staticPackages(path.resolve(path.dirname(file), specifier), seen)) packages.add(p);
-    else if (!specifier.startsWith('node:')) packages.add(specifier);
+  if (seen.has(output)) return packages;
+  seen.add(output);
+  const entry = metafile.outputs[output]!;
+  for (const input of Object.keys(entry.inputs)) {
+    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (match) packages.add(match[1]!);
+  }
+  for (const imported of entry.imports) {
+    if (imported.kind === 'import-statement' && metafile.outputs[imported.path]) for (const p of staticPackages(imported.path, seen)) packages.add(p);
   }
   return packages;
 }
@@ -47,13 +61,21 @@ async function cli(args: string[], cwd = ROOT): Promise<{ code: number; stdout: 
 
 describe('the CLI bundle at start', () => {
   it('loads no package for --version, and neither the AWS SDK nor ajv nor the reporters for the command line', () => {
-    expect([...staticPackages(CLI)]).toEqual([]);
+    const entry = outputName(CLI);
+    expect([...staticPackages(entry)]).toEqual([]);
     // The command-line program (commander and every command's options) is the entry's one dynamic import.
-    const dynamic = [...readFileSync(CLI, 'utf8').matchAll(/import\("(\.[^"]+)"\)/g)].map((m) => path.resolve(OUT, m[1]!));
+    const dynamic = metafile.outputs[entry]!.imports.filter((imported) => imported.kind === 'dynamic-import').map((imported) => imported.path);
     expect(dynamic).toHaveLength(1);
     const program = [...staticPackages(dynamic[0]!)];
     expect(program).toContain('commander');
-    expect(program.filter((p) => /^@aws-sdk\/|^@smithy\/|^ajv|^handlebars$|^cli-progress$/.test(p))).toEqual([]);
+    expect(program.filter((p) => /^@aws-sdk\/|^@smithy\/|^ajv|^handlebars$|^cli-progress$|^yaml$/.test(p))).toEqual([]);
+  });
+
+  it('bundles every dependency: the package needs no node_modules', () => {
+    const external = Object.values(metafile.outputs).flatMap((output) => output.imports.filter((imported) => !isBuiltin(imported.path) && !metafile.outputs[imported.path]));
+    expect(external).toEqual([]);
+    const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    expect(manifest.dependencies ?? {}).toEqual({});
   });
 
   it('answers --version and -v with the package version, like commander did', async () => {
@@ -89,5 +111,34 @@ describe('the CLI bundle at start', () => {
     expect(bundled.code).toBe(2);
     expect(bundled.stderr).toMatch(/\$\.scanTime/);
     expect(bundled.stderr).toEqual(source.stderr);
+  });
+
+  it('embeds the built-in policies prepared from the policy files of this tree (a stale bundle is found out)', async () => {
+    const build = (await import(path.join(ROOT, 'scripts', 'build.mjs'))) as {
+      builtinPolicyFiles: () => Promise<{ file: string; text: string }[]>;
+      builtinPoliciesHash: (files: { file: string; text: string }[]) => string;
+      embeddedPoliciesHash: (text: string) => string | undefined;
+    };
+    const chunks = readdirSync(path.join(OUT, 'cli-chunks')).map((name) => readFileSync(path.join(OUT, 'cli-chunks', name), 'utf8'));
+    const embedded = chunks.map(build.embeddedPoliciesHash).filter((hash) => hash !== undefined);
+    expect(embedded).toEqual([build.builtinPoliciesHash(await build.builtinPolicyFiles())]);
+    // One policy changed by a byte is another set.
+    const files = await build.builtinPolicyFiles();
+    files[0] = { ...files[0]!, text: `${files[0]!.text} ` };
+    expect(build.builtinPoliciesHash(files)).not.toBe(embedded[0]);
+  });
+
+  it('scans the demo with its prepared built-in policies, finding what the sources find', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'trailwarden-bundle-'));
+    // Statuses and resources only: the bundle reads the real clock, the in-process CLI a fixed one.
+    const args = (out: string) => ['scan', '--demo', '--format', 'json', '--out-dir', path.join(dir, out)];
+    const bundled = await cli(args('bundled'));
+    const source = await runCli(args('source'));
+    expect(bundled.code).toBe(1);
+    expect(bundled.code).toBe(source.code);
+    const findings = (out: string) =>
+      (JSON.parse(readFileSync(path.join(dir, out, 'results.json'), 'utf8')) as { findings: { ruleId: string; status: string; resource: unknown }[] }).findings.map((f) => [f.ruleId, f.status, f.resource]);
+    expect(findings('bundled').length).toBeGreaterThan(100);
+    expect(findings('bundled')).toEqual(findings('source'));
   });
 });

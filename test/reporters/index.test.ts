@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FORMATS, FORMATS, isFormat, REPORTERS } from '../../src/reporters/index.js';
+import { DEFAULT_FORMATS, FORMATS, isFormat, REPORT_FILE_NAMES, REPORTERS } from '../../src/reporters/index.js';
+import { loadReporters } from '../../src/reporters/load.js';
 import { createResults } from '../fixtures/results-factory.js';
 
 describe('reporter map', () => {
@@ -16,6 +17,12 @@ describe('reporter map', () => {
       ocsf: 'results.ocsf.json',
       asff: 'results.asff.json',
     });
+  });
+
+  it('knows each file name without loading the reporter, and loads the same reporters lazily', async () => {
+    expect(REPORT_FILE_NAMES).toEqual(Object.fromEntries(FORMATS.map((format) => [format, REPORTERS[format].fileName])));
+    expect(await loadReporters([...FORMATS, 'json'])).toEqual(REPORTERS);
+    expect(Object.keys(await loadReporters(['json', 'sarif'])).sort()).toEqual(['json', 'sarif']);
   });
 
   it('defaults to the first release\'s formats but the job summary; the formats other tools ingest are asked for', () => {

@@ -1,11 +1,11 @@
 import { Command } from 'commander';
-import { NO_POLICY_SETTINGS } from '../../policy/rule-settings.js';
 import { SEVERITY_RANK } from '../../results.js';
 import type { CliIo } from '../io.js';
 import { addRunOptions } from '../options.js';
 
 async function rulesAction(flags: { pack?: string; json?: boolean; policies?: string[] }, io: CliIo): Promise<number> {
-  const { loadRuleSet } = await import('../../run/scan.js');
+  // Both with the run code: rule-settings reads YAML, which the command line must not load.
+  const [{ loadRuleSet }, { NO_POLICY_SETTINGS }] = await Promise.all([import('../../run/scan.js'), import('../../policy/rule-settings.js')]);
   const ruleSet = await loadRuleSet(flags.policies ?? [], NO_POLICY_SETTINGS, flags.pack, (m) => io.stderr(`warning: ${m}\n`));
   const pack = flags.pack ? ruleSet.packs.find((p) => p.id === flags.pack) : undefined;
   const controlsOf = (id: string) =>
