@@ -14,6 +14,8 @@ export interface DecidingCandidate {
   resourceType: string;
   /** Attribute path as IacDefinition.attributes keys it; absent: the definition's block. */
   attribute?: string;
+  /** The attribute decides only with this value (one of several switches: the one that is off). */
+  when?: string | number | boolean;
 }
 
 export interface DecidingEntry {
@@ -21,7 +23,11 @@ export interface DecidingEntry {
   cloudformation: DecidingCandidate[];
 }
 
-const tf = (resourceType: string, attribute?: string): DecidingCandidate => (attribute === undefined ? { resourceType } : { resourceType, attribute });
+const tf = (resourceType: string, attribute?: string, when?: string | number | boolean): DecidingCandidate => ({
+  resourceType,
+  ...(attribute !== undefined ? { attribute } : {}),
+  ...(when !== undefined ? { when } : {}),
+});
 const cfn = tf;
 
 const TRAIL = 'AWS::CloudTrail::Trail';
@@ -61,8 +67,18 @@ export const DECIDING_ATTRIBUTES: Readonly<Record<string, DecidingEntry>> = {
     cloudformation: [cfn(BUCKET, 'LoggingConfiguration')],
   },
   'bucket/not-public': {
-    terraform: [tf('aws_s3_bucket_public_access_block'), tf('aws_s3_bucket_acl', 'acl'), tf('aws_s3_bucket_policy', 'policy')],
-    cloudformation: [cfn(BUCKET, 'PublicAccessBlockConfiguration'), cfn(BUCKET, 'AccessControl'), cfn(BUCKET_POLICY, 'PolicyDocument')],
+    terraform: [
+      ...['block_public_acls', 'ignore_public_acls', 'block_public_policy', 'restrict_public_buckets'].map((flag) => tf('aws_s3_bucket_public_access_block', flag, false)),
+      tf('aws_s3_bucket_acl', 'acl'),
+      tf('aws_s3_bucket_policy', 'policy'),
+      tf('aws_s3_bucket_public_access_block'),
+    ],
+    cloudformation: [
+      ...['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'].map((flag) => cfn(BUCKET, `PublicAccessBlockConfiguration.${flag}`, false)),
+      cfn(BUCKET, 'AccessControl'),
+      cfn(BUCKET_POLICY, 'PolicyDocument'),
+      cfn(BUCKET, 'PublicAccessBlockConfiguration'),
+    ],
   },
   'bucket/object-lock': {
     terraform: [tf('aws_s3_bucket_object_lock_configuration', 'rule'), tf('aws_s3_bucket', 'object_lock_enabled')],
@@ -92,11 +108,11 @@ export const DECIDING_ATTRIBUTES: Readonly<Record<string, DecidingEntry>> = {
   'lake/kms-encryption': { terraform: [tf('aws_cloudtrail_event_data_store', 'kms_key_id')], cloudformation: [cfn(LAKE, 'KmsKeyId')] },
   'lake/hardening': {
     terraform: [
-      tf('aws_cloudtrail_event_data_store', 'termination_protection_enabled'),
+      tf('aws_cloudtrail_event_data_store', 'termination_protection_enabled', false),
+      tf('aws_cloudtrail_event_data_store', 'multi_region_enabled', false),
       tf('aws_cloudtrail_event_data_store', 'retention_period'),
-      tf('aws_cloudtrail_event_data_store', 'multi_region_enabled'),
     ],
-    cloudformation: [cfn(LAKE, 'TerminationProtectionEnabled'), cfn(LAKE, 'RetentionPeriod'), cfn(LAKE, 'MultiRegionEnabled')],
+    cloudformation: [cfn(LAKE, 'TerminationProtectionEnabled', false), cfn(LAKE, 'MultiRegionEnabled', false), cfn(LAKE, 'RetentionPeriod')],
   },
 };
 

@@ -141,7 +141,10 @@ export class IacMatcher {
     };
     for (const candidate of candidates) {
       if (candidate.attribute === undefined) continue;
-      const def = group.find((d) => d.resourceType === candidate.resourceType && d.attributes[candidate.attribute as string] !== undefined);
+      const def = group.find((d) => {
+        const attr = d.resourceType === candidate.resourceType ? d.attributes[candidate.attribute as string] : undefined;
+        return attr !== undefined && (candidate.when === undefined || attr.value === candidate.when);
+      });
       if (def) return at(def, candidate.attribute);
     }
     for (const candidate of candidates) {
