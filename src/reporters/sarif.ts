@@ -2,8 +2,9 @@
  * results.sarif for GitHub code scanning (SPEC §5).
  *
  * GitHub rejects a whole upload for one malformed result, so every result carries exactly one
- * physical location (the rule's policy file, relative, no scheme) and the resource goes into the
- * logical location, properties and message. Alert identity comes from the resource, not from a
+ * physical location (the rule's policy file, relative, no scheme; with --iac, the lines of the
+ * user's repository that define the resource) and the resource goes into the logical location,
+ * properties and message. Alert identity comes from the resource, not from a
  * line: `partialFingerprints.primaryLocationLineHash` is the resource fingerprint too, because
  * code scanning matches alerts on that key alone and would otherwise derive it from the policy
  * line — the same line for every resource of a rule, which would fold their alerts into one.
