@@ -34,15 +34,6 @@ export function definitionRef(def: IacDefinition): IacDefinitionRef {
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
-/** The log group name in `arn:aws:logs:r:a:log-group:NAME` or `…:log-group:NAME:*`. */
-export function logGroupNameOfArn(arn: string): string | undefined {
-  const marker = ':log-group:';
-  const at = arn.indexOf(marker);
-  if (at < 0) return undefined;
-  const rest = arn.slice(at + marker.length);
-  return rest.endsWith(':*') ? rest.slice(0, -2) : rest;
-}
-
 /** A definition's primary: itself, or the definition a satellite belongs to. */
 function primaryOf(def: IacDefinition, byKey: Map<string, IacDefinition>): IacDefinition {
   const info = resourceTypeInfo(def.resourceType);
