@@ -147,6 +147,29 @@ export const precompiledValidatorsPlugin = {
   },
 };
 
+/**
+ * Replaces src/iac/wasm-assets.ts with the WebAssembly of web-tree-sitter's runtime and the
+ * Terraform grammar embedded (esbuild's binary loader): the Action and the npm package run without node_modules.
+ */
+export const embeddedWasmPlugin = {
+  name: 'embedded-wasm',
+  setup(b) {
+    const reader = path.join(ROOT, 'src', 'iac', 'wasm-assets.js');
+    b.onResolve({ filter: /wasm-assets\.js$/ }, (args) =>
+      path.resolve(args.resolveDir, args.path) === reader ? { path: 'wasm-assets', namespace: 'embedded-wasm' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'embedded-wasm' }, () => ({
+      contents: [
+        "import runtime from 'web-tree-sitter/tree-sitter.wasm';",
+        "import terraform from '@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm';",
+        'export async function wasmAssets() { return { runtime, terraform }; }',
+      ].join('\n'),
+      loader: 'js',
+      resolveDir: ROOT,
+    }));
+  },
+};
+
 
 export const common = {
   bundle: true,
@@ -178,7 +201,8 @@ export async function buildCli(outdir = path.join(ROOT, 'dist')) {
     splitting: true,
     chunkNames: 'cli-chunks/[name]-[hash]',
     // The built-in policies are embedded, prepared, as in the Action: no YAML parsing at start.
-    plugins: [...common.plugins, embeddedPoliciesPlugin, precompiledValidatorsPlugin],
+    plugins: [...common.plugins, embeddedPoliciesPlugin, precompiledValidatorsPlugin, embeddedWasmPlugin],
+    loader: { '.wasm': 'binary' },
     // Every dependency bundled, as in the Action: a chunk loads as one file instead of a package's
     // tens of CommonJS modules each resolved on disk (yaml, handlebars, jsonc-parser, the AWS
     // SDK), and the package installs with no dependency at all (npx fetches one tarball).
@@ -201,7 +225,8 @@ export async function buildAction(outfile = path.join(ROOT, 'dist', 'action.js')
     ...common,
     entryPoints: ['src/action/main.ts'],
     outfile,
-    plugins: [...common.plugins, embeddedPoliciesPlugin, precompiledValidatorsPlugin],
+    plugins: [...common.plugins, embeddedPoliciesPlugin, precompiledValidatorsPlugin, embeddedWasmPlugin],
+    loader: { '.wasm': 'binary' },
     // ESM builds first: jsonc-parser's `main` is a UMD module whose require() calls no bundler can
     // follow, and the AWS SDK's ESM builds tree-shake.
     mainFields: ['module', 'main'],

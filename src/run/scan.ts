@@ -28,6 +28,7 @@ import { loadReporters } from '../reporters/load.js';
 import { isRunId, type FailOn, type Results } from '../results.js';
 import type { Snapshot } from '../snapshot/schema.js';
 import { readSnapshot, writeSnapshot } from '../snapshot/io.js';
+import { withIac } from './iac.js';
 import { mergeSnapshots } from '../snapshot/merge.js';
 
 export interface RuleSet {
@@ -87,6 +88,8 @@ interface ScanSettings {
   policySettings: PolicySettings;
   /** --baseline: a previous results.json or snapshot to compare with. */
   baseline?: string;
+  /** --iac: infrastructure code whose definitions locate the findings. */
+  iac?: string[];
 }
 
 /** What the library may do with the process's streams and clock; the doors fill it in. */
@@ -347,6 +350,7 @@ export async function scan(settings: ScanSettings, io: RunIo): Promise<ScanOutco
     if (baseline.kind === 'none') io.stderr(`warning: --baseline ${settings.baseline} does not exist yet: treating this as the first run, every failure is new\n`);
     results = withBaseline(results, settings.baseline, baseline);
   }
+  if (settings.iac) results = await withIac(results, snapshot, settings.iac, io);
   const files = await writeReports(results, settings.report, io);
   // A snapshot that was asked for and not saved fails the run (exit 2, as an unwritable --out-dir
   // does) even though the reports are written: a CI job must not pass with its artifact missing.
@@ -365,9 +369,16 @@ export async function scan(settings: ScanSettings, io: RunIo): Promise<ScanOutco
  * over the defaults. `snapshot` stands in for the source the options name (merge evaluates the
  * union of shards it has read).
  */
-export async function scanRun(given: RunOptions, io: RunIo, door: { snapshot?: Snapshot; nameOf?: OptionNamer } = {}): Promise<ScanOutcome> {
+export async function scanRun(given: RunOptions, io: RunIo, door: { snapshot?: Snapshot; nameOf?: OptionNamer; defaultIac?: () => Promise<string[] | undefined> } = {}): Promise<ScanOutcome> {
   const configFile = await readConfigFile(given.config);
-  return scan(settingsFor(given, configFile, door.snapshot, door.nameOf), io);
+  const settings = settingsFor(given, configFile, door.snapshot, door.nameOf);
+  // The door's default for --iac (the Action: the checked-out repository) applies when neither the
+  // options nor the config file say anything, not even 'none'.
+  if (settings.iac === undefined && given.iac === undefined && configFile.options.iac === undefined && door.defaultIac) {
+    const iac = await door.defaultIac();
+    if (iac?.length) settings.iac = iac;
+  }
+  return scan(settings, io);
 }
 
 function settingsFor(given: RunOptions, configFile: ConfigFile, snapshot: Snapshot | undefined, nameOf: OptionNamer | undefined): ScanSettings {
@@ -380,5 +391,6 @@ function settingsFor(given: RunOptions, configFile: ConfigFile, snapshot: Snapsh
     ...(run.pack !== undefined ? { pack: run.pack } : {}),
     ...(run.saveSnapshot !== undefined ? { saveSnapshot: run.saveSnapshot } : {}),
     ...(run.baseline !== undefined ? { baseline: run.baseline } : {}),
+    ...(run.iac !== undefined ? { iac: run.iac } : {}),
   };
 }

@@ -5,7 +5,7 @@
  *   adapters     cli/, action/                      argv or Action inputs -> options -> library
  *   library      run/, options/                     the run: source, evaluation, reports, exit code
  *   policy       policy/                            YAML -> compiled rules, packs, suppressions
- *   parts        engine/ | collectors/ | reporters/ each on its own; none imports another
+ *   parts        engine/ | collectors/ | reporters/ | iac/ each on its own; none imports another
  *   contracts    snapshot/, results.ts, language/   what the parts exchange; aws-policy/ (the IAM
  *                policy language, read by collectors and engine alike)
  *   foundations  errors.ts, objects.ts, package-root.ts
@@ -28,7 +28,7 @@ interface Layer {
 const LAYERS: Layer[] = [
   { name: 'foundations', rank: 0, members: ['errors.ts', 'objects.ts', 'files.ts', 'package-root.ts', 'precompiled-validators.ts', 'schema-validator.ts'] },
   { name: 'contracts', rank: 1, members: ['snapshot/', 'results.ts', 'language/', 'aws-policy/'] },
-  { name: 'parts', rank: 2, isolated: true, members: ['engine/', 'collectors/', 'reporters/'] },
+  { name: 'parts', rank: 2, isolated: true, members: ['engine/', 'collectors/', 'reporters/', 'iac/'] },
   { name: 'policy', rank: 3, members: ['policy/'] },
   { name: 'library', rank: 4, members: ['run/', 'options/', 'schemas.ts'] },
   { name: 'adapters', rank: 5, isolated: true, members: ['cli/', 'cli.ts', 'action/'] },
