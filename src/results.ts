@@ -13,6 +13,14 @@ export type Severity = (typeof SEVERITIES)[number];
 export const FAIL_ON_LEVELS = ['none', 'low', 'medium', 'high', 'critical'] as const;
 export type FailOn = (typeof FAIL_ON_LEVELS)[number];
 
+/**
+ * `--fail-on-incomplete`: which incompleteness makes the exit code 3 (when nothing fails at or above
+ * `--fail-on`). `any`: a fact could not be collected or the scope could not be enumerated (SPEC §2's
+ * exit 3); `scope`: only accounts, regions or trails that could not be enumerated; `none`: never.
+ */
+export const FAIL_ON_INCOMPLETE_LEVELS = ['any', 'scope', 'none'] as const;
+export type FailOnIncomplete = (typeof FAIL_ON_INCOMPLETE_LEVELS)[number];
+
 export const STATUSES = ['fail', 'error', 'pass', 'not_applicable'] as const;
 export type Status = (typeof STATUSES)[number];
 

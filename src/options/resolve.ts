@@ -5,7 +5,7 @@
 import { definedOnly } from '../objects.js';
 import { parseIntegrityWindow } from '../collectors/map/integrity.js';
 import { UserError } from '../errors.js';
-import type { FailOn } from '../results.js';
+import type { FailOn, FailOnIncomplete } from '../results.js';
 import { DEFAULT_FORMATS, type Format } from '../reporters/formats.js';
 import type { ConfigFile } from './config-file.js';
 import { OPTION_SPECS, longName, type OptionName, type OptionSpec, type RunOptions } from './schema.js';
@@ -37,6 +37,8 @@ export interface ReportChoice {
   formats: Format[];
   outDir: string;
   failOn: FailOn;
+  /** --fail-on-incomplete: which incompleteness exits 3 (default any). */
+  failOnIncomplete?: FailOnIncomplete;
   /** --fail-on-new: the exit code counts only failures new since the baseline. */
   failOnNew?: boolean;
   category?: string;
@@ -146,6 +148,7 @@ export function resolveRun(given: RunOptions, file: ConfigFile, nameOf: OptionNa
       formats: pick('format') ?? [...DEFAULT_FORMATS],
       outDir: pick('outDir') ?? DEFAULT_OUT_DIR,
       failOn: pick('failOn') ?? 'high',
+      failOnIncomplete: pick('failOnIncomplete') ?? 'any',
       ...(pick('failOnNew') ? { failOnNew: true } : {}),
       ...(category !== undefined ? { category } : {}),
     },

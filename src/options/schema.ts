@@ -9,7 +9,7 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import { parseIntegrityWindow } from '../collectors/map/integrity.js';
 import { UserError } from '../errors.js';
-import { FAIL_ON_LEVELS } from '../results.js';
+import { FAIL_ON_INCOMPLETE_LEVELS, FAIL_ON_LEVELS } from '../results.js';
 import { DEFAULT_FORMATS, FORMATS, type Format } from '../reporters/formats.js';
 
 export type CommandName = 'scan' | 'merge' | 'validate' | 'rules';
@@ -98,6 +98,7 @@ const AccountIdSchema = Type.String({ pattern: '^[0-9]{12}$' });
 const ShardSchema = Type.Object({ index: Type.Integer({ minimum: 1 }), count: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
 const FormatSchema = Type.Enum([...FORMATS]);
 const FailOnSchema = Type.Enum([...FAIL_ON_LEVELS]);
+const FailOnIncompleteSchema = Type.Enum([...FAIL_ON_INCOMPLETE_LEVELS]);
 
 /** In the order of `trailwarden scan --help`, the README table and action.yml. */
 export const OPTION_SPECS = {
@@ -241,6 +242,17 @@ export const OPTION_SPECS = {
     inputHelp: 'Fail the step when a finding fails at or above none|low|medium|high|critical (default high). Reports and outputs are written first.',
     parse: parseChoice(FAIL_ON_LEVELS),
   }),
+  failOnIncomplete: option({
+    schema: FailOnIncompleteSchema,
+    flag: '--fail-on-incomplete <what>',
+    help: 'exit 3 (when nothing fails at --fail-on) for: any (a fact could not be collected, or part of the scope could not be listed), scope (only accounts, regions or trails not listed), none',
+    defaultText: 'any',
+    commands: ['scan', 'merge'],
+    input: true,
+    inputHelp:
+      "Fail the step (exit 3) when the scan is incomplete: any (a fact could not be collected, or part of the scope could not be listed; the default), scope (only accounts, regions or trails that could not be listed: uploading such a SARIF would close the alerts of resources the scan could not see), none. Always reported in the summary.",
+    parse: parseChoice(FAIL_ON_INCOMPLETE_LEVELS),
+  }),
   baseline: option({
     schema: Type.String({ minLength: 1 }),
     flag: '--baseline <file>',
@@ -295,15 +307,6 @@ export const OPTION_SPECS = {
     help: 'with --verify-integrity: also read every log file the digests name and compare its SHA-256 (needs kms:Decrypt for encrypted logs)',
     commands: ['scan'],
     input: true,
-  }),
-  allowIncomplete: option({
-    schema: Type.Boolean(),
-    help: 'accept a scan that could not enumerate its whole scope (accounts, regions, trails) without failing the step',
-    commands: [],
-    config: false,
-    input: true,
-    inputHelp:
-      "'true' accepts a scan that could not enumerate its whole scope (accounts, regions, trails) without failing the step. Off by default: uploading such a SARIF closes the alerts of every resource the scan could not see.",
   }),
   concurrency: option({
     schema: Type.Integer({ minimum: 1, maximum: 256 }),

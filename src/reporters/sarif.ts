@@ -349,6 +349,11 @@ export function findingFingerprint(finding: Finding, partition: string): string 
   return findingIdentity(finding, partition);
 }
 
+/** The fingerprint of a finding's SARIF result: a failure's is the --baseline identity; an unevaluated one is keyed on its own rule id. */
+export function resultFingerprint(finding: Finding, partition: string): string {
+  return finding.status === 'error' ? findingIdentity({ ruleId: unevaluatedRuleId(finding.ruleId), resource: finding.resource }, partition) : findingFingerprint(finding, partition);
+}
+
 function rankOf(status: 'fail' | 'error', severity: Severity): number {
   // Every failure outranks every unverifiable check: a known problem before an unknown one.
   return status === 'fail' ? 10 + SEVERITY_RANK[severity] : SEVERITY_RANK[severity];
@@ -373,8 +378,7 @@ function findingResult(finding: Finding, partition: string, rules: SarifRules, l
   const status = finding.status === 'error' ? 'error' : 'fail';
   const { arn, accountId, region, type, name } = finding.resource;
   const rule = rules.resultRule(finding.ruleId, status);
-  // A failure keeps the identity --baseline uses (results.ts); an unevaluated result is keyed on its own rule id.
-  const hash = status === 'error' ? findingIdentity({ ruleId: rule.id, resource: finding.resource }, partition) : findingFingerprint(finding, partition);
+  const hash = resultFingerprint(finding, partition);
   return {
     rank: rankOf(status, finding.severity),
     order: [finding.ruleId, accountId, region ?? '', arn],

@@ -12,11 +12,12 @@ import path from 'node:path';
 import { UserError, formatDiagnostic } from '../errors.js';
 import { describeFsError, ensureWritableDir, makeDirs, outputError, processAlive } from '../files.js';
 import { evaluate, type CompiledRule } from '../engine/evaluate.js';
-import { buildResults, exitCodeFor } from '../engine/build-results.js';
+import { buildResults } from '../engine/build-results.js';
+import { gateOf, type Gate } from './gate.js';
 import { loadBaseline, withBaseline } from './baseline.js';
 import type { Pack } from '../language/types.js';
 import { readConfigFile, type ConfigFile } from '../options/config-file.js';
-import { resolveRun, type OptionNamer, type ReportChoice, type SnapshotChoice } from '../options/resolve.js';
+import { flagOf, resolveRun, type OptionNamer, type ReportChoice, type SnapshotChoice } from '../options/resolve.js';
 import type { RunOptions } from '../options/schema.js';
 import { demoSnapshotPath, toolVersion } from '../package-root.js';
 import { builtinSources } from '../policy/builtin-sources.js';
@@ -86,6 +87,8 @@ interface ScanSettings {
   policySettings: PolicySettings;
   /** --baseline: a previous results.json or snapshot to compare with. */
   baseline?: string;
+  /** How the door names options in the gate's reasons. */
+  nameOf?: OptionNamer;
 }
 
 /** What the library may do with the process's streams and clock; the doors fill it in. */
@@ -113,6 +116,8 @@ export interface ScanOutcome {
   failOn: FailOn;
   /** --fail-on-new: the exit code counted only failures new since the baseline. */
   failOnNew?: boolean;
+  /** What --fail-on and --fail-on-incomplete decided, and why. */
+  gate: Gate;
 }
 
 /** A folder given as a snapshot stands for its .json files, in name order. */
@@ -344,10 +349,12 @@ export async function scan(settings: ScanSettings, io: RunIo): Promise<ScanOutco
     results = withBaseline(results, settings.baseline, baseline);
   }
   const files = await writeReports(results, settings.report, io);
+  const gate = gateOf(results, settings.report, settings.nameOf);
   // A snapshot that was asked for and not saved fails the run (exit 2, as an unwritable --out-dir
   // does) even though the reports are written: a CI job must not pass with its artifact missing.
   return {
-    exitCode: saveFailure ? 2 : exitCodeFor(results, settings.report.failOn, { newOnly: settings.report.failOnNew }),
+    exitCode: saveFailure ? 2 : gate.exitCode,
+    gate,
     results,
     files,
     failOn: settings.report.failOn,
@@ -376,5 +383,6 @@ function settingsFor(given: RunOptions, configFile: ConfigFile, snapshot: Snapsh
     ...(run.pack !== undefined ? { pack: run.pack } : {}),
     ...(run.saveSnapshot !== undefined ? { saveSnapshot: run.saveSnapshot } : {}),
     ...(run.baseline !== undefined ? { baseline: run.baseline } : {}),
+    nameOf: nameOf ?? flagOf,
   };
 }

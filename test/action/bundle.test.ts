@@ -82,7 +82,7 @@ beforeAll(() => {
 
 describe('dist/action.js run as the runner runs it', () => {
   it('writes every output, the job summary and the reports, annotates, and fails per fail-on', async () => {
-    const step = await runStep(BUNDLE, { snapshot: DEMO, 'fail-on': 'high', 'out-dir': 'reports', format: 'json\nsarif\nhtml', 'allow-incomplete': 'true' });
+    const step = await runStep(BUNDLE, { snapshot: DEMO, 'fail-on': 'high', 'out-dir': 'reports', format: 'json\nsarif\nhtml', 'fail-on-incomplete': 'none' });
     expect(step.stderr).not.toMatch(/internal error|Error:/);
     expect(step.status).toBe(1);
     expect(Object.keys(step.outputs)).toEqual([...ACTION_OUTPUTS]);
@@ -103,7 +103,7 @@ describe('dist/action.js run as the runner runs it', () => {
   });
 
   it('succeeds below the threshold', async () => {
-    const step = await runStep(BUNDLE, { snapshot: DEMO, 'fail-on': 'none', 'allow-incomplete': 'true' });
+    const step = await runStep(BUNDLE, { snapshot: DEMO, 'fail-on': 'none', 'fail-on-incomplete': 'none' });
     expect(step.status).toBe(0);
     expect(step.outputs['json-file']).toBe(path.join('trailwarden-results', 'results.json'));
   });

@@ -62,7 +62,7 @@ describe('resolveRun', () => {
 
   it('takes what was given over the config file over the defaults; policies add up', () => {
     const run = resolveRun({ failOn: 'critical', policies: ['mine'], roleName: 'Flag' }, file({ failOn: 'low', outDir: 'from-file', policies: ['theirs'], roleName: 'File', org: true, maxConcurrency: 4 }));
-    expect(run.report).toEqual({ formats: ['console', 'json', 'sarif', 'html'], outDir: 'from-file', failOn: 'critical' });
+    expect(run.report).toEqual({ formats: ['console', 'json', 'sarif', 'html'], outDir: 'from-file', failOn: 'critical', failOnIncomplete: 'any' });
     expect(run.policies).toEqual(['theirs', 'mine']);
     expect(run.snapshot).toEqual({ kind: 'collect', collect: { org: true, regions: 'all', roleName: 'Flag', maxConcurrency: 4 } });
   });
