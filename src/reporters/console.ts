@@ -7,12 +7,14 @@
 import { SEVERITIES, STATUSES, type Results, type Severity } from '../results.js';
 import type { ReportContext, Reporter } from './context.js';
 import {
+  accountsLabel,
   buildMatrix,
   catalogRules,
   cellState,
   formatCount,
   groupCollectionErrors,
   isAccessDenial,
+  passingShare,
   plural,
   SEVERITY_LABEL,
   sinceLastRun,
@@ -83,7 +85,7 @@ export function renderConsole(results: Results, ctx: ReportContext): string {
   lines.push(`${paint('trailwarden', 'bold')} ${results.tool.version} ${paint('· CloudTrail compliance', 'dim')}`);
   const scope = [
     results.organizationId ? `organization ${safe(results.organizationId, 40)}` : undefined,
-    plural(results.accounts.length, 'account'),
+    safe(accountsLabel(results), 120),
     plural(results.regions.length, 'region'),
     plural(catalog.rules.length, 'rule'),
     `scanned ${safe(results.scanTime, 40)}`,
@@ -120,7 +122,7 @@ export function renderConsole(results: Results, ctx: ReportContext): string {
   const verdictParts = [
     tally.byStatus.fail > 0 ? paint(plural(tally.byStatus.fail, 'failing finding'), 'red', 'bold') : paint('no failing findings', 'green', 'bold'),
     tally.byStatus.error > 0 ? paint(`${formatCount(tally.byStatus.error)} could not be evaluated`, 'yellow') : undefined,
-    `${formatCount(tally.byStatus.pass)} passing`,
+    `${formatCount(tally.byStatus.pass)} passing${passingShare(tally)}`,
   ].filter(Boolean);
   lines.push(verdictParts.join(' · '));
   if (results.incomplete) lines.push(paint(safe(results.incomplete.summary, 400), 'red', 'bold'));

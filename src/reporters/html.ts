@@ -19,6 +19,7 @@ import reportTemplate from '../../reports/report.html.hbs?raw';
 import { SEVERITIES, STATUSES, isRunId, type Finding, type Results, type Severity, type Status } from '../results.js';
 import type { Reporter } from './context.js';
 import {
+  accountsLabel,
   buildMatrix,
   catalogRules,
   cellState,
@@ -27,6 +28,7 @@ import {
   formatCount,
   frameworkKey,
   groupCollectionErrors,
+  passingPercent,
   GLOBAL_REGION,
   isAccessDenial,
   plural,
@@ -154,7 +156,7 @@ export function renderHtml(results: Results): string {
       snapshotTime: results.snapshotTime,
       version: results.tool.version,
       pack: results.pack ?? null,
-      accounts: plural(payload.accounts.length, 'account'),
+      accounts: accountsLabel(results),
       regions: plural(results.regions.length, 'region'),
       rules: plural(catalog.rules.length, 'rule'),
       incomplete: results.incomplete?.summary ?? null,
@@ -347,10 +349,10 @@ function coordinate(value: number): string {
   return (Math.round(value * 100) / 100).toString();
 }
 
-/** Passing share of the checks that reached a verdict (errors and n/a have none); floored so 99.9% never shows as 100%. */
+/** model.ts passingPercent: could-not-evaluate findings count against the rate, n/a ones do not. */
 function passRate(tally: Tally): string {
-  const evaluated = tally.byStatus.fail + tally.byStatus.pass;
-  return evaluated === 0 ? '–' : `${Math.floor(percent(tally.byStatus.pass, evaluated))}%`;
+  const rate = passingPercent(tally);
+  return rate === undefined ? '–' : `${rate}%`;
 }
 
 function kpis(tally: Tally): HtmlView['kpis'] {
@@ -359,7 +361,7 @@ function kpis(tally: Tally): HtmlView['kpis'] {
   return [
     { label: 'Failing', value: formatCount(failing), tone: 'fail', hint: `${formatCount(severe)} critical or high` },
     { label: 'Could not evaluate', value: formatCount(tally.byStatus.error), tone: 'error', hint: 'facts missing: permissions or API errors' },
-    { label: 'Passing', value: formatCount(tally.byStatus.pass), tone: 'pass', hint: `${passRate(tally)} of evaluated checks` },
+    { label: 'Passing', value: formatCount(tally.byStatus.pass), tone: 'pass', hint: `${passRate(tally)} of checks, counting those not evaluated` },
     { label: 'Not applicable', value: formatCount(tally.byStatus.not_applicable), tone: 'not_applicable', hint: 'regions not opted in, rules that do not apply' },
     { label: 'Suppressed', value: formatCount(tally.suppressed), tone: 'suppressed', hint: 'accepted by configuration' },
   ];

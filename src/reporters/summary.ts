@@ -9,6 +9,8 @@ import { SEVERITIES, SEVERITY_RANK, isRunId, type Finding, type Results, type Ru
 import type { Reporter } from './context.js';
 import { codeSpan, inline, type Markdown } from './markdown.js';
 import {
+  accountsLabel,
+  passingShare,
   buildMatrix,
   catalogRules,
   cellState,
@@ -93,7 +95,7 @@ export function renderSummary(results: Results, limits: SummaryLimits = SUMMARY_
     scope: inline(
       [
         results.organizationId ? `Organization ${results.organizationId}` : undefined,
-        plural(results.accounts.length, 'account'),
+        accountsLabel(results),
         plural(results.regions.length, 'region'),
         plural(catalog.rules.length, 'rule'),
         results.pack ? `pack ${results.pack}` : undefined,
@@ -213,7 +215,7 @@ function verdict(tally: Tally): Markdown {
   const parts = [
     failing > 0 ? `🔴 **${inline(plural(failing, 'failing finding'))}** (${inline(severe.join(', '))})` : '🟢 **No failing findings**',
     tally.byStatus.error > 0 ? `🟠 **${inline(formatCount(tally.byStatus.error))}** could not be evaluated` : undefined,
-    `${inline(formatCount(tally.byStatus.pass))} passing`,
+    `${inline(formatCount(tally.byStatus.pass))} passing${inline(passingShare(tally))}`,
     tally.suppressed > 0 ? `${inline(formatCount(tally.suppressed))} suppressed` : undefined,
   ];
   return parts.filter(Boolean).join(' · ') as Markdown;

@@ -4,6 +4,7 @@ import { tallyFindings, visibleControls } from '../../src/reporters/model.js';
 import { SEVERITIES } from '../../src/results.js';
 import { createResults } from '../fixtures/results-factory.js';
 import { smallOrgResults } from './fixtures/small-org.js';
+import { expectedPassingPercent, OUTSIDE_ACCOUNT, outsideAccountResults } from './fixtures/honest-counts.js';
 
 // eslint-disable-next-line no-control-regex -- ANSI colour codes start with ESC
 const SGR = /\u001b\[[0-9;]*m/g;
@@ -60,5 +61,16 @@ describe('console reporter', () => {
 
   it('makes control and bidi characters visible', () => {
     expect(visibleControls('a\u001b[31mb\u202ec\nd')).toBe('a\\u001B[31mb\\u202Ec d');
+  });
+});
+
+describe('console counts, as every output counts them', () => {
+  it('counts the accounts of the scan and names those outside it apart; the passing share counts unevaluated checks', () => {
+    const results = outsideAccountResults();
+    const { honest, old } = expectedPassingPercent(results);
+    expect(honest).toBeLessThan(old);
+    const text = renderConsole(results, { color: false, width: 120 });
+    expect(text).toContain(`2 accounts (+1 outside the scan: ${OUTSIDE_ACCOUNT})`);
+    expect(text).toContain(`passing (${honest}% of the checks, counting those not evaluated)`);
   });
 });

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { FINDING_FIELDS, HTML_MAX_DETAIL_ROWS, jsonForScript, MATRIX_MAX_ACCOUNTS, renderHtml } from '../../src/reporters/html.js';
 import { createResults, HOSTILE_STRINGS } from '../fixtures/results-factory.js';
 import { smallOrgResults } from './fixtures/small-org.js';
+import { expectedPassingPercent, OUTSIDE_ACCOUNT, outsideAccountResults } from './fixtures/honest-counts.js';
 
 function payloadOf(html: string): { fields: string[]; findings: unknown[][]; accounts: { id: string; name: string | null }[] } {
   const match = /<script type="application\/json" id="trailwarden-data">([\s\S]*?)<\/script>/.exec(html);
@@ -118,5 +119,18 @@ describe('very large results', () => {
     expect(payload.findings.length).toBe(HTML_MAX_DETAIL_ROWS);
     expect(payload.findings.length).toBeGreaterThanOrEqual(actionable);
     expect(html).toContain('5,000 passing or not-applicable findings are counted above but not listed row by row');
+  });
+});
+
+describe('report.html counts, as every output counts them', () => {
+  it('counts the accounts of the scan and names those outside it apart; the passing share counts unevaluated checks', () => {
+    const results = outsideAccountResults();
+    const { honest } = expectedPassingPercent(results);
+    const html = renderHtml(results);
+    expect(html).toContain(`<dd>2 accounts (+1 outside the scan: ${OUTSIDE_ACCOUNT}) · `);
+    expect(html).toContain(`${honest}% of checks, counting those not evaluated`);
+    expect(html).toMatch(new RegExp(`class="donut-value"[^>]*>${honest}%<`));
+    // The outside account still has its findings in the explorer.
+    expect(payloadOf(html).accounts.map((account) => account.id)).toContain(OUTSIDE_ACCOUNT);
   });
 });

@@ -3,6 +3,7 @@ import { codeSpan, inline } from '../../src/reporters/markdown.js';
 import { renderSummary, SUMMARY_LIMITS } from '../../src/reporters/summary.js';
 import { createResults, HOSTILE_STRINGS } from '../fixtures/results-factory.js';
 import { smallOrgResults } from './fixtures/small-org.js';
+import { expectedPassingPercent, OUTSIDE_ACCOUNT, outsideAccountResults } from './fixtures/honest-counts.js';
 
 /** Cell delimiters of a GFM table row: pipes not escaped with a backslash. */
 function cellCount(row: string): number {
@@ -102,5 +103,15 @@ describe('markdown escaping', () => {
       const escaped = inline(hostileString);
       expect(escaped).not.toMatch(/(?<!\\)[|`*[\]<>]/);
     }
+  });
+});
+
+describe('job summary counts, as every output counts them', () => {
+  it('counts the accounts of the scan and names those outside it apart; the passing share counts unevaluated checks', () => {
+    const results = outsideAccountResults();
+    const { honest } = expectedPassingPercent(results);
+    const text = renderSummary(results);
+    expect(text).toContain(`2 accounts (+1 outside the scan: ${OUTSIDE_ACCOUNT})`);
+    expect(text).toContain(`passing (${honest}% of the checks, counting those not evaluated)`);
   });
 });
