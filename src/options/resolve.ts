@@ -5,7 +5,8 @@
 import { definedOnly } from '../objects.js';
 import { parseIntegrityWindow } from '../collectors/map/integrity.js';
 import { UserError } from '../errors.js';
-import type { FailOn, FailOnIncomplete } from '../results.js';
+import type { FailOn, FailOnIncomplete, Status } from '../results.js';
+import type { RuleSelection } from '../policy/rule-selection.js';
 import { DEFAULT_FORMATS, type Format } from '../reporters/formats.js';
 import type { ConfigFile } from './config-file.js';
 import { OPTION_SPECS, longName, type OptionName, type OptionSpec, type RunOptions } from './schema.js';
@@ -42,6 +43,10 @@ export interface ReportChoice {
   /** --fail-on-new: the exit code counts only failures new since the baseline. */
   failOnNew?: boolean;
   category?: string;
+  /** --status (or --quiet's fail): the statuses the console lists finding by finding. */
+  statuses?: Status[];
+  /** --quiet: the console shows only those findings and the verdict. */
+  quiet?: boolean;
 }
 
 interface ResolvedRun {
@@ -52,6 +57,8 @@ interface ResolvedRun {
   saveSnapshot?: string;
   /** --baseline: a previous results.json or snapshot. */
   baseline?: string;
+  /** --rules, --exclude-rules, --severity. */
+  selection: RuleSelection;
 }
 
 /** The options that only mean something when trailwarden collects from AWS. */
@@ -142,7 +149,11 @@ export function resolveRun(given: RunOptions, file: ConfigFile, nameOf: OptionNa
   const pack = pick('pack');
   const saveSnapshot = given.saveSnapshot;
   const baseline = pick('baseline');
+  const quiet = pick('quiet') ?? false;
+  const statuses = pick('status') ?? (quiet ? ['fail' as const] : undefined);
+  const selection = definedOnly<RuleSelection>({ rules: pick('onlyRules'), excludeRules: pick('excludeRules'), severities: pick('severity') });
   return {
+    selection,
     snapshot,
     report: {
       formats: pick('format') ?? [...DEFAULT_FORMATS],
@@ -151,6 +162,8 @@ export function resolveRun(given: RunOptions, file: ConfigFile, nameOf: OptionNa
       failOnIncomplete: pick('failOnIncomplete') ?? 'any',
       ...(pick('failOnNew') ? { failOnNew: true } : {}),
       ...(category !== undefined ? { category } : {}),
+      ...(statuses !== undefined ? { statuses } : {}),
+      ...(quiet ? { quiet } : {}),
     },
     policies: [...(fromFile.policies ?? []), ...(given.policies ?? [])],
     ...(pack !== undefined ? { pack } : {}),

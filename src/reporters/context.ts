@@ -2,7 +2,7 @@
  * What a reporter may know beyond the Results: decisions the CLI or the Action makes from the
  * environment (TTY, NO_COLOR, terminal width, --category), passed in so reporters stay pure.
  */
-import type { Results } from '../results.js';
+import type { Results, Status } from '../results.js';
 
 export interface ReportContext {
   /** SARIF `runs[0].automationDetails.id` category (from `--category`); absent means none is written. */
@@ -16,6 +16,13 @@ export interface ReportContext {
    * the console points at the fullest one. Absent: every file format is written.
    */
   files?: readonly string[];
+  /**
+   * --status (--quiet: fail): the statuses the console lists finding by finding. Only what is
+   * shown: results.json, SARIF and the HTML report keep every finding.
+   */
+  statuses?: readonly Status[];
+  /** --quiet: the console shows only the listed findings, the verdict and what is incomplete. */
+  quiet?: boolean;
   /** Receives non-fatal notices, e.g. SARIF results aggregated or truncated to fit GitHub's limits. */
   onWarning?: (message: string) => void;
 }

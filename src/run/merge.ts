@@ -54,7 +54,7 @@ export async function mergeRun(files: readonly string[], given: RunOptions, io: 
   }
   if (snapshots.length > 0) return scanRun(given, io, { snapshot: mergeSnapshots(snapshots) });
   // Results carry their rules, verdicts and suppressions; only where reports go comes from here.
-  const ignored = (['policies', 'pack', 'saveSnapshot'] as const).filter((key) => given[key] !== undefined);
+  const ignored = (['policies', 'pack', 'saveSnapshot', 'onlyRules', 'excludeRules', 'severity'] as const).filter((key) => given[key] !== undefined);
   if (ignored.length > 0) throw new UserError(`${ignored.map(flagOf).join(', ')} apply to snapshots; results.json files are already evaluated`);
   const { report, baseline } = resolveRun(given, await readConfigFile(given.config));
   const { results: united, disagreements } = mergeResults(results);

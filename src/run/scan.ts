@@ -23,6 +23,7 @@ import { demoSnapshotPath, toolVersion } from '../package-root.js';
 import { builtinSources } from '../policy/builtin-sources.js';
 import { isCasesFile, loadSources, packRuleIds, readPolicyPath, type SourceFile } from '../policy/loader.js';
 import { checkSettingsAgainstRules, type PolicySettings } from '../policy/rule-settings.js';
+import { selectRules, type RuleSelection } from '../policy/rule-selection.js';
 import { applySuppressions, suppressionWarnings } from '../policy/suppressions.js';
 import { REPORTERS, type Format } from '../reporters/index.js';
 import { isRunId, type FailOn, type Results } from '../results.js';
@@ -60,8 +61,11 @@ export async function readPolicySources(extraPaths: readonly string[], warn?: (m
   return sources;
 }
 
-/** Built-in rules + extra policy paths + config overrides, narrowed to a pack. Every problem at once. */
-export async function loadRuleSet(extraPaths: readonly string[], settings: PolicySettings, packId?: string, warn?: (message: string) => void): Promise<RuleSet> {
+/**
+ * Built-in rules + extra policy paths + config overrides, narrowed to a pack and to --rules,
+ * --exclude-rules and --severity. Every problem at once.
+ */
+export async function loadRuleSet(extraPaths: readonly string[], settings: PolicySettings, packId?: string, warn?: (message: string) => void, selection: RuleSelection = {}): Promise<RuleSet> {
   const loaded = loadSources(await readPolicySources(extraPaths, warn), settings.rules);
   const diagnostics = [...loaded.diagnostics, ...checkSettingsAgainstRules(settings, loaded.allRules)];
   if (diagnostics.length) throw new UserError(`${diagnostics.length} problem(s) in policies or configuration`, diagnostics);
@@ -72,7 +76,22 @@ export async function loadRuleSet(extraPaths: readonly string[], settings: Polic
     const ids = new Set(packRuleIds(pack));
     rules = rules.filter((r) => ids.has(r.id));
   }
+  if (selection.rules || selection.excludeRules || selection.severities) {
+    rules = selectRules(rules, loaded.allRules.map((r) => r.id), selection);
+    if (rules.length === 0) throw new UserError(`no rule left to evaluate: ${describeSelection(selection, packId)} select nothing together`);
+  }
   return { rules, allRules: loaded.allRules, packs: loaded.packs };
+}
+
+function describeSelection(selection: RuleSelection, packId: string | undefined): string {
+  return [
+    packId ? `--pack ${packId}` : undefined,
+    selection.rules ? `--rules ${selection.rules.join(',')}` : undefined,
+    selection.excludeRules ? `--exclude-rules ${selection.excludeRules.join(',')}` : undefined,
+    selection.severities ? `--severity ${selection.severities.join(',')}` : undefined,
+  ]
+    .filter(Boolean)
+    .join(', ');
 }
 
 /** The snapshot of a run: what the options chose, or one already in memory (the union of shards). */
@@ -89,6 +108,7 @@ interface ScanSettings {
   baseline?: string;
   /** How the door names options in the gate's reasons. */
   nameOf?: OptionNamer;
+  selection?: RuleSelection;
 }
 
 /** What the library may do with the process's streams and clock; the doors fill it in. */
@@ -250,6 +270,8 @@ export async function writeReports(results: Results, settings: ReportChoice, io:
     files: fileFormats.map((f) => REPORTERS[f].fileName!),
     onWarning: (m: string) => io.stderr(`warning: ${m}\n`),
     ...(settings.category ? { category: settings.category } : {}),
+    ...(settings.statuses ? { statuses: settings.statuses } : {}),
+    ...(settings.quiet ? { quiet: true } : {}),
   };
   if (fileFormats.length) {
     await ensureWritableDir(settings.outDir, '--out-dir');
@@ -316,7 +338,7 @@ async function checkOutputs(settings: ScanSettings): Promise<void> {
 }
 
 export async function scan(settings: ScanSettings, io: RunIo): Promise<ScanOutcome> {
-  const ruleSet = await loadRuleSet(settings.policies, settings.policySettings, settings.pack, (m) => io.stderr(`warning: ${m}\n`));
+  const ruleSet = await loadRuleSet(settings.policies, settings.policySettings, settings.pack, (m) => io.stderr(`warning: ${m}\n`), settings.selection);
   for (const warning of suppressionWarnings(settings.policySettings.suppressions)) io.stderr(`warning: ${warning}\n`);
   await checkOutputs(settings);
   const snapshot = await obtainSnapshot(settings.source, io);
@@ -384,5 +406,6 @@ function settingsFor(given: RunOptions, configFile: ConfigFile, snapshot: Snapsh
     ...(run.saveSnapshot !== undefined ? { saveSnapshot: run.saveSnapshot } : {}),
     ...(run.baseline !== undefined ? { baseline: run.baseline } : {}),
     nameOf: nameOf ?? flagOf,
+    selection: run.selection,
   };
 }
