@@ -202,10 +202,34 @@ export interface Results {
   /** Suppressions from the config that expired and no longer apply. */
   expiredSuppressions?: ExpiredSuppression[];
   pack?: string;
+  /** With a pack that maps controls: the per-control rollup over the scanned accounts. */
+  controls?: ControlRollup;
   /** Present when the scan verified digest chains (--verify-integrity). */
   integrity?: IntegritySummary;
   /** Present when the run had a baseline (--baseline): the comparison, findings carry their state. */
   baseline?: BaselineComparison;
+}
+
+/**
+ * With `--pack`: each control of the pack, with how many of the scanned accounts pass, fail, could
+ * not be evaluated on, or have nothing it applies to (engine/control-rollup.ts).
+ */
+export interface ControlRollup {
+  pack: string;
+  title: string;
+  /** The scanned accounts every control's counts add up to. */
+  accounts: number;
+  controls: {
+    id: string;
+    title: string;
+    rules: string[];
+    passing: number;
+    failing: number;
+    unevaluated: number;
+    notApplicable: number;
+    failingAccounts: string[];
+    unevaluatedAccounts: string[];
+  }[];
 }
 
 /** One part of the scope the scan could not enumerate (see engine/scope.ts). */

@@ -9,6 +9,7 @@ import { isNotOffered } from '../snapshot/not-offered.js';
 import { RESULTS_SCHEMA_VERSION, SEVERITY_RANK, isNewFailure, type ExpiredSuppression, type FailOn, type FailOnIncomplete, type Finding, type Results, type RuleMeta } from '../results.js';
 import type { LoadedRule } from '../language/types.js';
 import { incompleteSummary, SCOPE_RULE, scopeFindings, scopeGaps } from './scope.js';
+import { controlRollup, type ControlDefinition } from './control-rollup.js';
 
 export function ruleMeta(rule: LoadedRule): RuleMeta {
   return {
@@ -33,6 +34,8 @@ export function buildResults(input: {
   scanTime: Date;
   expiredSuppressions?: ExpiredSuppression[];
   pack?: string;
+  /** The pack's controls, for the per-control rollup. */
+  packControls?: { title: string; controls: readonly ControlDefinition[] };
 }): Results {
   const { snapshot } = input;
   // The scope gaps come after suppressions and whatever rules were selected: they cannot be hidden.
@@ -46,6 +49,8 @@ export function buildResults(input: {
     if (isCollectionError(a.regions)) continue;
     for (const r of a.regions) if (r.optInStatus !== 'not-opted-in') regions.add(r.name);
   }
+  const accounts = snapshot.accounts.map((a) => ({ id: a.id, ...(a.name ? { name: a.name } : {}) }));
+  const rollup = input.pack && input.packControls?.controls.length ? controlRollup({ accounts, findings }, { id: input.pack, ...input.packControls }) : undefined;
   return {
     schemaVersion: RESULTS_SCHEMA_VERSION,
     tool: { name: 'trailwarden', version: input.toolVersion },
@@ -54,7 +59,7 @@ export function buildResults(input: {
     snapshotTime: snapshot.scanTime,
     partition: snapshot.partition,
     ...(org && !isCollectionError(org) ? { organizationId: org.id } : {}),
-    accounts: snapshot.accounts.map((a) => ({ id: a.id, ...(a.name ? { name: a.name } : {}) })),
+    accounts,
     regions: [...regions].sort(),
     // A "not offered here" answer is a fact (SPEC §1), not a gap in the scan: the findings say it.
     collectionErrors: collectionErrors(snapshot).filter((error) => !isNotOffered(error)),
@@ -70,6 +75,7 @@ export function buildResults(input: {
       : {}),
     ...(input.expiredSuppressions?.length ? { expiredSuppressions: input.expiredSuppressions } : {}),
     ...(input.pack ? { pack: input.pack } : {}),
+    ...(rollup ? { controls: rollup } : {}),
     ...(snapshot.integrity ? { integrity: integritySummary(snapshot)! } : {}),
   };
 }

@@ -12,6 +12,7 @@ import {
   catalogRules,
   cellState,
   compareFindings,
+  controlRows,
   formatCount,
   groupCollectionErrors,
   isAccessDenial,
@@ -116,6 +117,7 @@ export function renderConsole(results: Results, ctx: ReportContext): string {
   if (suppressionNotes.length > 0) lines.push(paint(suppressionNotes.join(' · '), 'dim'));
 
   lines.push(...(ctx.statuses ? findingLines(results, ctx.statuses, paint, width, seeAlso(ctx.files)) : failingByAccount(matrix, paint, width, seeAlso(ctx.files))));
+  lines.push(...controlLines(results, paint, width));
   if (width >= CONSOLE_MATRIX_MIN_WIDTH) lines.push(...matrixLines(matrix, paint, width));
   lines.push(...collectionErrorLines(results, paint, seeAlso(ctx.files)));
   lines.push(...integrityLines(results, paint));
@@ -274,6 +276,28 @@ function matrixLines(matrix: AccountRuleMatrix, paint: Paint, width: number): st
     legend = legend ? `${legend}   ${entry}` : entry;
   });
   if (legend) lines.push(paint(legend, 'dim'));
+  return lines;
+}
+
+/** --pack: each control with the share of the scanned accounts passing, failing and not evaluated. */
+function controlLines(results: Results, paint: Paint, width: number): string[] {
+  const rollup = results.controls;
+  const rows = controlRows(results);
+  if (!rollup || rows.length === 0) return [];
+  const idWidth = Math.min(12, Math.max(...rows.map((row) => row.id.length), 7));
+  const column = Math.max(...rows.flatMap((row) => [row.passing.length, row.failing.length, row.unevaluated.length]), 'not evaluated'.length);
+  const titleRoom = Math.max(10, width - idWidth - 3 * (column + 2) - 4);
+  const lines = [
+    '',
+    `${paint(`Controls of ${safe(rollup.title, 80)}`, 'bold')} ${paint(`(${plural(rollup.accounts, 'account')} each)`, 'dim')}`,
+    paint(`  ${'control'.padEnd(idWidth)}  ${'passing'.padEnd(column)}  ${'failing'.padEnd(column)}  ${'not evaluated'.padEnd(column)}  title`, 'dim'),
+  ];
+  rollup.controls.forEach((control, index) => {
+    const row = rows[index]!;
+    lines.push(
+      `  ${safe(row.id, idWidth).padEnd(idWidth)}  ${paint(row.passing.padEnd(column), control.passing > 0 ? 'green' : 'gray')}  ${paint(row.failing.padEnd(column), control.failing > 0 ? 'red' : 'gray')}  ${paint(row.unevaluated.padEnd(column), control.unevaluated > 0 ? 'yellow' : 'gray')}  ${safe(row.title, titleRoom)}`,
+    );
+  });
   return lines;
 }
 

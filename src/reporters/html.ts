@@ -23,6 +23,7 @@ import {
   buildMatrix,
   catalogRules,
   cellState,
+  controlRows,
   compareFindings,
   compareText,
   formatCount,
@@ -42,6 +43,7 @@ import {
   tallyFindings,
   type AccountRuleMatrix,
   type CellState,
+  type ControlRow,
   type RuleCatalog,
   type Tally,
 } from './model.js';
@@ -115,6 +117,7 @@ interface HtmlView {
     suppressed: number;
     state: CellState;
   }[];
+  controls: { title: string; accounts: string; rows: ControlRow[] } | null;
   generated: string;
 }
 
@@ -171,6 +174,7 @@ export function renderHtml(results: Results): string {
     expired: (results.expiredSuppressions ?? []).map((entry) => ({ ...entry })),
     integrity: integrityView(results),
     rules: rulesView(findings, catalog),
+    controls: results.controls ? { title: results.controls.title, accounts: plural(results.controls.accounts, 'account'), rows: controlRows(results) } : null,
     generated: `trailwarden ${results.tool.version}`,
   };
   const html = withContentSecurityPolicy(template(view));

@@ -161,6 +161,30 @@ export function passingShare(tally: Pick<Tally, 'byStatus'>): string {
   return rate === undefined ? '' : ` (${rate}% of the checks${tally.byStatus.error > 0 ? ', counting those not evaluated' : ''})`;
 }
 
+/** One row of the per-control rollup as every reporter shows it: "5 of 8 (62%)". */
+export interface ControlRow {
+  id: string;
+  title: string;
+  passing: string;
+  failing: string;
+  unevaluated: string;
+  notApplicable: string;
+}
+
+export function controlRows(results: Pick<Results, 'controls'>): ControlRow[] {
+  const rollup = results.controls;
+  if (!rollup) return [];
+  const share = (count: number) => `${formatCount(count)} of ${formatCount(rollup.accounts)} (${rollup.accounts === 0 ? '–' : `${Math.floor((count / rollup.accounts) * 100)}%`})`;
+  return rollup.controls.map((control) => ({
+    id: control.id,
+    title: control.title,
+    passing: share(control.passing),
+    failing: share(control.failing),
+    unevaluated: share(control.unevaluated),
+    notApplicable: formatCount(control.notApplicable),
+  }));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Accounts: one count for every output
 // ---------------------------------------------------------------------------------------------

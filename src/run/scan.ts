@@ -349,6 +349,7 @@ export async function scan(settings: ScanSettings, io: RunIo): Promise<ScanOutco
   }
   io.signal?.throwIfAborted();
   const now = io.now();
+  const pack = settings.pack ? ruleSet.packs.find((p) => p.id === settings.pack) : undefined;
   const evaluateSnapshot = (source: Snapshot, warn: boolean): Results => {
     const evaluated = evaluate(source, ruleSet.rules, { now: new Date(source.scanTime) });
     const suppressed = applySuppressions(evaluated, settings.policySettings.suppressions, now);
@@ -362,6 +363,7 @@ export async function scan(settings: ScanSettings, io: RunIo): Promise<ScanOutco
       scanTime: now,
       expiredSuppressions: suppressed.expired,
       ...(settings.pack ? { pack: settings.pack } : {}),
+      ...(pack?.controls?.length ? { packControls: { title: pack.title, controls: pack.controls } } : {}),
     });
   };
   let results = evaluateSnapshot(snapshot, true);

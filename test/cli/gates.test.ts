@@ -181,3 +181,27 @@ describe('rules --packs', () => {
     expect(json.every((pack) => pack.rules > 0)).toBe(true);
   });
 });
+
+describe('scan --pack: the per-control rollup', () => {
+  it('is in results.json (additive), the console and the job summary, computed once', async () => {
+    const out = tempDir();
+    const r = await runCli(['scan', '--demo', '--out-dir', out, '--format', 'console,json,summary', '--pack', 'cis-aws-foundations-v5.0']);
+    const results = readResults(out);
+    const rollup = results.controls!;
+    expect(rollup.pack).toBe('cis-aws-foundations-v5.0');
+    expect(rollup.accounts).toBe(results.accounts.length);
+    expect(rollup.controls.map((control) => control.id)).toContain('3.1');
+    for (const control of rollup.controls) {
+      expect(control.passing + control.failing + control.unevaluated + control.notApplicable).toBe(results.accounts.length);
+      expect(control.failingAccounts).toHaveLength(control.failing);
+      // An account fails a control exactly when one of the control's rules fails (unsuppressed) on its resources.
+      const failingAccounts = new Set(results.findings.filter((f) => control.rules.includes(f.ruleId) && f.status === 'fail' && !f.suppression && results.accounts.some((a) => a.id === f.resource.accountId)).map((f) => f.resource.accountId));
+      expect(control.failingAccounts).toEqual([...failingAccounts].sort());
+    }
+    expect(r.stdout).toContain('Controls of CIS Amazon Web Services Foundations Benchmark v5.0.0 (8 accounts each)');
+    expect(readFileSync(path.join(out, 'summary.md'), 'utf8')).toContain('### Controls of CIS Amazon Web Services Foundations Benchmark v5.0.0');
+    const plain = tempDir();
+    await runCli(['scan', '--demo', '--out-dir', plain, '--format', 'json']);
+    expect(readResults(plain).controls).toBeUndefined();
+  });
+});
