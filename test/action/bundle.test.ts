@@ -99,7 +99,7 @@ describe('dist/action.js run as the runner runs it', () => {
     const severe = Number(step.outputs['critical-count']) + Number(step.outputs['high-count']);
     expect(step.stdout.match(/^::error title=/gm)?.length).toBe(1 + Math.min(9, severe));
     expect(step.stdout.match(/^::(error|warning) title=/gm)?.length).toBe(1 + Math.min(9, Number(step.outputs['failed-count'])));
-    expect(step.stdout).toMatch(/^::error::trailwarden: findings fail at or above fail-on: high/m);
+    expect(step.stdout).toMatch(/^::error::trailwarden: findings fail at or above input 'fail-on' \(high\)/m);
   });
 
   it('succeeds below the threshold', async () => {
