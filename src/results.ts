@@ -13,6 +13,14 @@ export type Severity = (typeof SEVERITIES)[number];
 export const FAIL_ON_LEVELS = ['none', 'low', 'medium', 'high', 'critical'] as const;
 export type FailOn = (typeof FAIL_ON_LEVELS)[number];
 
+/**
+ * `--fail-on-incomplete`: which incompleteness makes the exit code 3 (when nothing fails at or above
+ * `--fail-on`). `any`: a fact could not be collected or the scope could not be enumerated (SPEC §2's
+ * exit 3); `scope`: only accounts, regions or trails that could not be enumerated; `none`: never.
+ */
+export const FAIL_ON_INCOMPLETE_LEVELS = ['any', 'scope', 'none'] as const;
+export type FailOnIncomplete = (typeof FAIL_ON_INCOMPLETE_LEVELS)[number];
+
 export const STATUSES = ['fail', 'error', 'pass', 'not_applicable'] as const;
 export type Status = (typeof STATUSES)[number];
 
@@ -243,12 +251,36 @@ export interface Results {
   /** Suppressions from the config that expired and no longer apply. */
   expiredSuppressions?: ExpiredSuppression[];
   pack?: string;
+  /** With a pack that maps controls: the per-control rollup over the scanned accounts. */
+  controls?: ControlRollup;
   /** Present when the scan verified digest chains (--verify-integrity). */
   integrity?: IntegritySummary;
   /** Present when the run had a baseline (--baseline): the comparison, findings carry their state. */
   baseline?: BaselineComparison;
   /** Present when the run read infrastructure code (--iac). */
   iac?: IacSummary;
+}
+
+/**
+ * With `--pack`: each control of the pack, with how many of the scanned accounts pass, fail, could
+ * not be evaluated on, or have nothing it applies to (engine/control-rollup.ts).
+ */
+export interface ControlRollup {
+  pack: string;
+  title: string;
+  /** The scanned accounts every control's counts add up to. */
+  accounts: number;
+  controls: {
+    id: string;
+    title: string;
+    rules: string[];
+    passing: number;
+    failing: number;
+    unevaluated: number;
+    notApplicable: number;
+    failingAccounts: string[];
+    unevaluatedAccounts: string[];
+  }[];
 }
 
 /** One part of the scope the scan could not enumerate (see engine/scope.ts). */

@@ -50,11 +50,8 @@ export async function run(core: ActionCore, io: ActionIo): Promise<void> {
   // The job log is not a terminal: plain progress lines, no colour.
   const runIo: RunIo = { stdout: io.stdout, stderr: io.stderr, color: false, progressBar: false, width: LOG_COLUMNS, now: io.now };
   let outcome: ScanOutcome;
-  let allowIncomplete: boolean;
   try {
-    const given = readInputs(core);
-    allowIncomplete = given.allowIncomplete ?? false;
-    outcome = await scanRun(given, runIo, { nameOf: inputNameOf, defaultIac: () => workspaceIac(io.env) });
+    outcome = await scanRun(readInputs(core), runIo, { nameOf: inputNameOf, defaultIac: () => workspaceIac(io.env) });
   } catch (err) {
     failOnError(core, err);
     return;
@@ -68,17 +65,13 @@ export async function run(core: ActionCore, io: ActionIo): Promise<void> {
   for (const annotation of [...(incomplete ? [incomplete] : []), ...annotations, ...(notice ? [notice] : [])]) annotate(core, annotation);
   const failing = outcome.results.findings.filter((finding) => finding.status === 'fail' && !finding.suppression).length;
   if (failing > annotations.length) core.info(`trailwarden: ${failing - annotations.length} more failing findings are in the job summary and ${outcome.files.html ?? 'report.html'}`);
+  // The gate is the CLI's exit code, in words: fail-on for findings, fail-on-incomplete for what
+  // could not be seen (a SARIF of a partial scope would close the alerts of resources it missed).
   const reasons = [
-    ...(outcome.exitCode === 1
-      ? [outcome.failOnNew ? `new findings since the baseline fail at or above fail-on: ${outcome.failOn} (see the job summary)` : `findings fail at or above fail-on: ${outcome.failOn} (see the job summary)`]
-      : []),
-    // Code scanning closes every alert an upload does not repeat: a SARIF of a partial scope would
-    // close the alerts of the resources the scan could not see, so the step fails before upload-sarif.
-    ...(outcome.results.incomplete && !allowIncomplete
-      ? [`the scan is incomplete (${outcome.results.incomplete.gaps.length} part(s) of the scope could not be enumerated); uploading its SARIF would close alerts of resources it could not see. Fix the access and scan again, or set allow-incomplete: true to accept it`]
-      : []),
+    ...outcome.gate.reasons.map((reason, index) => (index === 0 && outcome.gate.exitCode === 1 ? `${reason} (see the job summary)` : reason)),
     ...(outcome.saveSnapshotError ? [[outcome.saveSnapshotError.message, ...outcome.saveSnapshotError.diagnostics.map(formatDiagnostic)].join('\n')] : []),
   ];
+  if (outcome.gate.accepted) core.info(`trailwarden: ${outcome.gate.accepted}`);
   if (reasons.length > 0) core.setFailed(`trailwarden: ${reasons.join('; ')}`);
 }
 

@@ -1,4 +1,5 @@
 /** What the CLI needs of the process; the bin fills it in, tests fake it. */
+import type { Gate } from '../run/gate.js';
 import type { RunIo } from '../run/scan.js';
 
 export interface CliIo {
@@ -18,6 +19,12 @@ export interface CliIo {
 export function runIo(io: CliIo): RunIo {
   const color = io.isTTY && !('NO_COLOR' in io.env && io.env.NO_COLOR !== '') && io.env.TERM !== 'dumb';
   return { stdout: io.stdout, stderr: io.stderr, color, progressBar: io.isTTY, width: io.columns, now: io.now, ...(io.signal ? { signal: io.signal } : {}), ...(io.runId ? { runId: io.runId } : {}) };
+}
+
+/** Why the exit code is what it is, and any incompleteness the gate accepted: never silent. */
+export function announceGate(gate: Gate, io: CliIo): void {
+  if (gate.reasons.length > 0) io.stderr(`trailwarden: exit ${gate.exitCode}: ${gate.reasons.join('; ')}\n`);
+  if (gate.accepted) io.stderr(`trailwarden: note: ${gate.accepted}\n`);
 }
 
 export function announceFiles(files: Record<string, string | undefined>, io: CliIo): void {

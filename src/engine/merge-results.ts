@@ -10,6 +10,7 @@
  * written to by trails of two shards is checked against the trails one shard saw. Shards that
  * disagree are reported; merging snapshots (`--save-snapshot`) is exact for every resource.
  */
+import { controlRollup } from './control-rollup.js';
 import { UserError } from '../errors.js';
 import type { Finding, Results, Status } from '../results.js';
 import { collectionErrorKey, compareIdentity } from '../snapshot/merge.js';
@@ -112,5 +113,7 @@ export function mergeResults(parts: readonly Results[]): MergedResults {
     ...(expired.size > 0 ? { expiredSuppressions: [...expired.values()] } : {}),
     ...(first.pack !== undefined ? { pack: first.pack } : {}),
   };
-  return { results, disagreements };
+  // The rollup counts the union's accounts: recomputed from the controls the parts carry.
+  const withRollup = first.controls && first.pack !== undefined ? { ...results, controls: controlRollup(results, { id: first.pack, title: first.controls.title, controls: first.controls.controls }) } : results;
+  return { results: withRollup, disagreements };
 }

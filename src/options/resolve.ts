@@ -5,7 +5,8 @@
 import { definedOnly } from '../objects.js';
 import { parseIntegrityWindow } from '../collectors/map/integrity.js';
 import { UserError } from '../errors.js';
-import type { FailOn } from '../results.js';
+import type { FailOn, FailOnIncomplete, Status } from '../results.js';
+import type { RuleSelection } from '../policy/rule-selection.js';
 import { DEFAULT_FORMATS, type Format } from '../reporters/formats.js';
 import type { ConfigFile } from './config-file.js';
 import { OPTION_SPECS, longName, type OptionName, type OptionSpec, type RunOptions } from './schema.js';
@@ -37,9 +38,15 @@ export interface ReportChoice {
   formats: Format[];
   outDir: string;
   failOn: FailOn;
+  /** --fail-on-incomplete: which incompleteness exits 3 (default any). */
+  failOnIncomplete?: FailOnIncomplete;
   /** --fail-on-new: the exit code counts only failures new since the baseline. */
   failOnNew?: boolean;
   category?: string;
+  /** --status (or --quiet's fail): the statuses the console lists finding by finding. */
+  statuses?: Status[];
+  /** --quiet: the console shows only those findings and the verdict. */
+  quiet?: boolean;
 }
 
 interface ResolvedRun {
@@ -52,6 +59,8 @@ interface ResolvedRun {
   baseline?: string;
   /** --iac: Terraform and CloudFormation paths whose definitions locate findings. */
   iac?: string[];
+  /** --rules, --exclude-rules, --severity. */
+  selection: RuleSelection;
 }
 
 /** The options that only mean something when trailwarden collects from AWS. */
@@ -145,14 +154,21 @@ export function resolveRun(given: RunOptions, file: ConfigFile, nameOf: OptionNa
   // 'none' turns off the Action's default (the checked-out repository).
   const iacPaths = pick('iac');
   const iac = iacPaths?.length === 1 && iacPaths[0] === 'none' ? undefined : iacPaths;
+  const quiet = pick('quiet') ?? false;
+  const statuses = pick('status') ?? (quiet ? ['fail' as const] : undefined);
+  const selection = definedOnly<RuleSelection>({ rules: pick('onlyRules'), excludeRules: pick('excludeRules'), severities: pick('severity') });
   return {
+    selection,
     snapshot,
     report: {
       formats: pick('format') ?? [...DEFAULT_FORMATS],
       outDir: pick('outDir') ?? DEFAULT_OUT_DIR,
       failOn: pick('failOn') ?? 'high',
+      failOnIncomplete: pick('failOnIncomplete') ?? 'any',
       ...(pick('failOnNew') ? { failOnNew: true } : {}),
       ...(category !== undefined ? { category } : {}),
+      ...(statuses !== undefined ? { statuses } : {}),
+      ...(quiet ? { quiet } : {}),
     },
     policies: [...(fromFile.policies ?? []), ...(given.policies ?? [])],
     ...(pack !== undefined ? { pack } : {}),

@@ -9,7 +9,7 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import { parseIntegrityWindow } from '../collectors/map/integrity.js';
 import { UserError } from '../errors.js';
-import { FAIL_ON_LEVELS } from '../results.js';
+import { FAIL_ON_INCOMPLETE_LEVELS, FAIL_ON_LEVELS, SEVERITIES, STATUSES } from '../results.js';
 import { DEFAULT_FORMATS, FORMATS, type Format } from '../reporters/formats.js';
 
 export type CommandName = 'scan' | 'merge' | 'validate' | 'rules';
@@ -69,6 +69,25 @@ function parseFormats(value: string): Format[] {
   return formats as Format[];
 }
 
+/** Rule ids or globs (`*`, `?`): the characters of rule ids and nothing that could be mistaken for syntax. */
+function parseRulePatterns(value: string): string[] {
+  const patterns = parseList(value);
+  if (patterns.length === 0) throw new UserError('lists no rule id');
+  const bad = patterns.filter((pattern) => !/^[A-Za-z0-9_.*?/-]{1,200}$/.test(pattern));
+  if (bad.length) throw new UserError(`not rule ids or globs (letters, digits, - _ . / and the wildcards * ?): ${bad.join(', ')}`);
+  return patterns;
+}
+
+function parseChoices<T extends string>(choices: readonly T[], what: string): (value: string) => T[] {
+  return (value) => {
+    const items = parseList(value.toLowerCase());
+    if (items.length === 0) throw new UserError(`lists no ${what}; choose from ${choices.join(', ')}`);
+    const bad = items.filter((item) => !(choices as readonly string[]).includes(item));
+    if (bad.length) throw new UserError(`unknown ${what} ${bad.join(', ')}; choose from ${choices.join(', ')}`);
+    return [...new Set(items)] as T[];
+  };
+}
+
 function parseShard(value: string): { index: number; count: number } {
   const match = /^(\d+)\/(\d+)$/.exec(value);
   const index = Number(match?.[1]);
@@ -98,6 +117,8 @@ const AccountIdSchema = Type.String({ pattern: '^[0-9]{12}$' });
 const ShardSchema = Type.Object({ index: Type.Integer({ minimum: 1 }), count: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
 const FormatSchema = Type.Enum([...FORMATS]);
 const FailOnSchema = Type.Enum([...FAIL_ON_LEVELS]);
+const FailOnIncompleteSchema = Type.Enum([...FAIL_ON_INCOMPLETE_LEVELS]);
+const RulePatternSchema = Type.String({ pattern: '^[A-Za-z0-9_.*?/-]{1,200}$' });
 
 /** In the order of `trailwarden scan --help`, the README table and action.yml. */
 export const OPTION_SPECS = {
@@ -195,6 +216,47 @@ export const OPTION_SPECS = {
     inputHelp: 'Evaluate only the rules of a framework pack, e.g. cis-aws-foundations-v5.0.',
     parse: text,
   }),
+  // Not `rules`: the config file's `rules:` holds per-rule settings.
+  onlyRules: option({
+    schema: Type.Array(RulePatternSchema, { minItems: 1 }),
+    flag: '--rules <ids>',
+    help: 'evaluate only these rules: ids or globs (* ?), comma separated, e.g. bucket/*,trail/log-file-validation',
+    commands: ['scan', 'merge', 'rules'],
+    input: true,
+    inputHelp: 'Evaluate only these rules: ids or globs (* ?), comma separated or one per line. A pattern that matches no rule is an error.',
+    parse: parseRulePatterns,
+  }),
+  excludeRules: option({
+    schema: Type.Array(RulePatternSchema, { minItems: 1 }),
+    flag: '--exclude-rules <ids>',
+    help: 'leave these rules out: ids or globs (* ?), comma separated',
+    commands: ['scan', 'merge', 'rules'],
+    input: true,
+    inputHelp: 'Leave these rules out: ids or globs (* ?), comma separated or one per line. A pattern that matches no rule is an error.',
+    parse: parseRulePatterns,
+  }),
+  severity: option({
+    schema: Type.Array(Type.Enum([...SEVERITIES]), { minItems: 1 }),
+    flag: '--severity <levels>',
+    help: `evaluate only rules of these severities: ${SEVERITIES.join(',')}`,
+    commands: ['scan', 'merge', 'rules'],
+    input: true,
+    inputHelp: `Evaluate only rules of these severities, e.g. critical,high (any of ${SEVERITIES.join(', ')}).`,
+    parse: parseChoices(SEVERITIES, 'severity'),
+  }),
+  status: option({
+    schema: Type.Array(Type.Enum([...STATUSES]), { minItems: 1 }),
+    flag: '--status <list>',
+    help: `list the findings of these statuses in the console: ${STATUSES.join(',')} (results.json, SARIF and HTML keep every finding)`,
+    commands: ['scan', 'merge'],
+    parse: parseChoices(STATUSES, 'status'),
+  }),
+  quiet: option({
+    schema: Type.Boolean(),
+    flag: '--quiet',
+    help: 'console: only the failing findings and the verdict (with --status: only those statuses)',
+    commands: ['scan', 'merge'],
+  }),
   snapshot: option({
     schema: Type.Array(Type.String()),
     flag: '--snapshot <file>',
@@ -253,6 +315,17 @@ export const OPTION_SPECS = {
     inputHelp: 'Fail the step when a finding fails at or above none|low|medium|high|critical (default high). Reports and outputs are written first.',
     parse: parseChoice(FAIL_ON_LEVELS),
   }),
+  failOnIncomplete: option({
+    schema: FailOnIncompleteSchema,
+    flag: '--fail-on-incomplete <what>',
+    help: 'exit 3 (when nothing fails at --fail-on) for: any (a fact could not be collected, or part of the scope could not be listed), scope (only accounts, regions or trails not listed), none',
+    defaultText: 'any',
+    commands: ['scan', 'merge'],
+    input: true,
+    inputHelp:
+      "Fail the step (exit 3) when the scan is incomplete: any (a fact could not be collected, or part of the scope could not be listed; the default), scope (only accounts, regions or trails that could not be listed: uploading such a SARIF would close the alerts of resources the scan could not see), none. Always reported in the summary.",
+    parse: parseChoice(FAIL_ON_INCOMPLETE_LEVELS),
+  }),
   baseline: option({
     schema: Type.String({ minLength: 1 }),
     flag: '--baseline <file>',
@@ -307,15 +380,6 @@ export const OPTION_SPECS = {
     help: 'with --verify-integrity: also read every log file the digests name and compare its SHA-256 (needs kms:Decrypt for encrypted logs)',
     commands: ['scan'],
     input: true,
-  }),
-  allowIncomplete: option({
-    schema: Type.Boolean(),
-    help: 'accept a scan that could not enumerate its whole scope (accounts, regions, trails) without failing the step',
-    commands: [],
-    config: false,
-    input: true,
-    inputHelp:
-      "'true' accepts a scan that could not enumerate its whole scope (accounts, regions, trails) without failing the step. Off by default: uploading such a SARIF closes the alerts of every resource the scan could not see.",
   }),
   concurrency: option({
     schema: Type.Integer({ minimum: 1, maximum: 256 }),

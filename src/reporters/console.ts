@@ -4,15 +4,19 @@
  * the caller's decision (TTY, NO_COLOR); AWS strings are stripped of control and bidi characters
  * so a hostile name cannot move the cursor, recolour the terminal or reorder what is shown.
  */
-import { SEVERITIES, STATUSES, type Results, type Severity } from '../results.js';
+import { SEVERITIES, STATUSES, type Results, type Severity, type Status } from '../results.js';
 import type { ReportContext, Reporter } from './context.js';
 import {
+  accountsLabel,
   buildMatrix,
   catalogRules,
   cellState,
+  compareFindings,
+  controlRows,
   formatCount,
   groupCollectionErrors,
   isAccessDenial,
+  passingShare,
   plural,
   SEVERITY_LABEL,
   sinceLastRun,
@@ -24,6 +28,7 @@ import {
   type AccountRuleMatrix,
   type CellState,
   type MatrixAccount,
+  type Tally,
 } from './model.js';
 
 /** Narrower terminals get the lists only; the matrix needs room for several rule columns. */
@@ -83,7 +88,7 @@ export function renderConsole(results: Results, ctx: ReportContext): string {
   lines.push(`${paint('trailwarden', 'bold')} ${results.tool.version} ${paint('· CloudTrail compliance', 'dim')}`);
   const scope = [
     results.organizationId ? `organization ${safe(results.organizationId, 40)}` : undefined,
-    plural(results.accounts.length, 'account'),
+    safe(accountsLabel(results), 120),
     plural(results.regions.length, 'region'),
     plural(catalog.rules.length, 'rule'),
     `scanned ${safe(results.scanTime, 40)}`,
@@ -111,24 +116,55 @@ export function renderConsole(results: Results, ctx: ReportContext): string {
   ].filter(Boolean);
   if (suppressionNotes.length > 0) lines.push(paint(suppressionNotes.join(' · '), 'dim'));
 
-  lines.push(...failingByAccount(matrix, paint, width, seeAlso(ctx.files)));
+  lines.push(...(ctx.statuses ? findingLines(results, ctx.statuses, paint, width, seeAlso(ctx.files)) : failingByAccount(matrix, paint, width, seeAlso(ctx.files))));
+  lines.push(...controlLines(results, paint, width));
   if (width >= CONSOLE_MATRIX_MIN_WIDTH) lines.push(...matrixLines(matrix, paint, width));
   lines.push(...collectionErrorLines(results, paint, seeAlso(ctx.files)));
   lines.push(...integrityLines(results, paint));
   lines.push(...iacLines(results, paint));
+  return `${[...lines, '', ...verdictLines(results, tally, paint)].join('\n')}\n`;
+}
 
-  lines.push('');
+/** --quiet: the listed findings (failures unless --status says otherwise), the verdict and what is incomplete; nothing else. */
+function renderQuiet(results: Results, ctx: ReportContext): string {
+  const paint = painter(ctx.color);
+  const width = Math.max(40, Math.trunc(ctx.width) || 80);
+  const listed = findingLines(results, ctx.statuses ?? ['fail'], paint, width, seeAlso(ctx.files)).slice(2);
+  return `${[...listed, ...(listed.length > 0 ? [''] : []), ...verdictLines(results, tallyFindings(results.findings), paint)].join('\n')}\n`;
+}
+
+function verdictLines(results: Results, tally: Tally, paint: Paint): string[] {
+  const lines: string[] = [];
   const verdictParts = [
     tally.byStatus.fail > 0 ? paint(plural(tally.byStatus.fail, 'failing finding'), 'red', 'bold') : paint('no failing findings', 'green', 'bold'),
     tally.byStatus.error > 0 ? paint(`${formatCount(tally.byStatus.error)} could not be evaluated`, 'yellow') : undefined,
-    `${formatCount(tally.byStatus.pass)} passing`,
+    `${formatCount(tally.byStatus.pass)} passing${passingShare(tally)}`,
   ].filter(Boolean);
   lines.push(verdictParts.join(' · '));
   if (results.incomplete) lines.push(paint(safe(results.incomplete.summary, 400), 'red', 'bold'));
-  return `${lines.join('\n')}\n`;
+  return lines;
 }
 
-export const consoleReporter: Reporter = { render: renderConsole };
+export const consoleReporter: Reporter = { render: (results, ctx) => (ctx.quiet ? renderQuiet(results, ctx) : renderConsole(results, ctx)) };
+
+/** Findings listed one per line (--status): the statuses asked for, worst first, unsuppressed. */
+const MAX_LISTED_FINDINGS = 500;
+const STATUS_STYLE: Record<Status, Style> = { fail: 'red', error: 'yellow', pass: 'green', not_applicable: 'gray' };
+
+function findingLines(results: Results, statuses: readonly Status[], paint: Paint, width: number, more: string): string[] {
+  const wanted = new Set(statuses);
+  const listed = results.findings.filter((f) => wanted.has(f.status) && !f.suppression).sort(compareFindings);
+  const suppressed = results.findings.filter((f) => wanted.has(f.status) && f.suppression).length;
+  const lines = ['', paint(`Findings: ${statuses.map((s) => STATUS_LABEL[s].toLowerCase()).join(', ')} (${formatCount(listed.length)})`, 'bold')];
+  const ruleWidth = Math.min(44, Math.max(...listed.slice(0, MAX_LISTED_FINDINGS).map((f) => f.ruleId.length), 4));
+  const arnRoom = Math.max(20, width - ruleWidth - 22);
+  for (const f of listed.slice(0, MAX_LISTED_FINDINGS)) {
+    lines.push(`  ${paint(STATUS_LABEL[f.status].toUpperCase().padEnd(5), STATUS_STYLE[f.status])} ${paint(SEVERITY_LABEL[f.severity].padEnd(9), SEVERITY_STYLE[f.severity])}${safe(f.ruleId, ruleWidth).padEnd(ruleWidth)}  ${safe(f.resource.arn, arnRoom)}`);
+  }
+  if (listed.length > MAX_LISTED_FINDINGS) lines.push(paint(`  … and ${plural(listed.length - MAX_LISTED_FINDINGS, 'more finding')} (${more})`, 'dim'));
+  if (suppressed > 0) lines.push(paint(`  ${plural(suppressed, 'suppressed finding')} not listed`, 'dim'));
+  return lines;
+}
 
 const SINCE_LIST = 10;
 
@@ -244,7 +280,28 @@ function matrixLines(matrix: AccountRuleMatrix, paint: Paint, width: number): st
   return lines;
 }
 
-/** --verify-integrity: one line per broken chain, naming its first broken S3 key. */
+/** --pack: each control with the share of the scanned accounts passing, failing and not evaluated. */
+function controlLines(results: Results, paint: Paint, width: number): string[] {
+  const rollup = results.controls;
+  const rows = controlRows(results);
+  if (!rollup || rows.length === 0) return [];
+  const idWidth = Math.min(12, Math.max(...rows.map((row) => row.id.length), 7));
+  const column = Math.max(...rows.flatMap((row) => [row.passing.length, row.failing.length, row.unevaluated.length]), 'not evaluated'.length);
+  const titleRoom = Math.max(10, width - idWidth - 3 * (column + 2) - 4);
+  const lines = [
+    '',
+    `${paint(`Controls of ${safe(rollup.title, 80)}`, 'bold')} ${paint(`(${plural(rollup.accounts, 'account')} each)`, 'dim')}`,
+    paint(`  ${'control'.padEnd(idWidth)}  ${'passing'.padEnd(column)}  ${'failing'.padEnd(column)}  ${'not evaluated'.padEnd(column)}  title`, 'dim'),
+  ];
+  rollup.controls.forEach((control, index) => {
+    const row = rows[index]!;
+    lines.push(
+      `  ${safe(row.id, idWidth).padEnd(idWidth)}  ${paint(row.passing.padEnd(column), control.passing > 0 ? 'green' : 'gray')}  ${paint(row.failing.padEnd(column), control.failing > 0 ? 'red' : 'gray')}  ${paint(row.unevaluated.padEnd(column), control.unevaluated > 0 ? 'yellow' : 'gray')}  ${safe(row.title, titleRoom)}`,
+    );
+  });
+  return lines;
+}
+
 /** IaC definitions listed by name on the console before the rest go to the reports. */
 const IAC_LIST = 5;
 
@@ -265,6 +322,7 @@ function iacLines(results: Results, paint: Paint): string[] {
   return lines;
 }
 
+/** --verify-integrity: one line per broken chain, naming its first broken S3 key. */
 function integrityLines(results: Results, paint: Paint): string[] {
   const integrity = results.integrity;
   if (integrity === undefined) return [];

@@ -2,7 +2,7 @@
  * What a reporter may know beyond the Results: decisions the CLI or the Action makes from the
  * environment (TTY, NO_COLOR, terminal width, --category), passed in so reporters stay pure.
  */
-import type { FailOn, Results } from '../results.js';
+import type { FailOn, Results, Status } from '../results.js';
 
 /**
  * The run's gate as the library decided it, for reports that lead with the verdict (report.html):
@@ -30,6 +30,13 @@ export interface ReportContext {
   files?: readonly string[];
   /** The gate verdict of the run; absent where no run decided one (a report rendered on its own). */
   gate?: ReportGate;
+  /**
+   * --status (--quiet: fail): the statuses the console lists finding by finding. Only what is
+   * shown: results.json, SARIF and the HTML report keep every finding.
+   */
+  statuses?: readonly Status[];
+  /** --quiet: the console shows only the listed findings, the verdict and what is incomplete. */
+  quiet?: boolean;
   /** Receives non-fatal notices, e.g. SARIF results aggregated or truncated to fit GitHub's limits. */
   onWarning?: (message: string) => void;
 }

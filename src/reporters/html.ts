@@ -19,14 +19,17 @@ import reportTemplate from '../../reports/report.html.hbs?raw';
 import { SEVERITIES, SEVERITY_RANK, STATUSES, isNewFailure, isRunId, type Finding, type IacDefinitionRef, type ResourceRef, type Results, type Severity, type Status } from '../results.js';
 import type { ReportContext, ReportGate, Reporter } from './context.js';
 import {
+  accountsLabel,
   buildMatrix,
   catalogRules,
   cellState,
+  controlRows,
   compareFindings,
   compareText,
   formatCount,
   frameworkKey,
   groupCollectionErrors,
+  passingPercent,
   GLOBAL_REGION,
   isAccessDenial,
   plural,
@@ -40,6 +43,7 @@ import {
   tallyFindings,
   type AccountRuleMatrix,
   type CellState,
+  type ControlRow,
   type RuleCatalog,
   type Tally,
 } from './model.js';
@@ -128,6 +132,7 @@ interface HtmlView {
     suppressed: number;
     state: CellState;
   }[];
+  controls: { title: string; accounts: string; rows: ControlRow[] } | null;
   generated: string;
 }
 
@@ -172,7 +177,7 @@ export function renderHtml(results: Results, ctx: Pick<ReportContext, 'gate'> = 
       snapshotTime: results.snapshotTime,
       version: results.tool.version,
       pack: results.pack ?? null,
-      accounts: plural(payload.accounts.length, 'account'),
+      accounts: accountsLabel(results),
       regions: plural(results.regions.length, 'region'),
       rules: plural(catalog.rules.length, 'rule'),
       incomplete: results.incomplete?.summary ?? null,
@@ -188,6 +193,7 @@ export function renderHtml(results: Results, ctx: Pick<ReportContext, 'gate'> = 
     iac: iacView(results),
     integrity: integrityView(results),
     rules: rulesView(findings, catalog),
+    controls: results.controls ? { title: results.controls.title, accounts: plural(results.controls.accounts, 'account'), rows: controlRows(results) } : null,
     generated: `trailwarden ${results.tool.version}`,
   };
   const html = withContentSecurityPolicy(template(view));
@@ -474,10 +480,10 @@ function coordinate(value: number): string {
   return (Math.round(value * 100) / 100).toString();
 }
 
-/** Passing share of the checks that reached a verdict (errors and n/a have none); floored so 99.9% never shows as 100%. */
+/** model.ts passingPercent: could-not-evaluate findings count against the rate, n/a ones do not. */
 function passRate(tally: Tally): string {
-  const evaluated = tally.byStatus.fail + tally.byStatus.pass;
-  return evaluated === 0 ? '–' : `${Math.floor(percent(tally.byStatus.pass, evaluated))}%`;
+  const rate = passingPercent(tally);
+  return rate === undefined ? '–' : `${rate}%`;
 }
 
 function kpis(tally: Tally): HtmlView['kpis'] {
@@ -486,7 +492,7 @@ function kpis(tally: Tally): HtmlView['kpis'] {
   return [
     { label: 'Failing', value: formatCount(failing), tone: 'fail', hint: `${formatCount(severe)} critical or high` },
     { label: 'Could not evaluate', value: formatCount(tally.byStatus.error), tone: 'error', hint: 'facts missing: permissions or API errors' },
-    { label: 'Passing', value: formatCount(tally.byStatus.pass), tone: 'pass', hint: `${passRate(tally)} of evaluated checks` },
+    { label: 'Passing', value: formatCount(tally.byStatus.pass), tone: 'pass', hint: `${passRate(tally)} of checks, counting those not evaluated` },
     { label: 'Not applicable', value: formatCount(tally.byStatus.not_applicable), tone: 'not_applicable', hint: 'regions not opted in, rules that do not apply' },
     { label: 'Suppressed', value: formatCount(tally.suppressed), tone: 'suppressed', hint: 'accepted by configuration' },
   ];

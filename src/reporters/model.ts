@@ -149,6 +149,69 @@ function compareTalliesWorstFirst(a: Tally, b: Tally): number {
   return b.byStatus.error - a.byStatus.error;
 }
 
+/**
+ * Passing share of the checks that should have reached a verdict: pass / (pass + fail + error).
+ * A check that could not be evaluated is not left out (it would flatter the rate); n/a and
+ * suppressed findings are. Floored, so 99.9% never shows as 100%; undefined when nothing counts.
+ */
+export function passingPercent(tally: Pick<Tally, 'byStatus'>): number | undefined {
+  const counted = tally.byStatus.pass + tally.byStatus.fail + tally.byStatus.error;
+  return counted === 0 ? undefined : Math.floor((tally.byStatus.pass / counted) * 100);
+}
+
+/** " (61% of the checks, counting those not evaluated)" after a passing count; empty when nothing counts. */
+export function passingShare(tally: Pick<Tally, 'byStatus'>): string {
+  const rate = passingPercent(tally);
+  return rate === undefined ? '' : ` (${rate}% of the checks${tally.byStatus.error > 0 ? ', counting those not evaluated' : ''})`;
+}
+
+/** One row of the per-control rollup as every reporter shows it: "5 of 8 (62%)". */
+export interface ControlRow {
+  id: string;
+  title: string;
+  passing: string;
+  failing: string;
+  unevaluated: string;
+  notApplicable: string;
+}
+
+export function controlRows(results: Pick<Results, 'controls'>): ControlRow[] {
+  const rollup = results.controls;
+  if (!rollup) return [];
+  const share = (count: number) => `${formatCount(count)} of ${formatCount(rollup.accounts)} (${rollup.accounts === 0 ? '–' : `${Math.floor((count / rollup.accounts) * 100)}%`})`;
+  return rollup.controls.map((control) => ({
+    id: control.id,
+    title: control.title,
+    passing: share(control.passing),
+    failing: share(control.failing),
+    unevaluated: share(control.unevaluated),
+    notApplicable: formatCount(control.notApplicable),
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accounts: one count for every output
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The accounts of the scan are the results' `accounts` (those the scan was asked to cover,
+ * reachable or not). Findings may also name other accounts: the owners of resources the scanned
+ * trails use (a partner's log bucket) that the scan could not read. Every output counts the first
+ * and mentions the second apart, so no two outputs disagree on "how many accounts".
+ */
+export function accountsOutsideScan(results: Pick<Results, 'accounts' | 'findings'>): string[] {
+  const scanned = new Set(results.accounts.map((account) => account.id));
+  return [...new Set(results.findings.map((finding) => finding.resource.accountId).filter((id) => !scanned.has(id)))].sort(compareText);
+}
+
+/** "8 accounts" or "8 accounts (+1 outside the scan: 999999999999)". */
+export function accountsLabel(results: Pick<Results, 'accounts' | 'findings'>): string {
+  const outside = accountsOutsideScan(results);
+  const scanned = plural(results.accounts.length, 'account');
+  if (outside.length === 0) return scanned;
+  return `${scanned} (+${formatCount(outside.length)} outside the scan: ${outside.slice(0, 3).join(', ')}${outside.length > 3 ? ` and ${formatCount(outside.length - 3)} more` : ''})`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Account × rule matrix (the ScoutSuite view)
 // ---------------------------------------------------------------------------------------------

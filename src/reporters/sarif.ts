@@ -8,12 +8,20 @@
  * line: `partialFingerprints.primaryLocationLineHash` is the resource fingerprint too, because
  * code scanning matches alerts on that key alone and would otherwise derive it from the policy
  * line — the same line for every resource of a rule, which would fold their alerts into one.
+ *
+ * A finding that could not be evaluated (status `error`) is not a failure of the control, yet
+ * code scanning takes an alert's severity from its rule's `security-severity` and ignores
+ * `kind`. So unevaluated results get a rule of their own, `<rule id>/could-not-evaluate`: level
+ * note, no security-severity, no `security` tag, help that says how to obtain the missing fact.
+ * Its own rule id also gives it its own fingerprint, so the alert for "could not evaluate" and the
+ * alert for a failure of the same resource are two alerts, each stable across runs. Policy rule
+ * ids hold exactly one `/` (`<group>/<name>`), so the suffixed id can never be a loaded rule's.
  */
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { SEVERITY_RANK, findingIdentity, isRunId, type Finding, type IacLocation, type Results, type RuleMeta, type Severity } from '../results.js';
 import type { ReportContext, Reporter } from './context.js';
-import { ruleHelpMarkdown, ruleHelpText } from './markdown.js';
+import { codeSpan, inline, ruleHelpMarkdown, ruleHelpText } from './markdown.js';
 import { displayText } from './text-safety.js';
 import {
   artifactUri,
@@ -85,21 +93,48 @@ interface RankedResult {
   result: SarifResult;
 }
 
+/** The SARIF rule of a rule's unevaluated results (see the header): never a policy rule's id, which has one `/`. */
+export const COULD_NOT_EVALUATE_SUFFIX = '/could-not-evaluate';
+
+export function unevaluatedRuleId(ruleId: string): string {
+  return `${ruleId}${COULD_NOT_EVALUATE_SUFFIX}`;
+}
+
+/** Loaded rules first (their index is the catalogue's), then the could-not-evaluate rules this log's results use. */
+interface SarifRules {
+  catalog: RuleCatalog;
+  /** Loaded rules with at least one unevaluated result, in id order. */
+  unevaluated: readonly RuleMeta[];
+  /** The SARIF rule id and index of a finding's result. */
+  resultRule(ruleId: string, status: 'fail' | 'error'): { id: string; index: number };
+}
+
+function sarifRules(catalog: RuleCatalog, reportable: readonly Finding[]): SarifRules {
+  const unevaluated = [...new Set(reportable.filter((finding) => finding.status === 'error').map((finding) => finding.ruleId))].sort(compareText).map((id) => catalog.get(id));
+  const unevaluatedIndex = new Map(unevaluated.map((rule, index) => [rule.id, catalog.rules.length + index]));
+  return {
+    catalog,
+    unevaluated,
+    resultRule: (ruleId, status) => (status === 'error' ? { id: unevaluatedRuleId(ruleId), index: unevaluatedIndex.get(ruleId)! } : { id: ruleId, index: catalog.indexOf(ruleId) }),
+  };
+}
+
 export function renderSarif(results: Results, ctx: ReportContext, limits: SarifLimits = SARIF_LIMITS): string {
   const warn = ctx.onWarning ?? (() => undefined);
   const catalog = catalogRules(results);
   const reportable = results.findings.filter((finding) => !finding.suppression && (finding.status === 'fail' || finding.status === 'error'));
   const locations = policyLocations(catalog, warn);
+  const rules = sarifRules(catalog, reportable);
 
   let ranked: RankedResult[];
   if (reportable.length > limits.aggregateAbove) {
-    ranked = aggregateResults(reportable, results.partition, catalog, locations);
+    ranked = aggregateResults(reportable, results.partition, rules, locations);
     warn(
       `SARIF: ${formatCount(reportable.length)} failing and error findings exceed ${formatCount(limits.aggregateAbove)}, the most GitHub code scanning displays; ` +
         `aggregated into ${plural(ranked.length, 'result')}, one per rule and account (results.json and report.html keep every finding).`,
     );
   } else {
-    ranked = reportable.map((finding) => findingResult(finding, results.partition, catalog, locations));
+    ranked = reportable.map((finding) => findingResult(finding, results.partition, rules, locations));
   }
   ranked = withUniqueFingerprints(ranked, warn);
   ranked.sort((a, b) => b.rank - a.rank || compareOrder(a.order, b.order));
@@ -109,7 +144,7 @@ export function renderSarif(results: Results, ctx: ReportContext, limits: SarifL
     ranked = ranked.slice(0, limits.maxResults);
   }
 
-  const serialize = (kept: RankedResult[]) => `${JSON.stringify(sarifLog(results, catalog, ctx, kept), null, 2)}\n`;
+  const serialize = (kept: RankedResult[]) => `${JSON.stringify(sarifLog(results, rules, ctx, kept), null, 2)}\n`;
   let text = serialize(ranked);
   const total = ranked.length;
   // Gzip can only shrink JSON, so the costly measurement is needed only when the raw text is too big.
@@ -132,7 +167,7 @@ export const sarifReporter: Reporter = { fileName: 'results.sarif', render: (res
 // The log
 // ---------------------------------------------------------------------------------------------
 
-function sarifLog(results: Results, catalog: RuleCatalog, ctx: ReportContext, ranked: readonly RankedResult[]) {
+function sarifLog(results: Results, rules: SarifRules, ctx: ReportContext, ranked: readonly RankedResult[]) {
   const category = ctx.category?.trim();
   return {
     $schema: SARIF_SCHEMA_URI,
@@ -144,7 +179,7 @@ function sarifLog(results: Results, catalog: RuleCatalog, ctx: ReportContext, ra
             name: 'trailwarden',
             semanticVersion: results.tool.version,
             informationUri: TRAILWARDEN_REPOSITORY_URL,
-            rules: catalog.rules.map(ruleDescriptor),
+            rules: [...rules.catalog.rules.map(ruleDescriptor), ...rules.unevaluated.map(unevaluatedDescriptor)],
           },
         },
         // GitHub takes everything before the last "/" as the category; the trailing slash makes the whole value one.
@@ -231,6 +266,40 @@ function ruleDescriptor(rule: RuleMeta) {
   };
 }
 
+/**
+ * The rule of a rule's unevaluated results: a note without security-severity, so code scanning
+ * shows it as a note, never with the severity of the control it could not check.
+ */
+function unevaluatedDescriptor(rule: RuleMeta) {
+  const title = `Could not evaluate: ${rule.title.trim()}`;
+  const why =
+    `trailwarden could not read the facts that ${rule.id} needs, so it neither passed nor failed this resource. ` +
+    'This is not a failure of the control: the alert closes by itself once a scan can read the facts and the control passes, and becomes a separate alert of ' +
+    `${rule.id} if it fails.`;
+  const how =
+    'The result message names each API call that failed, with its account, region and error code. Grant an access denial to the scanning role ' +
+    '(`trailwarden permissions` prints the least-privilege policy), or include the account that owns the resource in the scan, then scan again.';
+  const original = ruleHelpUri(rule);
+  return {
+    id: unevaluatedRuleId(rule.id),
+    name: truncate(`${pascalCase(rule.id)}CouldNotEvaluate`, MAX_NAME),
+    shortDescription: { text: truncate(title, MAX_DESCRIPTION) },
+    fullDescription: { text: truncate(why, MAX_DESCRIPTION) },
+    help: {
+      text: [title, why, how, `The control itself: ${rule.id} (${rule.source.file}:${rule.source.line}).`].join('\n\n'),
+      markdown: [`**${inline(title)}**`, inline(why), how, `The control itself: ${original ? `[${codeSpan(rule.id)}](${original})` : codeSpan(rule.id)}`].join('\n\n'),
+    },
+    ...(original ? { helpUri: original } : {}),
+    defaultConfiguration: { level: 'note' as const },
+    properties: {
+      // Not "security": an unevaluated check is not a security finding, and has no security-severity.
+      tags: [...new Set(['cloudtrail', 'could-not-evaluate', ...(rule.id.includes('/') ? [rule.id.slice(0, rule.id.indexOf('/'))] : [])])],
+      precision: 'very-high',
+      evaluates: rule.id,
+    },
+  };
+}
+
 /** "security" first so code scanning treats the rule as a security rule; then product, group and framework controls. */
 export function ruleTags(rule: RuleMeta): string[] {
   const group = rule.id.includes('/') ? rule.id.slice(0, rule.id.indexOf('/')) : undefined;
@@ -281,6 +350,11 @@ export function findingFingerprint(finding: Finding, partition: string): string 
   return findingIdentity(finding, partition);
 }
 
+/** The fingerprint of a finding's SARIF result: a failure's is the --baseline identity; an unevaluated one is keyed on its own rule id. */
+export function resultFingerprint(finding: Finding, partition: string): string {
+  return finding.status === 'error' ? findingIdentity({ ruleId: unevaluatedRuleId(finding.ruleId), resource: finding.resource }, partition) : findingFingerprint(finding, partition);
+}
+
 function rankOf(status: 'fail' | 'error', severity: Severity): number {
   // Every failure outranks every unverifiable check: a known problem before an unknown one.
   return status === 'fail' ? 10 + SEVERITY_RANK[severity] : SEVERITY_RANK[severity];
@@ -301,16 +375,17 @@ function withoutFinalPeriod(text: string): string {
   return text.trim().replace(/\.+$/, '');
 }
 
-function findingResult(finding: Finding, partition: string, catalog: RuleCatalog, locations: Map<string, SarifLocation['physicalLocation']>): RankedResult {
+function findingResult(finding: Finding, partition: string, rules: SarifRules, locations: Map<string, SarifLocation['physicalLocation']>): RankedResult {
   const status = finding.status === 'error' ? 'error' : 'fail';
   const { arn, accountId, region, type, name } = finding.resource;
-  const hash = findingFingerprint(finding, partition);
+  const rule = rules.resultRule(finding.ruleId, status);
+  const hash = resultFingerprint(finding, partition);
   return {
     rank: rankOf(status, finding.severity),
     order: [finding.ruleId, accountId, region ?? '', arn],
     result: {
-      ruleId: finding.ruleId,
-      ruleIndex: catalog.indexOf(finding.ruleId),
+      ruleId: rule.id,
+      ruleIndex: rule.index,
       ...(status === 'error' ? { kind: 'open' as const } : {}),
       level: status === 'error' ? 'note' : LEVEL[finding.severity],
       // Displayed text is neutralized; the fingerprint above and the properties keep the raw identity.
@@ -332,6 +407,7 @@ function findingResult(finding: Finding, partition: string, catalog: RuleCatalog
         resourceType: type,
         severity: finding.severity,
         status: finding.status,
+        ...(status === 'error' ? { evaluatedRule: finding.ruleId } : {}),
         ...(finding.frameworks.length > 0 ? { frameworks: finding.frameworks } : {}),
       },
     },
@@ -351,7 +427,7 @@ function iacLocation(iac: IacLocation): SarifLocation['physicalLocation'] {
 }
 
 /** One result per (rule, account, outcome), listing the resources. */
-function aggregateResults(findings: readonly Finding[], partition: string, catalog: RuleCatalog, locations: Map<string, SarifLocation['physicalLocation']>): RankedResult[] {
+function aggregateResults(findings: readonly Finding[], partition: string, rules: SarifRules, locations: Map<string, SarifLocation['physicalLocation']>): RankedResult[] {
   const groups = new Map<string, Finding[]>();
   for (const finding of findings) {
     const key = [finding.ruleId, finding.resource.accountId, finding.status].join('\u0000');
@@ -364,7 +440,8 @@ function aggregateResults(findings: readonly Finding[], partition: string, catal
     const { ruleId } = first;
     const { accountId } = first.resource;
     const status = first.status === 'error' ? 'error' : 'fail';
-    const rule = catalog.get(ruleId);
+    const rule = rules.catalog.get(ruleId);
+    const sarifRule = rules.resultRule(ruleId, status);
     const severity = group.reduce<Severity>((worst, finding) => (SEVERITY_RANK[finding.severity] > SEVERITY_RANK[worst] ? finding.severity : worst), first.severity);
     const resources = [...new Set(group.map((finding) => finding.resource.arn))].sort(compareText);
     const kept = resources.slice(0, AGGREGATE_MAX_RESOURCES);
@@ -375,15 +452,15 @@ function aggregateResults(findings: readonly Finding[], partition: string, catal
       status === 'error'
         ? `${subject} could not be evaluated for ${ruleId} (${aggregateCauses(group)}): ${listed}${more}.`
         : `${subject} ${resources.length === 1 ? 'fails' : 'fail'} ${ruleId} (${rule.title.trim()}): ${listed}${more}.`;
-    // The error aggregate needs its own identity: a (rule, account) can hold both failing and unverifiable resources.
-    const hash = status === 'error' ? fingerprint(ruleId, partition, accountId, 'error') : fingerprint(ruleId, partition, accountId);
+    // The error aggregate has its own identity through its own rule id: a (rule, account) can hold both failing and unverifiable resources.
+    const hash = fingerprint(sarifRule.id, partition, accountId);
     const regions = [...new Set(group.flatMap((finding) => (finding.resource.region ? [finding.resource.region] : [])))].sort(compareText);
     return {
       rank: rankOf(status, severity),
       order: [ruleId, accountId, status],
       result: {
-        ruleId,
-        ruleIndex: catalog.indexOf(ruleId),
+        ruleId: sarifRule.id,
+        ruleIndex: sarifRule.index,
         ...(status === 'error' ? { kind: 'open' as const } : {}),
         level: status === 'error' ? 'note' : LEVEL[severity],
         message: { text: displayText(text) },
@@ -400,6 +477,7 @@ function aggregateResults(findings: readonly Finding[], partition: string, catal
           resourceType: first.resource.type,
           severity,
           status,
+          ...(status === 'error' ? { evaluatedRule: ruleId } : {}),
           resourceCount: resources.length,
           resources: kept,
         },

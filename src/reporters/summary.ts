@@ -9,7 +9,10 @@ import { SEVERITIES, SEVERITY_RANK, isRunId, type Finding, type Results, type Ru
 import type { Reporter } from './context.js';
 import { codeSpan, inline, type Markdown } from './markdown.js';
 import {
+  accountsLabel,
+  passingShare,
   buildMatrix,
+  controlRows,
   catalogRules,
   cellState,
   compareText,
@@ -75,6 +78,7 @@ interface SummaryView {
   expiredNote: Markdown | null;
   integrity: { heading: Markdown; broken: { trail: Markdown; chain: Markdown; key: Markdown; reason: Markdown }[]; note: Markdown | null } | null;
   footer: Markdown;
+  controls: { heading: Markdown; rows: { id: Markdown; title: Markdown; passing: Markdown; failing: Markdown; unevaluated: Markdown; notApplicable: Markdown }[]; note: Markdown | null } | null;
 }
 
 const template = lazyTemplate<SummaryView>(summaryTemplate, { noEscape: true });
@@ -93,7 +97,7 @@ export function renderSummary(results: Results, limits: SummaryLimits = SUMMARY_
     scope: inline(
       [
         results.organizationId ? `Organization ${results.organizationId}` : undefined,
-        plural(results.accounts.length, 'account'),
+        accountsLabel(results),
         plural(results.regions.length, 'region'),
         plural(catalog.rules.length, 'rule'),
         results.pack ? `pack ${results.pack}` : undefined,
@@ -141,6 +145,7 @@ export function renderSummary(results: Results, limits: SummaryLimits = SUMMARY_
     })),
     expiredNote: expired.length > limits.expiredSuppressions ? inline(`${formatCount(expired.length - limits.expiredSuppressions)} more expired suppressions are listed in results.json.`) : null,
     integrity: integrityView(results, limits, short),
+    controls: controlsView(results, limits, short),
     footer: inline(`trailwarden ${results.tool.version} · partition ${results.partition} · snapshot ${results.snapshotTime}`),
   };
   // An HTML comment is invisible in the rendered job summary but ties the file to its run.
@@ -173,6 +178,22 @@ function sinceView(results: Results, limits: SummaryLimits, short: (text: string
     fixedNote: gone.length > limits.topFailures ? inline(`${formatCount(gone.length - limits.topFailures)} more are listed in results.json.`) : null,
   };
 }
+
+/** --pack: the per-control rollup, bounded like every list of the summary. */
+function controlsView(results: Results, limits: SummaryLimits, short: (text: string) => string): SummaryView['controls'] {
+  const rollup = results.controls;
+  const rows = controlRows(results);
+  if (!rollup || rows.length === 0) return null;
+  const shown = rows.slice(0, CONTROL_ROWS);
+  return {
+    heading: inline(`Controls of ${short(rollup.title)} (${plural(rollup.accounts, 'account')} each)`),
+    rows: shown.map((row) => ({ id: codeSpan(row.id, 'table'), title: inline(short(row.title)), passing: inline(row.passing), failing: inline(row.failing), unevaluated: inline(row.unevaluated), notApplicable: inline(row.notApplicable) })),
+    note: rows.length > shown.length ? inline(`${formatCount(rows.length - shown.length)} more controls are in results.json and report.html.`) : null,
+  };
+}
+
+/** Controls of a pack listed in the summary; the largest pack maps a few dozen. */
+const CONTROL_ROWS = 100;
 
 export const summaryReporter: Reporter = { fileName: 'summary.md', render: (results) => renderSummary(results) };
 
@@ -213,7 +234,7 @@ function verdict(tally: Tally): Markdown {
   const parts = [
     failing > 0 ? `🔴 **${inline(plural(failing, 'failing finding'))}** (${inline(severe.join(', '))})` : '🟢 **No failing findings**',
     tally.byStatus.error > 0 ? `🟠 **${inline(formatCount(tally.byStatus.error))}** could not be evaluated` : undefined,
-    `${inline(formatCount(tally.byStatus.pass))} passing`,
+    `${inline(formatCount(tally.byStatus.pass))} passing${inline(passingShare(tally))}`,
     tally.suppressed > 0 ? `${inline(formatCount(tally.suppressed))} suppressed` : undefined,
   ];
   return parts.filter(Boolean).join(' · ') as Markdown;

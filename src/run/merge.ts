@@ -4,7 +4,6 @@
  * united finding by finding. The kind of each file is read from its content.
  */
 import { UserError } from '../errors.js';
-import { exitCodeFor } from '../engine/build-results.js';
 import { mergeResults } from '../engine/merge-results.js';
 import { readConfigFile } from '../options/config-file.js';
 import { flagOf, resolveRun } from '../options/resolve.js';
@@ -16,6 +15,7 @@ import { MAX_JSON_DEPTH, findStructureProblem } from '../snapshot/structure.js';
 import { mergeSnapshots } from '../snapshot/merge.js';
 import type { Snapshot } from '../snapshot/schema.js';
 import { loadBaseline, withBaseline } from './baseline.js';
+import { gateOf } from './gate.js';
 import { scanRun, writeReports, type RunIo, type ScanOutcome } from './scan.js';
 
 type Part = { kind: 'snapshot'; file: string; snapshot: Snapshot } | { kind: 'results'; file: string; results: Results };
@@ -54,7 +54,7 @@ export async function mergeRun(files: readonly string[], given: RunOptions, io: 
   }
   if (snapshots.length > 0) return scanRun(given, io, { snapshot: mergeSnapshots(snapshots) });
   // Results carry their rules, verdicts and suppressions; only where reports go comes from here.
-  const ignored = (['policies', 'pack', 'saveSnapshot'] as const).filter((key) => given[key] !== undefined);
+  const ignored = (['policies', 'pack', 'saveSnapshot', 'onlyRules', 'excludeRules', 'severity'] as const).filter((key) => given[key] !== undefined);
   if (ignored.length > 0) throw new UserError(`${ignored.map(flagOf).join(', ')} apply to snapshots; results.json files are already evaluated`);
   const { report, baseline } = resolveRun(given, await readConfigFile(given.config));
   const { results: united, disagreements } = mergeResults(results);
@@ -74,5 +74,6 @@ export async function mergeRun(files: readonly string[], given: RunOptions, io: 
     merged = withBaseline(united, baseline, loaded);
   }
   const written = await writeReports(merged, report, io);
-  return { exitCode: exitCodeFor(merged, report.failOn, { newOnly: report.failOnNew }), results: merged, files: written, failOn: report.failOn, ...(report.failOnNew ? { failOnNew: true } : {}) };
+  const gate = gateOf(merged, report);
+  return { exitCode: gate.exitCode, gate, results: merged, files: written, failOn: report.failOn, ...(report.failOnNew ? { failOnNew: true } : {}) };
 }

@@ -12,16 +12,18 @@ import path from 'node:path';
 import { UserError, formatDiagnostic } from '../errors.js';
 import { describeFsError, ensureWritableDir, makeDirs, outputError, processAlive } from '../files.js';
 import { evaluate, type CompiledRule } from '../engine/evaluate.js';
-import { buildResults, exitCodeFor } from '../engine/build-results.js';
+import { buildResults } from '../engine/build-results.js';
+import { gateOf, type Gate } from './gate.js';
 import { loadBaseline, withBaseline } from './baseline.js';
 import type { Pack } from '../language/types.js';
 import { readConfigFile, type ConfigFile } from '../options/config-file.js';
-import { resolveRun, type OptionNamer, type ReportChoice, type SnapshotChoice } from '../options/resolve.js';
+import { flagOf, resolveRun, type OptionNamer, type ReportChoice, type SnapshotChoice } from '../options/resolve.js';
 import type { RunOptions } from '../options/schema.js';
 import { demoSnapshotPath, toolVersion } from '../package-root.js';
 import { builtinSources } from '../policy/builtin-sources.js';
 import { isCasesFile, loadSources, packRuleIds, readPolicyPath, type SourceFile } from '../policy/loader.js';
 import { checkSettingsAgainstRules, type PolicySettings } from '../policy/rule-settings.js';
+import { selectRules, type RuleSelection } from '../policy/rule-selection.js';
 import { applySuppressions, suppressionWarnings } from '../policy/suppressions.js';
 import { REPORT_FILE_NAMES, type Format } from '../reporters/formats.js';
 import { loadReporters } from '../reporters/load.js';
@@ -61,8 +63,11 @@ export async function readPolicySources(extraPaths: readonly string[], warn?: (m
   return sources;
 }
 
-/** Built-in rules + extra policy paths + config overrides, narrowed to a pack. Every problem at once. */
-export async function loadRuleSet(extraPaths: readonly string[], settings: PolicySettings, packId?: string, warn?: (message: string) => void): Promise<RuleSet> {
+/**
+ * Built-in rules + extra policy paths + config overrides, narrowed to a pack and to --rules,
+ * --exclude-rules and --severity. Every problem at once.
+ */
+export async function loadRuleSet(extraPaths: readonly string[], settings: PolicySettings, packId?: string, warn?: (message: string) => void, selection: RuleSelection = {}): Promise<RuleSet> {
   const loaded = loadSources(await readPolicySources(extraPaths, warn), settings.rules);
   const diagnostics = [...loaded.diagnostics, ...checkSettingsAgainstRules(settings, loaded.allRules)];
   if (diagnostics.length) throw new UserError(`${diagnostics.length} problem(s) in policies or configuration`, diagnostics);
@@ -73,7 +78,22 @@ export async function loadRuleSet(extraPaths: readonly string[], settings: Polic
     const ids = new Set(packRuleIds(pack));
     rules = rules.filter((r) => ids.has(r.id));
   }
+  if (selection.rules || selection.excludeRules || selection.severities) {
+    rules = selectRules(rules, loaded.allRules.map((r) => r.id), selection);
+    if (rules.length === 0) throw new UserError(`no rule left to evaluate: ${describeSelection(selection, packId)} select nothing together`);
+  }
   return { rules, allRules: loaded.allRules, packs: loaded.packs };
+}
+
+function describeSelection(selection: RuleSelection, packId: string | undefined): string {
+  return [
+    packId ? `--pack ${packId}` : undefined,
+    selection.rules ? `--rules ${selection.rules.join(',')}` : undefined,
+    selection.excludeRules ? `--exclude-rules ${selection.excludeRules.join(',')}` : undefined,
+    selection.severities ? `--severity ${selection.severities.join(',')}` : undefined,
+  ]
+    .filter(Boolean)
+    .join(', ');
 }
 
 /** The snapshot of a run: what the options chose, or one already in memory (the union of shards). */
@@ -90,6 +110,9 @@ interface ScanSettings {
   baseline?: string;
   /** --iac: infrastructure code whose definitions locate the findings. */
   iac?: string[];
+  /** How the door names options in the gate's reasons. */
+  nameOf?: OptionNamer;
+  selection?: RuleSelection;
 }
 
 /** What the library may do with the process's streams and clock; the doors fill it in. */
@@ -117,6 +140,8 @@ export interface ScanOutcome {
   failOn: FailOn;
   /** --fail-on-new: the exit code counted only failures new since the baseline. */
   failOnNew?: boolean;
+  /** What --fail-on and --fail-on-incomplete decided, and why. */
+  gate: Gate;
 }
 
 /** A folder given as a snapshot stands for its .json files, in name order. */
@@ -250,8 +275,10 @@ export async function writeReports(results: Results, settings: ReportChoice, io:
     files: fileFormats.map((f) => REPORT_FILE_NAMES[f]!),
     onWarning: (m: string) => io.stderr(`warning: ${m}\n`),
     // The reports state the verdict the run's exit code gives (report.html leads with it).
-    gate: { exitCode: exitCodeFor(stamped, settings.failOn, { newOnly: settings.failOnNew }), failOn: settings.failOn, ...(settings.failOnNew ? { newOnly: true } : {}) },
+    gate: { exitCode: gateOf(stamped, settings).exitCode, failOn: settings.failOn, ...(settings.failOnNew ? { newOnly: true } : {}) },
     ...(settings.category ? { category: settings.category } : {}),
+    ...(settings.statuses ? { statuses: settings.statuses } : {}),
+    ...(settings.quiet ? { quiet: true } : {}),
   };
   if (fileFormats.length) {
     await ensureWritableDir(settings.outDir, '--out-dir');
@@ -318,7 +345,7 @@ async function checkOutputs(settings: ScanSettings): Promise<void> {
 }
 
 export async function scan(settings: ScanSettings, io: RunIo): Promise<ScanOutcome> {
-  const ruleSet = await loadRuleSet(settings.policies, settings.policySettings, settings.pack, (m) => io.stderr(`warning: ${m}\n`));
+  const ruleSet = await loadRuleSet(settings.policies, settings.policySettings, settings.pack, (m) => io.stderr(`warning: ${m}\n`), settings.selection);
   for (const warning of suppressionWarnings(settings.policySettings.suppressions)) io.stderr(`warning: ${warning}\n`);
   await checkOutputs(settings);
   const snapshot = await obtainSnapshot(settings.source, io);
@@ -329,6 +356,7 @@ export async function scan(settings: ScanSettings, io: RunIo): Promise<ScanOutco
   }
   io.signal?.throwIfAborted();
   const now = io.now();
+  const pack = settings.pack ? ruleSet.packs.find((p) => p.id === settings.pack) : undefined;
   const evaluateSnapshot = (source: Snapshot, warn: boolean): Results => {
     const evaluated = evaluate(source, ruleSet.rules, { now: new Date(source.scanTime) });
     const suppressed = applySuppressions(evaluated, settings.policySettings.suppressions, now);
@@ -342,6 +370,7 @@ export async function scan(settings: ScanSettings, io: RunIo): Promise<ScanOutco
       scanTime: now,
       expiredSuppressions: suppressed.expired,
       ...(settings.pack ? { pack: settings.pack } : {}),
+      ...(pack?.controls?.length ? { packControls: { title: pack.title, controls: pack.controls } } : {}),
     });
   };
   let results = evaluateSnapshot(snapshot, true);
@@ -352,10 +381,12 @@ export async function scan(settings: ScanSettings, io: RunIo): Promise<ScanOutco
   }
   if (settings.iac) results = await withIac(results, snapshot, settings.iac, io);
   const files = await writeReports(results, settings.report, io);
+  const gate = gateOf(results, settings.report, settings.nameOf);
   // A snapshot that was asked for and not saved fails the run (exit 2, as an unwritable --out-dir
   // does) even though the reports are written: a CI job must not pass with its artifact missing.
   return {
-    exitCode: saveFailure ? 2 : exitCodeFor(results, settings.report.failOn, { newOnly: settings.report.failOnNew }),
+    exitCode: saveFailure ? 2 : gate.exitCode,
+    gate,
     results,
     files,
     failOn: settings.report.failOn,
@@ -392,5 +423,7 @@ function settingsFor(given: RunOptions, configFile: ConfigFile, snapshot: Snapsh
     ...(run.saveSnapshot !== undefined ? { saveSnapshot: run.saveSnapshot } : {}),
     ...(run.baseline !== undefined ? { baseline: run.baseline } : {}),
     ...(run.iac !== undefined ? { iac: run.iac } : {}),
+    nameOf: nameOf ?? flagOf,
+    selection: run.selection,
   };
 }

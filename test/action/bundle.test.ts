@@ -83,7 +83,7 @@ beforeAll(() => {
 
 describe('dist/action.js run as the runner runs it', () => {
   it('writes every output, the job summary and the reports, annotates, and fails per fail-on', async () => {
-    const step = await runStep(BUNDLE, { snapshot: DEMO, 'fail-on': 'high', 'out-dir': 'reports', format: 'json\nsarif\nhtml', 'allow-incomplete': 'true' });
+    const step = await runStep(BUNDLE, { snapshot: DEMO, 'fail-on': 'high', 'out-dir': 'reports', format: 'json\nsarif\nhtml', 'fail-on-incomplete': 'none' });
     expect(step.stderr).not.toMatch(/internal error|Error:/);
     expect(step.status).toBe(1);
     expect(Object.keys(step.outputs)).toEqual([...ACTION_OUTPUTS]);
@@ -100,11 +100,11 @@ describe('dist/action.js run as the runner runs it', () => {
     const severe = Number(step.outputs['critical-count']) + Number(step.outputs['high-count']);
     expect(step.stdout.match(/^::error title=/gm)?.length).toBe(1 + Math.min(9, severe));
     expect(step.stdout.match(/^::(error|warning) title=/gm)?.length).toBe(1 + Math.min(9, Number(step.outputs['failed-count'])));
-    expect(step.stdout).toMatch(/^::error::trailwarden: findings fail at or above fail-on: high/m);
+    expect(step.stdout).toMatch(/^::error::trailwarden: findings fail at or above input 'fail-on' \(high\)/m);
   });
 
   it('succeeds below the threshold', async () => {
-    const step = await runStep(BUNDLE, { snapshot: DEMO, 'fail-on': 'none', 'allow-incomplete': 'true' });
+    const step = await runStep(BUNDLE, { snapshot: DEMO, 'fail-on': 'none', 'fail-on-incomplete': 'none' });
     expect(step.status).toBe(0);
     expect(step.outputs['json-file']).toBe(path.join('trailwarden-results', 'results.json'));
   });

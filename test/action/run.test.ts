@@ -14,6 +14,7 @@ import type { Results } from '../../src/results.js';
 import { parseSnapshot } from '../../src/snapshot/io.js';
 import { mergeSnapshots } from '../../src/snapshot/merge.js';
 import { shardsOfSnapshot, smallestSplittingShardCount } from '../support/shards.js';
+import { runCli } from '../support/cli-runner.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const DEMO = path.join(ROOT, 'examples/demo/snapshot.json');
@@ -127,7 +128,7 @@ describe('the Action on the demo snapshot', () => {
     expect(core.summaryText.indexOf('### Since the last run')).toBeLessThan(core.summaryText.indexOf('| Severity | Fail |'));
     const fixed = results.baseline!.absent.filter((a) => a.reason === 'fixed').length;
     expect(core.summaryText).toContain(`**${results.baseline!.newFailures} new failures, ${fixed} fixed since 2026-10-31T12:00:00.000Z**`);
-    expect(core.failures.map((f) => f.message).join('\n')).toContain('new findings since the baseline fail at or above fail-on: high');
+    expect(core.failures.map((f) => f.message).join('\n')).toContain("new findings since the baseline fail at or above input 'fail-on' (high)");
   });
 
   it('writes the summary reporter’s markdown as the job summary', async () => {
@@ -162,10 +163,10 @@ describe('the Action on the demo snapshot', () => {
   });
 
   it('fails the step only per fail-on, after the reports and outputs are written', async () => {
-    const allow = { 'allow-incomplete': 'true' };
+    const allow = { 'fail-on-incomplete': 'none' };
     const high = await runAction({ snapshot: DEMO, ...allow });
     expect(high.failures).toHaveLength(1);
-    expect(high.failures[0]!.message).toContain('fail-on: high');
+    expect(high.failures[0]!.message).toContain("findings fail at or above input 'fail-on' (high)");
     expect(high.failures[0]!.message).not.toContain('incomplete');
     expect(high.failures[0]!.filesAtFailure).toEqual([true, true, true]);
 
@@ -177,13 +178,13 @@ describe('the Action on the demo snapshot', () => {
     }
   });
 
-  it('fails an incomplete scan by default, after the reports, so its SARIF cannot close alerts; allow-incomplete relaxes it', async () => {
+  it('fails an incomplete scan by default, after the reports, so its SARIF cannot close alerts; fail-on-incomplete relaxes it', async () => {
     const strict = await runAction({ snapshot: DEMO, 'fail-on': 'none' });
     expect(strict.outputs.get('incomplete')).toBe('true');
     expect(strict.outputs.get('scope-gap-count')).toBe('1');
     expect(strict.failures).toHaveLength(1);
-    expect(strict.failures[0]!.message).toMatch(/the scan is incomplete \(1 part\(s\) of the scope could not be enumerated\); uploading its SARIF would close alerts/);
-    expect(strict.failures[0]!.message).toContain('allow-incomplete: true');
+    expect(strict.failures[0]!.message).toMatch(/the scan is incomplete \(1 part of the scope could not be enumerated\); uploading its SARIF would close alerts/);
+    expect(strict.failures[0]!.message).toMatch(/\d+ findings could not be evaluated, \d+ facts could not be collected \(input 'fail-on-incomplete' is any; none would accept it\)/);
     expect(strict.failures[0]!.filesAtFailure).toEqual([true, true, true]);
     const sarif = JSON.parse(readFileSync(strict.outputs.get('sarif-file')!, 'utf8')) as { runs: [{ invocations: [{ executionSuccessful: boolean }] }] };
     expect(sarif.runs[0].invocations[0].executionSuccessful).toBe(false);
@@ -191,30 +192,64 @@ describe('the Action on the demo snapshot', () => {
 
     const both = await runAction({ snapshot: DEMO, 'fail-on': 'high' });
     expect(both.failures).toHaveLength(1);
-    expect(both.failures[0]!.message).toMatch(/fail-on: high.*; the scan is incomplete/);
+    expect(both.failures[0]!.message).toMatch(/fail-on' \(high\).*; the scan is incomplete/);
 
-    const relaxed = await runAction({ snapshot: DEMO, 'fail-on': 'none', 'allow-incomplete': 'true' });
+    const relaxed = await runAction({ snapshot: DEMO, 'fail-on': 'none', 'fail-on-incomplete': 'none' });
     expect(relaxed.failures).toEqual([]);
     expect(relaxed.outputs.get('incomplete')).toBe('true');
     expect(relaxed.annotations.some((a) => a.properties?.title === 'trailwarden: incomplete scan')).toBe(true);
 
-    const bad = await runAction({ snapshot: DEMO, 'allow-incomplete': 'yes' });
-    expect(bad.failures[0]!.message).toMatch(/input 'allow-incomplete': expected true or false, not 'yes'/);
+    const scopeOnly = await runAction({ snapshot: DEMO, 'fail-on': 'none', 'fail-on-incomplete': 'scope' });
+    expect(scopeOnly.failures).toHaveLength(1);
+    expect(scopeOnly.failures[0]!.message).toMatch(/the scan is incomplete/);
+    expect(scopeOnly.failures[0]!.message).not.toMatch(/could not be evaluated/);
+    expect(scopeOnly.logged.some((line) => /findings could not be evaluated.*; accepted because input 'fail-on-incomplete' is scope/.test(line))).toBe(true);
+
+    const bad = await runAction({ snapshot: DEMO, 'fail-on-incomplete': 'yes' });
+    expect(bad.failures[0]!.message).toMatch(/input 'fail-on-incomplete': expected one of any, scope, none, not 'yes'/);
+  });
+
+  it('gates exactly as the CLI does: the same options fail the step where the CLI exits non-zero', async () => {
+    const snapshot = parseSnapshot(readFileSync(DEMO, 'utf8'), DEMO);
+    const complete = { ...snapshot, accounts: snapshot.accounts.filter((account) => account.id !== '555555555555'), errors: (snapshot.errors ?? []).filter((e) => e.$error.accountId !== '555555555555') };
+    writeFileSync('complete.json', JSON.stringify(complete));
+    const cases: { snapshot: string; failOn: string; failOnIncomplete?: string; exit: number }[] = [
+      { snapshot: DEMO, failOn: 'high', exit: 1 },
+      { snapshot: DEMO, failOn: 'none', exit: 3 },
+      { snapshot: DEMO, failOn: 'none', failOnIncomplete: 'scope', exit: 3 },
+      { snapshot: DEMO, failOn: 'none', failOnIncomplete: 'none', exit: 0 },
+      { snapshot: 'complete.json', failOn: 'none', exit: 3 },
+      { snapshot: 'complete.json', failOn: 'none', failOnIncomplete: 'scope', exit: 0 },
+      { snapshot: 'complete.json', failOn: 'critical', failOnIncomplete: 'none', exit: 1 },
+    ];
+    for (const c of cases) {
+      const cli = await runCli(['scan', '--snapshot', c.snapshot, '--format', 'json', '--out-dir', 'cli', '--fail-on', c.failOn, ...(c.failOnIncomplete ? ['--fail-on-incomplete', c.failOnIncomplete] : [])]);
+      const action = await runAction({ snapshot: c.snapshot, format: 'json', 'fail-on': c.failOn, ...(c.failOnIncomplete ? { 'fail-on-incomplete': c.failOnIncomplete } : {}) });
+      expect({ ...c, cli: cli.code, actionFails: action.failures.length > 0 }).toEqual({ ...c, cli: c.exit, actionFails: c.exit !== 0 });
+      // Both doors give the same reasons, each in its own words for the options.
+      const reasons = action.failures[0]?.message.replace(/^trailwarden: /, '').replace(/input '([a-z-]+)'/g, '--$1').replace(' (see the job summary)', '') ?? '';
+      expect(cli.stderr).toContain(c.exit === 0 ? '' : `trailwarden: exit ${c.exit}: ${reasons}`);
+    }
   });
 
   it('says a complete scan is complete', async () => {
     const snapshot = parseSnapshot(readFileSync(DEMO, 'utf8'), DEMO);
     const complete = { ...snapshot, accounts: snapshot.accounts.filter((account) => account.id !== '555555555555'), errors: (snapshot.errors ?? []).filter((e) => e.$error.accountId !== '555555555555') };
     writeFileSync('complete.json', JSON.stringify(complete));
-    const core = await runAction({ snapshot: 'complete.json', 'fail-on': 'none' });
+    const core = await runAction({ snapshot: 'complete.json', 'fail-on': 'none', 'fail-on-incomplete': 'scope' });
     expect(core.outputs.get('incomplete')).toBe('false');
     expect(core.outputs.get('scope-gap-count')).toBe('0');
     expect(core.failures).toEqual([]);
+    // Facts still missing inside a complete scope fail the step only under the default, any: as the CLI's exit 3.
+    const strict = await runAction({ snapshot: 'complete.json', 'fail-on': 'none' });
+    expect(strict.failures).toHaveLength(1);
+    expect(strict.failures[0]!.message).not.toMatch(/the scan is incomplete/);
+    expect(strict.failures[0]!.message).toMatch(/could not be evaluated/);
   });
 
   it('takes unset inputs from the config file, like the CLI', async () => {
     writeFileSync('trailwarden.config.yaml', 'failOn: none\nformat: [json, summary]\noutDir: audit\n');
-    const core = await runAction({ snapshot: DEMO, 'allow-incomplete': 'true' });
+    const core = await runAction({ snapshot: DEMO, 'fail-on-incomplete': 'none' });
     expect(core.failures).toEqual([]);
     expect(core.outputs.get('json-file')).toBe(path.join('audit', 'results.json'));
     expect(core.outputs.get('sarif-file')).toBe('');

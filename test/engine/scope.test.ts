@@ -126,9 +126,13 @@ describe('scope gaps', () => {
       ['trailwarden/scan-scope/regions', 'error'],
       ['trailwarden/scan-scope/trails', 'error'],
     ]);
-    const scopeResults = sarif.runs[0].results.filter((r: { ruleId: string }) => r.ruleId === SCOPE_RULE_ID);
+    // A gap is "could not evaluate", like every error finding: its own rule, a note without security-severity.
+    const scopeResults = sarif.runs[0].results.filter((r: { ruleId: string }) => r.ruleId === `${SCOPE_RULE_ID}/could-not-evaluate`);
     expect(scopeResults).toHaveLength(4);
-    expect(sarif.runs[0].tool.driver.rules.map((r: { id: string }) => r.id)).toContain(SCOPE_RULE_ID);
+    expect(scopeResults.every((r: { level: string; kind: string }) => r.level === 'note' && r.kind === 'open')).toBe(true);
+    const ruleIds = sarif.runs[0].tool.driver.rules.map((r: { id: string }) => r.id);
+    expect(ruleIds).toContain(SCOPE_RULE_ID);
+    expect(ruleIds).toContain(`${SCOPE_RULE_ID}/could-not-evaluate`);
   });
 
   it('every report says the scan is incomplete', () => {

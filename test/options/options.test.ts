@@ -31,7 +31,7 @@ describe('derived from the options table', () => {
     const program = buildProgram(io, () => undefined);
     for (const name of ['scan', 'merge', 'validate', 'rules'] as const) {
       const command = program.commands.find((c) => c.name() === name)!;
-      const flags = command.options.map((o) => o.long).filter((flag) => flag !== '--json');
+      const flags = command.options.map((o) => o.long).filter((flag) => flag !== '--json' && flag !== '--packs');
       expect(flags, name).toEqual(optionsFor(name).flatMap(([, spec]) => (spec.flag ? [`--${longName(spec)}`] : [])));
     }
   });
@@ -62,7 +62,7 @@ describe('resolveRun', () => {
 
   it('takes what was given over the config file over the defaults; policies add up', () => {
     const run = resolveRun({ failOn: 'critical', policies: ['mine'], roleName: 'Flag' }, file({ failOn: 'low', outDir: 'from-file', policies: ['theirs'], roleName: 'File', org: true, maxConcurrency: 4 }));
-    expect(run.report).toEqual({ formats: ['console', 'json', 'sarif', 'html'], outDir: 'from-file', failOn: 'critical' });
+    expect(run.report).toEqual({ formats: ['console', 'json', 'sarif', 'html'], outDir: 'from-file', failOn: 'critical', failOnIncomplete: 'any' });
     expect(run.policies).toEqual(['theirs', 'mine']);
     expect(run.snapshot).toEqual({ kind: 'collect', collect: { org: true, regions: 'all', roleName: 'Flag', maxConcurrency: 4 } });
   });

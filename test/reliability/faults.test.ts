@@ -280,7 +280,7 @@ describe('an account listing cut after its first page', () => {
     expect(run.invocations[0].toolExecutionNotifications).toContainEqual(
       expect.objectContaining({ level: 'error', descriptor: { id: 'trailwarden/scan-scope/accounts' }, message: { text: expect.stringMatching(/^Incomplete scan: accounts of the scan could not be listed or accessed \(1 gap; organizations:ListAccounts ServiceUnavailable\)/) } }),
     );
-    expect(run.results).toContainEqual(expect.objectContaining({ ruleId: 'trailwarden/scan-scope', kind: 'open' }));
+    expect(run.results).toContainEqual(expect.objectContaining({ ruleId: 'trailwarden/scan-scope/could-not-evaluate', kind: 'open' }));
     expect(outcome.html).toContain('Incomplete scan: 1 part of the scope (accounts) could not be enumerated');
   });
 });

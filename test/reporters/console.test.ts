@@ -4,6 +4,7 @@ import { tallyFindings, visibleControls } from '../../src/reporters/model.js';
 import { SEVERITIES } from '../../src/results.js';
 import { createResults } from '../fixtures/results-factory.js';
 import { smallOrgResults } from './fixtures/small-org.js';
+import { expectedPassingPercent, OUTSIDE_ACCOUNT, outsideAccountResults, packResults } from './fixtures/honest-counts.js';
 
 // eslint-disable-next-line no-control-regex -- ANSI colour codes start with ESC
 const SGR = /\u001b\[[0-9;]*m/g;
@@ -60,5 +61,33 @@ describe('console reporter', () => {
 
   it('makes control and bidi characters visible', () => {
     expect(visibleControls('a\u001b[31mb\u202ec\nd')).toBe('a\\u001B[31mb\\u202Ec d');
+  });
+});
+
+describe('console counts, as every output counts them', () => {
+  it('counts the accounts of the scan and names those outside it apart; the passing share counts unevaluated checks', () => {
+    const results = outsideAccountResults();
+    const { honest, old } = expectedPassingPercent(results);
+    expect(honest).toBeLessThan(old);
+    const text = renderConsole(results, { color: false, width: 120 });
+    expect(text).toContain(`2 accounts (+1 outside the scan: ${OUTSIDE_ACCOUNT})`);
+    expect(text).toContain(`passing (${honest}% of the checks, counting those not evaluated)`);
+  });
+});
+
+describe('console per-control rollup', () => {
+  it('prints each control of the pack with the share of accounts passing, failing and not evaluated', () => {
+    const results = packResults();
+    const text = renderConsole(results, { color: false, width: 120 });
+    expect(text).toContain('Controls of CIS test benchmark (2 accounts each)');
+    const rows = text.split('\n').filter((line) => /^ {2}(2\.1\.1|3\.1|3\.5) /.test(line));
+    expect(rows.map((line) => line.trim().split(/\s+/)[0])).toEqual(results.controls!.controls.map((control) => control.id));
+    for (const control of results.controls!.controls) {
+      const row = rows.find((line) => line.startsWith(`  ${control.id} `))!;
+      expect(row).toContain(`${control.passing} of 2`);
+      expect(row).toContain(`${control.failing} of 2`);
+      expect(row).toContain(`${control.unevaluated} of 2`);
+    }
+    expect(renderConsole(smallOrgResults(), { color: false, width: 120 })).not.toContain('Controls of');
   });
 });

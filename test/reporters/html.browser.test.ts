@@ -14,6 +14,7 @@ import { renderHtml } from '../../src/reporters/html.js';
 import { frameworkKey, regionOf } from '../../src/reporters/model.js';
 import { createResults, XSS_FLAG } from '../fixtures/results-factory.js';
 import { smallOrgResults } from './fixtures/small-org.js';
+import { expectedPassingPercent, OUTSIDE_ACCOUNT, outsideAccountResults } from './fixtures/honest-counts.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -332,4 +333,13 @@ describe.skipIf(process.env.SKIP_BROWSER_TESTS === '1')('report.html in Chromium
     await waitForText(page, '#result-count', /match$/);
     console.info(`report.html, 20,000 findings: filter and first search took ${(performance.now() - started).toFixed(0)} ms`);
   }, 120_000);
+  it('shows the honest counts: accounts of the scan with those outside apart, and a passing share that counts unevaluated checks', async () => {
+    const results = outsideAccountResults();
+    const { honest } = expectedPassingPercent(results);
+    const { page, problems } = await open('honest-counts', results);
+    expect(problems).toEqual([]);
+    expect(await page.locator('.masthead dd', { hasText: 'accounts' }).first().textContent()).toContain(`2 accounts (+1 outside the scan: ${OUTSIDE_ACCOUNT})`);
+    expect((await page.locator('.kpi-pass .kpi-hint').textContent())?.trim()).toBe(`${honest}% of checks, counting those not evaluated`);
+    expect((await page.locator('.donut-value').textContent())?.trim()).toBe(`${honest}%`);
+  });
 });

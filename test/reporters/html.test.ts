@@ -10,6 +10,7 @@ import { FINDING_FIELDS, HTML_MAX_DETAIL_ROWS, jsonForScript, MATRIX_MAX_ACCOUNT
 import { SEVERITY_RANK, type Severity } from '../../src/results.js';
 import { createResults, HOSTILE_STRINGS } from '../fixtures/results-factory.js';
 import { smallOrgResults } from './fixtures/small-org.js';
+import { expectedPassingPercent, OUTSIDE_ACCOUNT, outsideAccountResults, packResults } from './fixtures/honest-counts.js';
 
 function payloadOf(html: string): { fields: string[]; findings: unknown[][]; accounts: { id: string; name: string | null }[] } {
   const match = /<script type="application\/json" id="trailwarden-data">([\s\S]*?)<\/script>/.exec(html);
@@ -174,5 +175,31 @@ describe('very large results', () => {
     expect(payload.findings.length).toBe(HTML_MAX_DETAIL_ROWS);
     expect(payload.findings.length).toBeGreaterThanOrEqual(actionable);
     expect(html).toContain('5,000 passing or not-applicable findings are counted above but not listed row by row');
+  });
+});
+
+describe('report.html counts, as every output counts them', () => {
+  it('counts the accounts of the scan and names those outside it apart; the passing share counts unevaluated checks', () => {
+    const results = outsideAccountResults();
+    const { honest } = expectedPassingPercent(results);
+    const html = renderHtml(results);
+    expect(html).toContain(`<dd>2 accounts (+1 outside the scan: ${OUTSIDE_ACCOUNT}) · `);
+    expect(html).toContain(`${honest}% of checks, counting those not evaluated`);
+    expect(html).toMatch(new RegExp(`class="donut-value"[^>]*>${honest}%<`));
+    // The outside account still has its findings in the explorer.
+    expect(payloadOf(html).accounts.map((account) => account.id)).toContain(OUTSIDE_ACCOUNT);
+  });
+});
+
+describe('report.html per-control rollup', () => {
+  it('has a table of the pack’s controls, one row each, and none without a pack', () => {
+    const results = packResults();
+    const html = renderHtml(results);
+    expect(html).toContain('<h2 class="card-title">Controls of CIS test benchmark</h2>');
+    const rows = [...html.matchAll(/<tr><th scope="row" class="mono">([^<]+)<\/th><td>([^<]*)<\/td><td class="num tone-text-pass">([^<]+)<\/td><td class="num tone-text-fail">([^<]+)<\/td><td class="num tone-text-error">([^<]+)<\/td>/g)];
+    expect(rows.map((row) => row[1])).toEqual(results.controls!.controls.map((control) => control.id));
+    const first = results.controls!.controls[0]!;
+    expect(rows[0]![3]).toBe(`${first.passing} of 2 (${Math.floor((first.passing / 2) * 100)}%)`);
+    expect(renderHtml(smallOrgResults())).not.toContain('id="controls"');
   });
 });

@@ -85,6 +85,9 @@ export function githubUploadProblems(text: string): string[] {
       else if (fingerprints.has(fingerprint)) problems.push(`${where}: duplicate fingerprint ${fingerprint}`);
       else fingerprints.add(fingerprint);
       if (result.partialFingerprints?.primaryLocationLineHash !== fingerprint) problems.push(`${where}: primaryLocationLineHash differs from the resource fingerprint`);
+      // Code scanning ignores `kind` and shows an alert with its rule's security-severity: an
+      // open (could not evaluate) result under a rule with one would read as a failure of that severity.
+      if (result.kind === 'open' && driver.rules[result.ruleIndex]?.properties?.['security-severity'] !== undefined) problems.push(`${where}: an open result under a rule with a security-severity`);
     });
   }
   return problems;

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { Finding, Results } from '../../src/results.js';
 import type { ReportContext } from '../../src/reporters/context.js';
 import { artifactUri } from '../../src/reporters/model.js';
-import { findingFingerprint, pascalCase, renderSarif, ruleTags, SARIF_LIMITS, SECURITY_SEVERITY, type SarifResult } from '../../src/reporters/sarif.js';
+import { findingFingerprint, pascalCase, renderSarif, ruleTags, SARIF_LIMITS, SECURITY_SEVERITY, unevaluatedRuleId, type SarifResult } from '../../src/reporters/sarif.js';
+import { SCOPE_RULE } from '../../src/engine/scope.js';
 import { catalogRule, createResults, HOSTILE_STRINGS, ruleMeta } from '../fixtures/results-factory.js';
 import { smallOrgResults } from './fixtures/small-org.js';
 import { githubUploadProblems, schemaErrors } from './sarif-checks.js';
@@ -51,8 +52,9 @@ describe.each(FIXTURES)('SARIF of $name', ({ results: make, ctx, aggregated }) =
     expect(githubUploadProblems(rendered.text)).toEqual([]);
   });
 
-  it('lists every loaded rule', () => {
-    expect(rendered.run.tool.driver.rules.map((rule) => rule.id).sort()).toEqual(results.rules.map((rule) => rule.id).sort());
+  it('lists every loaded rule, then a could-not-evaluate rule for each rule with unevaluated results', () => {
+    const unevaluated = [...new Set(reportable(results).filter((finding) => finding.status === 'error').map((finding) => unevaluatedRuleId(finding.ruleId)))];
+    expect(rendered.run.tool.driver.rules.map((rule) => rule.id).sort()).toEqual([...results.rules.map((rule) => rule.id), ...unevaluated].sort());
   });
 
   it(aggregated ? 'aggregates per rule and account, and warns' : 'has one result per failing or error finding', () => {
@@ -80,20 +82,21 @@ describe('SARIF results', () => {
   const { results: sarifResults, run } = render(results);
 
   it('leaves out passing, not-applicable and suppressed findings', () => {
-    expect(sarifResults.map((result) => result.ruleId).sort()).toEqual(['bucket/not-public', 'kms/key-rotation', 'trail/log-file-validation']);
+    expect(sarifResults.map((result) => result.ruleId).sort()).toEqual(['bucket/not-public', 'kms/key-rotation/could-not-evaluate', 'trail/log-file-validation']);
   });
 
   it('maps severity to level: critical and high error, medium warning, low and info note', () => {
     const level = Object.fromEntries(sarifResults.map((result) => [result.ruleId, result.level]));
-    expect(level).toEqual({ 'bucket/not-public': 'error', 'trail/log-file-validation': 'warning', 'kms/key-rotation': 'note' });
+    expect(level).toEqual({ 'bucket/not-public': 'error', 'trail/log-file-validation': 'warning', 'kms/key-rotation/could-not-evaluate': 'note' });
     const defaults = Object.fromEntries(run.tool.driver.rules.map((rule) => [rule.id, rule.defaultConfiguration.level]));
     expect(defaults).toMatchObject({ 'bucket/not-public': 'error', 'coverage/trail-logging': 'error', 'trail/kms-encryption': 'warning', 'custom/require-owner-tag': 'note' });
   });
 
   it('reports an error finding as an open note naming the action, account and region', () => {
-    const error = sarifResults.find((result) => result.ruleId === 'kms/key-rotation')!;
+    const error = sarifResults.find((result) => result.ruleId === 'kms/key-rotation/could-not-evaluate')!;
     expect(error.kind).toBe('open');
     expect(error.level).toBe('note');
+    expect(error.properties).toMatchObject({ status: 'error', evaluatedRule: 'kms/key-rotation' });
     expect(error.message.text).toContain('kms:GetKeyRotationStatus failed with AccessDenied in account 222222222222, region eu-west-1');
   });
 
@@ -132,6 +135,74 @@ describe('SARIF results', () => {
 
   it('throws when a finding names a rule the results do not list', () => {
     expect(() => render({ ...results, rules: results.rules.filter((rule) => rule.id !== 'bucket/not-public') })).toThrow(/bucket\/not-public/);
+  });
+});
+
+describe('SARIF of findings that could not be evaluated', () => {
+  const results = smallOrgResults();
+  const keyRotation = results.findings.find((finding) => finding.ruleId === 'kms/key-rotation' && finding.status === 'error')!;
+  const asFailure: Finding = { ...structuredClone(keyRotation), status: 'fail', errors: [] };
+  const both = render({ ...results, findings: [...results.findings, asFailure] });
+  const rule = (id: string) => both.run.tool.driver.rules.find((entry) => entry.id === id)!;
+
+  it('never carry the severity of the control: their own rule is a note without security-severity or the security tag', () => {
+    expect(rule('kms/key-rotation').properties['security-severity']).toBe(SECURITY_SEVERITY[keyRotation.severity]);
+    const unevaluated = rule('kms/key-rotation/could-not-evaluate');
+    expect(unevaluated.properties['security-severity']).toBeUndefined();
+    expect(unevaluated.properties.tags).not.toContain('security');
+    expect(unevaluated.defaultConfiguration.level).toBe('note');
+    const full = JSON.parse(both.text).runs[0].tool.driver.rules.find((entry: { id: string }) => entry.id === 'kms/key-rotation/could-not-evaluate');
+    expect(full.shortDescription.text).toMatch(/^Could not evaluate: /);
+    expect(full.help.markdown).toContain('trailwarden permissions');
+    expect(full.properties.evaluates).toBe('kms/key-rotation');
+  });
+
+  it('are a different alert from a failure of the same rule and resource, each with its own fingerprint', () => {
+    const ofResource = both.results.filter((result) => result.properties.arn === keyRotation.resource.arn && (result.properties.evaluatedRule ?? result.ruleId) === 'kms/key-rotation');
+    expect(ofResource.map((result) => result.ruleId).sort()).toEqual(['kms/key-rotation', 'kms/key-rotation/could-not-evaluate']);
+    const [a, b] = ofResource.map((result) => result.partialFingerprints['trailwarden/v1']);
+    expect(a).not.toBe(b);
+    expect(both.warnings).toEqual([]);
+    expect(githubUploadProblems(both.text)).toEqual([]);
+    expect(schemaErrors(JSON.parse(both.text))).toEqual([]);
+  });
+
+  it('the upload judge rejects an open result under a rule with a security-severity (the old Critical alert)', () => {
+    const log = JSON.parse(both.text);
+    const ids = log.runs[0].tool.driver.rules.map((entry: { id: string }) => entry.id);
+    const open = log.runs[0].results.find((result: SarifResult) => result.kind === 'open');
+    open.ruleId = 'kms/key-rotation';
+    open.ruleIndex = ids.indexOf('kms/key-rotation');
+    expect(githubUploadProblems(JSON.stringify(log)).join('\n')).toMatch(/open result under a rule with a security-severity/);
+  });
+
+  it('keep their fingerprint across runs, and the failure keeps the --baseline identity', () => {
+    const again = render({ ...results, findings: [asFailure, ...[...results.findings].reverse()] });
+    const byRule = (r: Rendered) => Object.fromEntries(r.results.filter((result) => result.properties.arn === keyRotation.resource.arn).map((result) => [result.ruleId, result.partialFingerprints['trailwarden/v1']]));
+    expect(byRule(again)).toEqual(byRule(both));
+    expect(byRule(both)['kms/key-rotation']).toBe(findingFingerprint(asFailure, results.partition));
+  });
+
+  it('point each result at its own rule by index, also when aggregated', () => {
+    const many = render(createResults({ seed: 8, findings: 20_000, accounts: 300, regions: 17 }));
+    const ids = many.run.tool.driver.rules.map((entry) => entry.id);
+    const errors = many.results.filter((result) => result.properties.status === 'error');
+    expect(errors.length).toBeGreaterThan(0);
+    for (const result of errors) {
+      expect(result.ruleId).toBe(unevaluatedRuleId(result.properties.evaluatedRule as string));
+      expect(ids[result.ruleIndex]).toBe(result.ruleId);
+    }
+    expect(new Set(many.results.map((result) => result.partialFingerprints['trailwarden/v1'])).size).toBe(many.results.length);
+  });
+
+  it('the engine scope rule is no exception: a scope gap is a could-not-evaluate note too', () => {
+    const gap: Finding = { ...structuredClone(keyRotation), ruleId: 'trailwarden/scan-scope', severity: 'high' };
+    const withScope = render({ ...results, rules: [...results.rules, SCOPE_RULE], findings: [...results.findings, gap] });
+    const result = withScope.results.find((entry) => entry.properties.evaluatedRule === 'trailwarden/scan-scope')!;
+    expect(result.ruleId).toBe('trailwarden/scan-scope/could-not-evaluate');
+    expect(result.level).toBe('note');
+    expect(withScope.run.tool.driver.rules.find((entry) => entry.id === result.ruleId)!.properties['security-severity']).toBeUndefined();
+    expect(githubUploadProblems(withScope.text)).toEqual([]);
   });
 });
 

@@ -3,6 +3,7 @@ import { codeSpan, inline } from '../../src/reporters/markdown.js';
 import { renderSummary, SUMMARY_LIMITS } from '../../src/reporters/summary.js';
 import { createResults, HOSTILE_STRINGS } from '../fixtures/results-factory.js';
 import { smallOrgResults } from './fixtures/small-org.js';
+import { expectedPassingPercent, OUTSIDE_ACCOUNT, outsideAccountResults, packResults } from './fixtures/honest-counts.js';
 
 /** Cell delimiters of a GFM table row: pipes not escaped with a backslash. */
 function cellCount(row: string): number {
@@ -102,5 +103,27 @@ describe('markdown escaping', () => {
       const escaped = inline(hostileString);
       expect(escaped).not.toMatch(/(?<!\\)[|`*[\]<>]/);
     }
+  });
+});
+
+describe('job summary counts, as every output counts them', () => {
+  it('counts the accounts of the scan and names those outside it apart; the passing share counts unevaluated checks', () => {
+    const results = outsideAccountResults();
+    const { honest } = expectedPassingPercent(results);
+    const text = renderSummary(results);
+    expect(text).toContain(`2 accounts (+1 outside the scan: ${OUTSIDE_ACCOUNT})`);
+    expect(text).toContain(`passing (${honest}% of the checks, counting those not evaluated)`);
+  });
+});
+
+describe('job summary per-control rollup', () => {
+  it('has a table of the pack’s controls with passing, failing and not evaluated shares', () => {
+    const results = packResults();
+    const text = renderSummary(results);
+    expect(text).toContain('### Controls of CIS test benchmark (2 accounts each)');
+    expect(text).toContain('| Control | Title | Passing | Failing | Not evaluated | N/A |');
+    const kms = results.controls!.controls.find((control) => control.id === '3.5')!;
+    expect(text).toContain(`| \`3.5\` | Ensure CloudTrail logs are encrypted at rest using KMS CMKs | ${kms.passing} of 2 (${Math.floor((kms.passing / 2) * 100)}%) | ${kms.failing} of 2 (${Math.floor((kms.failing / 2) * 100)}%) | ${kms.unevaluated} of 2 (${Math.floor((kms.unevaluated / 2) * 100)}%) | ${kms.notApplicable} |`);
+    expect(renderSummary(smallOrgResults())).not.toContain('### Controls of');
   });
 });

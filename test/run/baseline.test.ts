@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compareWithBaseline } from '../../src/engine/baseline.js';
-import { findingFingerprint } from '../../src/reporters/sarif.js';
+import { findingFingerprint, resultFingerprint } from '../../src/reporters/sarif.js';
 import { findingIdentity, type Finding, type Results } from '../../src/results.js';
 import { githubUploadProblems, schemaErrors } from '../reporters/sarif-checks.js';
 import { runCli } from '../support/cli-runner.js';
@@ -95,7 +95,7 @@ describe('scan --demo --baseline examples/demo/snapshot-earlier.json', () => {
     expect(inScope.length).toBeGreaterThan(0);
     expect(inScope.every((r) => ['new', 'unchanged', 'updated'].includes(r.baselineState!))).toBe(true);
     // The state on each result is its finding's, matched through the fingerprint.
-    const byFingerprint = new Map(results.findings.map((f) => [findingFingerprint(f, results.partition), f]));
+    const byFingerprint = new Map(results.findings.map((f) => [resultFingerprint(f, results.partition), f]));
     for (const r of sarifResults) expect(r.baselineState).toBe(byFingerprint.get(r.partialFingerprints['trailwarden/v1']!)!.baselineState);
   });
 

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import type { RunOptions } from '../../options/schema.js';
-import { announceFiles, runIo, type CliIo } from '../io.js';
+import { announceFiles, announceGate, runIo, type CliIo } from '../io.js';
 import { addRunOptions } from '../options.js';
 
 export function mergeCommand(io: CliIo, setExit: (code: number) => void): Command {
@@ -13,6 +13,7 @@ export function mergeCommand(io: CliIo, setExit: (code: number) => void): Comman
     const { mergeRun } = await import('../../run/merge.js');
     const outcome = await mergeRun(files, given, runIo(io));
     announceFiles(outcome.files, io);
+    announceGate(outcome.gate, io);
     setExit(outcome.exitCode);
   });
 }

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import type { RunOptions } from '../../options/schema.js';
-import { announceFiles, runIo, type CliIo } from '../io.js';
+import { announceFiles, announceGate, runIo, type CliIo } from '../io.js';
 import { addRunOptions } from '../options.js';
 
 export function scanCommand(io: CliIo, setExit: (code: number) => void): Command {
@@ -10,6 +10,7 @@ export function scanCommand(io: CliIo, setExit: (code: number) => void): Command
       const { scanRun } = await import('../../run/scan.js');
       const outcome = await scanRun(given, runIo(io));
       announceFiles(outcome.files, io);
+      announceGate(outcome.gate, io);
       setExit(outcome.exitCode);
     },
   );
