@@ -15,7 +15,7 @@ import { compileSchema, diagnosticAt, locate, parseYaml, schemaDiagnostics, type
 import type { RuleSettings } from './rule-settings.js';
 
 const CONDITION_HINT: OneOfHint = {
-  schemaPathPrefix: '#/$defs/condition',
+  definition: policySchema.$defs.condition,
   discriminators: ['all', 'any', 'not', 'some', 'every', 'none', 'count', 'path', 'param', 'use'],
   describe: 'a condition',
 };
@@ -124,6 +124,7 @@ export function loadRule(sourceFile: SourceFile, settings?: RuleSettings, fragme
   const idLine = source.doc.contents && 'items' in source.doc.contents ? diagnosticAt(source, ['id'], '', '').line : 1;
   const rule: CompiledRule = {
     ...def,
+    frameworks: def.frameworks ?? {},
     severity: settings?.severity ?? def.severity,
     params,
     paramValues,

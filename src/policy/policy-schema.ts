@@ -90,7 +90,7 @@ export const policySchema = {
   $id: 'https://trailwarden.dev/schemas/policy.schema.json',
   title: 'trailwarden policy rule',
   type: 'object',
-  required: ['id', 'title', 'severity', 'scope', 'description', 'remediation', 'frameworks', 'condition', 'messages'],
+  required: ['id', 'title', 'severity', 'scope', 'description', 'remediation', 'condition', 'messages'],
   additionalProperties: false,
   properties: {
     $schema: { type: 'string' },
@@ -107,7 +107,7 @@ export const policySchema = {
     },
     frameworks: {
       type: 'object',
-      description: 'Framework key -> control ids, e.g. cis-aws-foundations-v5.0: ["3.1"]. Only mappings that are true.',
+      description: 'Optional. Framework key -> control ids, e.g. cis-aws-foundations-v5.0: ["3.1"]. Only mappings that are true.',
       additionalProperties: { type: 'array', items: { type: 'string' } },
     },
     params: {
