@@ -13,6 +13,8 @@ import { closestName } from '../objects.js';
 
 export interface YamlSource {
   file: string;
+  /** The text as parsed (without a byte order mark): positions inside scalars are found in it. */
+  text: string;
   doc: Document.Parsed;
   lineCounter: LineCounter;
   data: unknown;
@@ -46,7 +48,7 @@ export function parseYaml(input: string, file: string): YamlSource {
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
     const diagnostic = { file, line: 1, column: 1, code: 'yaml/too-deep', message: `the document nests too deeply to read (${error.message})` };
-    return { file, doc: parseDocument(''), lineCounter: new LineCounter(), data: undefined, diagnostics: [diagnostic] };
+    return { file, text: '', doc: parseDocument(''), lineCounter: new LineCounter(), data: undefined, diagnostics: [diagnostic] };
   }
 }
 
@@ -70,16 +72,16 @@ function parseYamlUnguarded(input: string, file: string): YamlSource {
       const pos = range ? lineCounter.linePos(range[0]) : { line: 1, col: 1 };
       const message = err instanceof ReferenceError ? `aliases expand to too many nodes (more than ${MAX_ALIAS_COUNT} per anchor); refusing a possible alias bomb` : 'the document is too deeply nested to read';
       diagnostics.push({ file, line: pos.line, column: pos.col, code: 'yaml/resource-exhaustion', message });
-      return { file, doc, lineCounter, data: undefined, diagnostics };
+      return { file, text, doc, lineCounter, data: undefined, diagnostics };
     }
     const deep = tooDeepPath(data, MAX_YAML_DEPTH);
     if (deep) {
-      const source = { file, doc, lineCounter, data, diagnostics };
+      const source = { file, text, doc, lineCounter, data, diagnostics };
       diagnostics.push(diagnosticAt(source, deep, 'yaml/too-deep', `nesting deeper than ${MAX_YAML_DEPTH} levels`));
       return { ...source, data: undefined };
     }
   }
-  return { file, doc, lineCounter, data, diagnostics };
+  return { file, text, doc, lineCounter, data, diagnostics };
 }
 
 /** Position of the node at `path` (or of the key `key` inside it), falling back to the nearest parent. */
@@ -97,6 +99,19 @@ export function locate(source: YamlSource, path: readonly (string | number)[], k
   if (!range) return { line: 1, column: 1 };
   const pos = source.lineCounter.linePos(range[0]);
   return { line: pos.line, column: pos.col };
+}
+
+/**
+ * A diagnostic at `needle` inside the scalar at `path` (a placeholder in a message), found in the
+ * scalar's source text; at the scalar itself when the source does not hold it verbatim.
+ */
+export function diagnosticInScalar(source: YamlSource, path: readonly (string | number)[], needle: string, code: string, message: string): Diagnostic {
+  const node = source.doc.getIn(path, true) as Node | undefined;
+  const range = isScalar(node) ? node.range : undefined;
+  const at = range ? source.text.slice(range[0], range[1]).indexOf(needle) : -1;
+  if (!range || at < 0) return diagnosticAt(source, path, code, message);
+  const pos = source.lineCounter.linePos(range[0] + at);
+  return { file: source.file, line: pos.line, column: pos.col, code, message };
 }
 
 export function diagnosticAt(source: YamlSource, path: readonly (string | number)[], code: string, message: string, key?: string): Diagnostic {
