@@ -134,7 +134,7 @@ export const policySchema = {
       type: 'object',
       required: ['pass', 'fail'],
       additionalProperties: false,
-      description: 'One sentence each; {resource} names the resource, {param.NAME} a parameter.',
+      description: "One sentence each; {resource} names the resource, {param.NAME} a parameter, {evidence} the facts that decided the verdict, and a path of the scope (e.g. {trail.s3BucketName}) the fact's value.",
       properties: { pass: { type: 'string' }, fail: { type: 'string' }, notApplicable: { type: 'string' } },
     },
     helpUri: { type: 'string' },
