@@ -2,7 +2,7 @@
  * Findings and results.json (SPEC §3): what evaluation produces and every reporter reads.
  */
 import { createHash } from 'node:crypto';
-import type { CollectionError } from './snapshot/schema.js';
+import type { CollectionError, ShardRef } from './snapshot/schema.js';
 
 export const RESULTS_SCHEMA_VERSION = '1.0';
 
@@ -33,6 +33,15 @@ export interface ResourceRef {
 export interface Evidence {
   path: string;
   value: unknown;
+}
+
+/** A located warning about the run's configuration: `file:line:col code message`, as the console prints it. */
+export interface RunWarning {
+  file: string;
+  line: number;
+  column: number;
+  code: string;
+  message: string;
 }
 
 /** A suppression from the config whose expiry day has passed: it no longer applies, and says so. */
@@ -193,6 +202,10 @@ export interface Results {
   incomplete?: { summary: string; gaps: ScopeGapRef[] };
   /** Suppressions from the config that expired and no longer apply. */
   expiredSuppressions?: ExpiredSuppression[];
+  /** The slice of the accounts the snapshot covers (--shard I/N), for `trailwarden merge` to check. */
+  shard?: ShardRef;
+  /** Problems of the configuration that do not stop the run (a catch-all or unused suppression), located in the config file. */
+  warnings?: RunWarning[];
   pack?: string;
   /** Present when the scan verified digest chains (--verify-integrity). */
   integrity?: IntegritySummary;

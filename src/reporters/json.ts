@@ -69,6 +69,8 @@ const resultsShape: Shape = {
     ],
     ['incomplete', { fields: [['summary'], ['gaps', { each: { fields: [['kind'], ['arn'], ['accountId'], ['action'], ['code'], ['message']] } }]] }],
     ['expiredSuppressions', { each: { fields: [['ruleId'], ['resource'], ['reason'], ['expires']] } }],
+    ['shard', { fields: [['index'], ['count']] }],
+    ['warnings', { each: { fields: [['file'], ['line'], ['column'], ['code'], ['message']] } }],
     [
       'baseline',
       {

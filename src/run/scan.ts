@@ -22,7 +22,7 @@ import { demoSnapshotPath, toolVersion } from '../package-root.js';
 import { builtinSources } from '../policy/builtin-sources.js';
 import { isCasesFile, loadSources, packRuleIds, readPolicyPath, type SourceFile } from '../policy/loader.js';
 import { checkSettingsAgainstRules, type PolicySettings } from '../policy/rule-settings.js';
-import { applySuppressions, suppressionWarnings } from '../policy/suppressions.js';
+import { applySuppressions, suppressionWarnings, unusedSuppressionWarnings } from '../policy/suppressions.js';
 import { REPORTERS, type Format } from '../reporters/index.js';
 import { isRunId, type FailOn, type Results } from '../results.js';
 import type { Snapshot } from '../snapshot/schema.js';
@@ -312,7 +312,6 @@ async function checkOutputs(settings: ScanSettings): Promise<void> {
 
 export async function scan(settings: ScanSettings, io: RunIo): Promise<ScanOutcome> {
   const ruleSet = await loadRuleSet(settings.policies, settings.policySettings, settings.pack, (m) => io.stderr(`warning: ${m}\n`));
-  for (const warning of suppressionWarnings(settings.policySettings.suppressions)) io.stderr(`warning: ${warning}\n`);
   await checkOutputs(settings);
   const snapshot = await obtainSnapshot(settings.source, io);
   const saveFailure = settings.saveSnapshot ? await saveSnapshot(settings.saveSnapshot, snapshot) : undefined;
@@ -324,8 +323,15 @@ export async function scan(settings: ScanSettings, io: RunIo): Promise<ScanOutco
   const now = io.now();
   const evaluateSnapshot = (source: Snapshot, warn: boolean): Results => {
     const evaluated = evaluate(source, ruleSet.rules, { now: new Date(source.scanTime) });
-    const suppressed = applySuppressions(evaluated, settings.policySettings.suppressions, now);
-    if (warn) for (const e of suppressed.expired) io.stderr(`warning: suppression of ${e.ruleId} for ${e.resource} expired on ${e.expires} and no longer applies\n`);
+    const { suppressions, source: configSource } = settings.policySettings;
+    const suppressed = applySuppressions(evaluated, suppressions, now);
+    // A shard sees a slice of the accounts: an entry for another slice's resource is not unused.
+    const sliced = source.shard !== undefined && source.shard.count > 1;
+    const warnings = [...suppressionWarnings(suppressions, configSource), ...(sliced ? [] : unusedSuppressionWarnings(suppressions, suppressed.unused, configSource))];
+    if (warn) {
+      for (const e of suppressed.expired) io.stderr(`warning: suppression of ${e.ruleId} for ${e.resource} expired on ${e.expires} and no longer applies\n`);
+      for (const w of warnings) io.stderr(`warning: ${formatDiagnostic(w)}\n`);
+    }
     return buildResults({
       snapshot: source,
       rules: ruleSet.rules,
@@ -334,6 +340,7 @@ export async function scan(settings: ScanSettings, io: RunIo): Promise<ScanOutco
       runId: io.runId?.() ?? randomUUID(),
       scanTime: now,
       expiredSuppressions: suppressed.expired,
+      warnings,
       ...(settings.pack ? { pack: settings.pack } : {}),
     });
   };
