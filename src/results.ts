@@ -69,6 +69,8 @@ export interface Finding {
   /** The collection errors that made this an `error` finding. */
   errors?: CollectionError['$error'][];
   suppression?: Suppression;
+  /** On failing and error findings whose rule has something to paste or to do: see FindingFix. */
+  fix?: FindingFix;
   /**
    * Present only when the run had a baseline (--baseline), on failing and error findings inside
    * the scope both runs share: how this finding compares with the baseline's (SARIF baselineState).
@@ -136,6 +138,19 @@ export function isNewFailure(finding: Finding): boolean {
 export interface Remediation {
   console?: string;
   cli?: string;
+  /** A Terraform (HCL) snippet, where the control maps to a resource argument. */
+  terraform?: string;
+}
+
+/**
+ * What to do about one finding: for a failure, the rule's commands and Terraform filled with the
+ * finding's own values (placeholders without a value stay `<…>`); for an error, how to collect the
+ * missing fact (the permission, the account to scan), not how to fix the control.
+ */
+export interface FindingFix {
+  commands?: string;
+  terraform?: string;
+  collect?: string[];
 }
 
 /** Rule metadata as reporters need it (no condition). */

@@ -6,6 +6,7 @@ import type { Snapshot, CollectionError } from '../snapshot/schema.js';
 import type { Finding, ResourceRef, Status } from '../results.js';
 import type { LoadedRule, OptInCollection, Scope } from '../language/types.js';
 import { parseMessage, renderMessage, type MessagePart } from './message-template.js';
+import { findingFix } from './fix.js';
 import type { EvalState, Evaluator } from './compile.js';
 import { SnapshotViews, type Subject } from './views.js';
 import { notOfferedReason } from '../snapshot/not-offered.js';
@@ -114,6 +115,7 @@ function evaluateSubject(rule: CompiledRule, subject: Subject, now: Date): Findi
     if (verdict === 'unknown') {
       status = 'error';
       message = `Could not evaluate "${rule.title}" for the ${labelOf(subject)}: ${errors.slice(0, 3).map(describeError).join('; ')}${errors.length > 3 ? `; and ${errors.length - 3} more` : ''}.`;
+      const fix = findingFix('error', rule.remediation, subject.resource, subject.view, errors);
       return {
         ruleId: rule.id,
         status,
@@ -123,10 +125,13 @@ function evaluateSubject(rule: CompiledRule, subject: Subject, now: Date): Findi
         evidence: state.evidence,
         frameworks: frameworkTags(rule),
         errors,
+        ...(fix ? { fix } : {}),
       };
     }
     status = verdict ? 'pass' : 'fail';
     message = capitalize(renderMessage(verdict ? messages.pass : messages.fail, rule.paramValues, { label: labelOf(subject), view: subject.view }, state.evidence));
+    const fix = verdict ? undefined : findingFix('fail', rule.remediation, subject.resource, subject.view);
+    if (fix) return { ruleId: rule.id, status, severity: rule.severity, resource: subject.resource, message, evidence: state.evidence, frameworks: frameworkTags(rule), fix };
   }
   return { ruleId: rule.id, status, severity: rule.severity, resource: subject.resource, message, evidence: state.evidence, frameworks: frameworkTags(rule) };
 }

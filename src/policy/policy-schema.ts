@@ -103,7 +103,15 @@ export const policySchema = {
       type: 'object',
       additionalProperties: false,
       minProperties: 1,
-      properties: { console: { type: 'string' }, cli: { type: 'string' } },
+      properties: {
+        console: { type: 'string', description: 'Console steps (prose).' },
+        cli: {
+          type: 'string',
+          description:
+            'AWS CLI commands only, no prose. <bucket>, <region>, <trail-arn>, <home-region>, <account-id>, <key-arn>, <log-group>, <log-group-arn>, <log-group-region>, <event-data-store-arn>, <store-region> are filled with each finding\'s values.',
+        },
+        terraform: { type: 'string', description: 'A Terraform (HCL) snippet; placeholders as in cli.' },
+      },
     },
     frameworks: {
       type: 'object',
