@@ -27,7 +27,7 @@ import { REPORTERS, type Format } from '../reporters/index.js';
 import { isRunId, type FailOn, type Results } from '../results.js';
 import type { Snapshot } from '../snapshot/schema.js';
 import { readSnapshot, writeSnapshot } from '../snapshot/io.js';
-import { mergeSnapshots } from '../snapshot/merge.js';
+import { mergeSnapshots, shardWarnings } from '../snapshot/merge.js';
 
 export interface RuleSet {
   /** Rules selected for evaluation (after --pack). */
@@ -136,7 +136,10 @@ async function obtainSnapshot(source: SnapshotSource, io: RunIo): Promise<Snapsh
       return readSnapshot(demoSnapshotPath());
     case 'files': {
       const files = await snapshotFiles(source.paths, source.origin);
-      return files.length === 1 ? readSnapshot(files[0]!) : mergeSnapshots(await Promise.all(files.map(readSnapshot)));
+      if (files.length === 1) return readSnapshot(files[0]!);
+      const snapshots = await Promise.all(files.map(readSnapshot));
+      for (const warning of shardWarnings(snapshots.map((snapshot, i) => ({ file: files[i]!, shard: snapshot.shard })))) io.stderr(`warning: ${warning}\n`);
+      return mergeSnapshots(snapshots);
     }
     case 'loaded':
       return source.snapshot;

@@ -37,6 +37,13 @@ describe('merge checks the shards it is given', () => {
     expect(gap.code).not.toBe(2); // a warning: the reports are still written
   });
 
+  it('scan --snapshot with several files checks the shards the same way', async () => {
+    const { dir, files, count } = demoShardFiles();
+    const r = await runCli(['scan', '--snapshot', files[1]!, '--snapshot', files[1]!, '--out-dir', dir, '--format', 'json']);
+    expect(r.stderr).toContain(`warning: shard 2/${count} is given 2 times`);
+    expect(r.stderr).toContain(`warning: shard 1/${count} is missing`);
+  });
+
   it('results.json of a shard scan records the shard, and merging results checks it too', async () => {
     const { dir, files, count } = demoShardFiles();
     const resultFiles: string[] = [];
