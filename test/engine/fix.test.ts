@@ -60,3 +60,43 @@ describe('fillCommand and findingFix', () => {
     expect(findingFix('fail', { console: 'prose only' }, trail, undefined)).toBeUndefined();
   });
 });
+
+describe('built-in remediation commands are commands', async () => {
+  const { allRules } = loadSources(await builtinSources());
+  /**
+   * Rules whose `cli` still mixes prose (alternatives in parentheses, "add … to policy.json") into
+   * the commands. The list only shrinks: every other rule is held to commands only.
+   */
+  const STILL_PROSE = new Set([
+    'bucket/access-logging',
+    'bucket/exists',
+    'bucket/log-deletion-principals',
+    'bucket/mfa-delete',
+    'bucket/policy-scoped',
+    'bucket/retention',
+    'bucket/secure-transport',
+    'coverage/global-events-duplicated',
+    'coverage/organization-trail',
+    'coverage/trail-logging',
+    'iam/no-full-cloudtrail-access',
+    'kms/key-policy-scoped',
+    'lake/hardening',
+    'logs/retention',
+    'trail/delivery-healthy',
+    'trail/sns-notification',
+  ]);
+
+  /** The commands of a cli text, quoted arguments blanked: each must be an `aws` command without prose. */
+  const prose = (cli: string) =>
+    cli
+      .replace(/'[^']*'|"[^"]*"/g, 'Q')
+      .split(/\n|&&|;/)
+      .map((part) => part.trim())
+      .filter((part) => part !== '' && (!part.startsWith('aws ') || /[([]/.test(part)));
+
+  it('every rule outside the shrinking list has only aws commands in its cli', () => {
+    const offenders = allRules.filter((rule) => rule.remediation.cli !== undefined && !STILL_PROSE.has(rule.id) && prose(rule.remediation.cli).length > 0);
+    expect(offenders.map((rule) => [rule.id, prose(rule.remediation.cli!)])).toEqual([]);
+    for (const id of STILL_PROSE) expect(prose(allRules.find((rule) => rule.id === id)!.remediation.cli!), `${id} is clean now: remove it from STILL_PROSE`).not.toEqual([]);
+  });
+});
