@@ -19,7 +19,7 @@ function walk(s: S, prefix: string, out: string[], depth: number): void {
       for (const [k, v] of Object.entries(a.properties as Record<string, S>)) {
         const p = prefix ? `${prefix}.${k}` : k;
         const desc = (v.description as string | undefined) ?? alts(v)[0]?.description ?? '';
-        out.push(`| \`${p}\` | ${typeOf(v)} | ${String(desc).replace(/\|/g, '\\|')} |`);
+        out.push(`| \`${p}\` | ${typeOf(v).replace(/\|/g, '\\|')} | ${String(desc).replace(/\|/g, '\\|')} |`);
         if (depth < 6) walk(v, p, out, depth + 1);
       }
     } else if (a.type === 'array' && a.items && depth < 6) {

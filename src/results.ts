@@ -2,7 +2,7 @@
  * Findings and results.json (SPEC §3): what evaluation produces and every reporter reads.
  */
 import { createHash } from 'node:crypto';
-import type { CollectionError } from './snapshot/schema.js';
+import type { CollectionError, ShardRef } from './snapshot/schema.js';
 
 export const RESULTS_SCHEMA_VERSION = '1.0';
 
@@ -43,6 +43,15 @@ export interface Evidence {
   value: unknown;
 }
 
+/** A located warning about the run's configuration: `file:line:col code message`, as the console prints it. */
+export interface RunWarning {
+  file: string;
+  line: number;
+  column: number;
+  code: string;
+  message: string;
+}
+
 /** A suppression from the config whose expiry day has passed: it no longer applies, and says so. */
 export interface ExpiredSuppression {
   ruleId: string;
@@ -68,6 +77,8 @@ export interface Finding {
   /** The collection errors that made this an `error` finding. */
   errors?: CollectionError['$error'][];
   suppression?: Suppression;
+  /** On failing and error findings whose rule has something to paste or to do: see FindingFix. */
+  fix?: FindingFix;
   /**
    * Present only when the run had a baseline (--baseline), on failing and error findings inside
    * the scope both runs share: how this finding compares with the baseline's (SARIF baselineState).
@@ -184,6 +195,19 @@ export function isNewFailure(finding: Finding): boolean {
 export interface Remediation {
   console?: string;
   cli?: string;
+  /** A Terraform (HCL) snippet, where the control maps to a resource argument. */
+  terraform?: string;
+}
+
+/**
+ * What to do about one finding: for a failure, the rule's commands and Terraform filled with the
+ * finding's own values (placeholders without a value stay `<…>`); for an error, how to collect the
+ * missing fact (the permission, the account to scan), not how to fix the control.
+ */
+export interface FindingFix {
+  commands?: string;
+  terraform?: string;
+  collect?: string[];
 }
 
 /** Rule metadata as reporters need it (no condition). */
@@ -250,6 +274,10 @@ export interface Results {
   incomplete?: { summary: string; gaps: ScopeGapRef[] };
   /** Suppressions from the config that expired and no longer apply. */
   expiredSuppressions?: ExpiredSuppression[];
+  /** The slice of the accounts the snapshot covers (--shard I/N), for `trailwarden merge` to check. */
+  shard?: ShardRef;
+  /** Problems of the configuration that do not stop the run (a catch-all or unused suppression), located in the config file. */
+  warnings?: RunWarning[];
   pack?: string;
   /** With a pack that maps controls: the per-control rollup over the scanned accounts. */
   controls?: ControlRollup;

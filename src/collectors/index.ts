@@ -361,6 +361,7 @@ class Scan {
       scanTime,
       partition: context.caller.partition,
       callerAccountId: context.caller.accountId,
+      ...(this.options.shard ? { shard: { index: this.options.shard.index, count: this.options.shard.count } } : {}),
       organization: serviceControlPolicies !== undefined && organization !== null && !isCollectionError(organization) ? { ...organization, serviceControlPolicies } : organization,
       accounts,
       trails,

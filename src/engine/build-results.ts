@@ -6,7 +6,7 @@ import { integritySummary } from './integrity-summary.js';
 import { isCollectionError, type Snapshot } from '../snapshot/schema.js';
 import { collectionErrors } from '../snapshot/errors.js';
 import { isNotOffered } from '../snapshot/not-offered.js';
-import { RESULTS_SCHEMA_VERSION, SEVERITY_RANK, isNewFailure, type ExpiredSuppression, type FailOn, type FailOnIncomplete, type Finding, type Results, type RuleMeta } from '../results.js';
+import { RESULTS_SCHEMA_VERSION, SEVERITY_RANK, isNewFailure, type ExpiredSuppression, type FailOn, type FailOnIncomplete, type Finding, type Results, type RuleMeta, type RunWarning } from '../results.js';
 import type { LoadedRule } from '../language/types.js';
 import { incompleteSummary, SCOPE_RULE, scopeFindings, scopeGaps } from './scope.js';
 import { controlRollup, type ControlDefinition } from './control-rollup.js';
@@ -33,6 +33,7 @@ export function buildResults(input: {
   runId?: string;
   scanTime: Date;
   expiredSuppressions?: ExpiredSuppression[];
+  warnings?: RunWarning[];
   pack?: string;
   /** The pack's controls, for the per-control rollup. */
   packControls?: { title: string; controls: readonly ControlDefinition[] };
@@ -74,6 +75,8 @@ export function buildResults(input: {
         }
       : {}),
     ...(input.expiredSuppressions?.length ? { expiredSuppressions: input.expiredSuppressions } : {}),
+    ...(snapshot.shard ? { shard: snapshot.shard } : {}),
+    ...(input.warnings?.length ? { warnings: input.warnings } : {}),
     ...(input.pack ? { pack: input.pack } : {}),
     ...(rollup ? { controls: rollup } : {}),
     ...(snapshot.integrity ? { integrity: integritySummary(snapshot)! } : {}),

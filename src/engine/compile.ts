@@ -11,6 +11,7 @@ import type { Evidence } from '../results.js';
 import type { Condition, CountOperator, FragmentDefinition, FragmentUse, Operand, ParamSpec, ParamValue } from '../language/types.js';
 import { OPERATORS, isOperatorName, type OperatorName, type OperatorSpec, type Truth } from './operators.js';
 import { checkPath, parsePath, resolvePath, type ValueKind } from './paths.js';
+import { closestName } from '../objects.js';
 
 const MAX_EVIDENCE = 40;
 
@@ -296,8 +297,9 @@ function compileQuantifier(condition: QuantifierCondition, schema: JsonSchema, c
 }
 
 function pushUnknownPath(ctx: CompileContext, docPath: (string | number)[], path: string, bad?: string, available?: string[]): void {
+  const meant = bad === undefined ? undefined : closestName(bad, available ?? []);
   const hint = available && available.length ? `; available here: ${available.slice(0, 30).join(', ')}` : '';
-  ctx.problems.push({ docPath, code: 'policy/unknown-path', message: `'${path}' is not in the snapshot schema for this scope: no '${bad}'${hint}` });
+  ctx.problems.push({ docPath, code: 'policy/unknown-path', message: `'${path}' is not in the snapshot schema for this scope: no '${bad}'${meant ? ` (did you mean '${meant}'?)` : ''}${hint}` });
 }
 
 function resolveOperand(value: Operand | undefined, ctx: CompileContext, at: (string | number)[]): ParamValue | undefined {

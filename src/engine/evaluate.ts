@@ -4,7 +4,9 @@
  */
 import type { Snapshot, CollectionError } from '../snapshot/schema.js';
 import type { Finding, ResourceRef, Status } from '../results.js';
-import type { LoadedRule, OptInCollection, ParamValue, Scope } from '../language/types.js';
+import type { LoadedRule, OptInCollection, Scope } from '../language/types.js';
+import { parseMessage, renderMessage, type MessagePart } from './message-template.js';
+import { findingFix } from './fix.js';
 import type { EvalState, Evaluator } from './compile.js';
 import { SnapshotViews, type Subject } from './views.js';
 import { notOfferedReason } from '../snapshot/not-offered.js';
@@ -34,30 +36,20 @@ function resourceLabel(resource: ResourceRef): string {
   return ARTICLE_LABELS[resource.type](resource);
 }
 
-function formatParam(value: ParamValue | undefined): string {
-  if (Array.isArray(value)) return value.join(', ');
-  return value === null || value === undefined ? '' : String(value);
-}
-
-/** A message template with its parameters filled in: the pieces between `{resource}` placeholders. */
-type PreparedMessage = string[];
-
-function prepareMessage(template: string, params: Record<string, ParamValue>): PreparedMessage {
-  return template.replace(/\{param\.([A-Za-z0-9_]+)\}/g, (_m, name: string) => formatParam(params[name])).split('{resource}');
-}
-
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-const preparedOf = new WeakMap<LoadedRule, Record<'pass' | 'fail' | 'notApplicable', PreparedMessage>>();
-function preparedMessages(rule: LoadedRule) {
+type PreparedMessages = Record<'pass' | 'fail' | 'notApplicable', MessagePart[]>;
+const preparedOf = new WeakMap<LoadedRule, PreparedMessages>();
+function preparedMessages(rule: LoadedRule): PreparedMessages {
   let prepared = preparedOf.get(rule);
   if (!prepared) {
     prepared = {
-      pass: prepareMessage(rule.messages.pass, rule.paramValues),
-      fail: prepareMessage(rule.messages.fail, rule.paramValues),
-      notApplicable: prepareMessage(rule.messages.notApplicable ?? `{resource}: not applicable to "${rule.title}".`, rule.paramValues),
+      pass: parseMessage(rule.messages.pass).parts,
+      fail: parseMessage(rule.messages.fail).parts,
+      // The title is text, never a template: braces in it stay as they are.
+      notApplicable: rule.messages.notApplicable === undefined ? [{ kind: 'resource' }, { kind: 'text', text: `: not applicable to "${rule.title}".` }] : parseMessage(rule.messages.notApplicable).parts,
     };
     preparedOf.set(rule, prepared);
   }
@@ -102,7 +94,7 @@ function evaluateSubject(rule: CompiledRule, subject: Subject, now: Date): Findi
   const applies = rule.evaluateApplies ? rule.evaluateApplies(subject.view, state) : true;
   if (applies === false) {
     status = 'not_applicable';
-    message = capitalize(messages.notApplicable.join(labelOf(subject)));
+    message = capitalize(renderMessage(messages.notApplicable, rule.paramValues, { label: labelOf(subject), view: subject.view }, state.evidence));
   } else {
     const verdict = applies === 'unknown' ? 'unknown' : rule.evaluateCondition(subject.view, state);
     const errors = verdict === 'unknown' ? uniqueErrors(state.errors) : [];
@@ -123,6 +115,7 @@ function evaluateSubject(rule: CompiledRule, subject: Subject, now: Date): Findi
     if (verdict === 'unknown') {
       status = 'error';
       message = `Could not evaluate "${rule.title}" for the ${labelOf(subject)}: ${errors.slice(0, 3).map(describeError).join('; ')}${errors.length > 3 ? `; and ${errors.length - 3} more` : ''}.`;
+      const fix = findingFix('error', rule.remediation, subject.resource, subject.view, errors);
       return {
         ruleId: rule.id,
         status,
@@ -132,10 +125,13 @@ function evaluateSubject(rule: CompiledRule, subject: Subject, now: Date): Findi
         evidence: state.evidence,
         frameworks: frameworkTags(rule),
         errors,
+        ...(fix ? { fix } : {}),
       };
     }
     status = verdict ? 'pass' : 'fail';
-    message = capitalize((verdict ? messages.pass : messages.fail).join(labelOf(subject)));
+    message = capitalize(renderMessage(verdict ? messages.pass : messages.fail, rule.paramValues, { label: labelOf(subject), view: subject.view }, state.evidence));
+    const fix = verdict ? undefined : findingFix('fail', rule.remediation, subject.resource, subject.view);
+    if (fix) return { ruleId: rule.id, status, severity: rule.severity, resource: subject.resource, message, evidence: state.evidence, frameworks: frameworkTags(rule), fix };
   }
   return { ruleId: rule.id, status, severity: rule.severity, resource: subject.resource, message, evidence: state.evidence, frameworks: frameworkTags(rule) };
 }

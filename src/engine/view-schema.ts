@@ -130,6 +130,9 @@ const PublicExposureSchema = Type.Object({
   policyPublicStatements: Type.Array(Type.String()),
   policyStatusIsPublic: Type.Union([Type.Boolean(), Type.Null()]),
   blockPublicAccess: PublicAccessBlockSchema,
+  publicThrough: Type.Array(Type.String(), {
+    description: 'What makes the bucket public, Block Public Access taken into account: "ACL grant AllUsers:READ", "bucket policy statement <Sid or Statement[i]>", "bucket policy (S3 policy status: public)". Empty when not public.',
+  }),
 });
 
 const RetentionSchema = Type.Object({

@@ -437,8 +437,16 @@ export class SnapshotViews {
         truth(bucketBlock, (b) => !!b?.[key]),
         truth(accountBlock, (b) => !!b?.[key]),
       );
-    const isPublic = or(and(aclPublic, not(block('ignorePublicAcls'))), and(policyPublic, not(block('restrictPublicBuckets'))));
+    const aclBlocked = block('ignorePublicAcls');
+    const policyBlocked = block('restrictPublicBuckets');
+    const isPublic = or(and(aclPublic, not(aclBlocked)), and(policyPublic, not(policyBlocked)));
     if (isPublic === 'unknown') return errors[0]!;
+    // The grants that make it public, each named as a reader finds it in the console.
+    const publicThrough = [
+      ...(aclBlocked === false ? aclGrants.map((grant) => `ACL grant ${grant}`) : []),
+      ...(policyBlocked === false ? policyStatements.map((label) => `bucket policy statement ${label}`) : []),
+    ];
+    if (policyBlocked === false && policyStatements.length === 0 && bucket.policyStatusIsPublic === true) publicThrough.push('bucket policy (S3 policy status: public)');
     return {
       isPublic,
       aclPublicGrants: aclGrants,
@@ -448,6 +456,7 @@ export class SnapshotViews {
         isCollectionError(bucketBlock) ? null : bucketBlock,
         isCollectionError(accountBlock) ? null : accountBlock,
       ),
+      publicThrough: isPublic ? publicThrough : [],
     };
   }
 

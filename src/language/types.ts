@@ -64,7 +64,8 @@ export interface RuleDefinition {
   scope: Scope;
   description: string;
   remediation: Remediation;
-  frameworks: Record<string, string[]>;
+  /** Optional in a rule file; a loaded rule without it maps to no framework. */
+  frameworks?: Record<string, string[]>;
   params?: Record<string, ParamSpec>;
   applies?: Condition;
   condition: Condition;
@@ -82,6 +83,7 @@ export type OptInCollection = (typeof OPT_IN_COLLECTIONS)[number];
 
 /** A rule as loaded: its definition, where it came from, and its effective parameters. */
 export interface LoadedRule extends RuleDefinition {
+  frameworks: Record<string, string[]>;
   params: Record<string, ParamSpec>;
   paramValues: Record<string, ParamValue>;
   source: { file: string; line: number; builtin: boolean };

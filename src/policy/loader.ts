@@ -11,13 +11,16 @@ import type { CompiledRule } from '../engine/evaluate.js';
 import { VIEW_SCHEMAS } from '../engine/view-schema.js';
 import { fragmentSchema, packSchema, policySchema } from './policy-schema.js';
 import type { FragmentDefinition, Pack, ParamValue, RuleDefinition } from '../language/types.js';
-import { compileSchema, diagnosticAt, locate, parseYaml, schemaDiagnostics, type OneOfHint, type YamlSource } from './yaml-source.js';
+import { checkPath } from '../engine/paths.js';
+import { FACT_PLACEHOLDER, parseMessage, type Placeholder } from '../engine/message-template.js';
+import { closestName } from '../objects.js';
+import { compileSchema, diagnosticAt, diagnosticInScalar, locate, parseYaml, schemaDiagnostics, type OneOfHint, type YamlSource } from './yaml-source.js';
 import type { RuleSettings } from './rule-settings.js';
 import { idLineOf, type PreparedPolicy } from './prepared.js';
 import type { SchemaName } from '../precompiled-validators.js';
 
 const CONDITION_HINT: OneOfHint = {
-  schemaPathPrefix: '#/$defs/condition',
+  definition: policySchema.$defs.condition,
   discriminators: ['all', 'any', 'not', 'some', 'every', 'none', 'count', 'path', 'param', 'use'],
   describe: 'a condition',
 };
@@ -118,6 +121,30 @@ export function pathBeyondDepth(data: unknown, max: number): (string | number)[]
   return undefined;
 }
 
+/**
+ * What is wrong with one placeholder of a message: an undeclared parameter, or a fact path that is
+ * not in the scope's view (with the name probably meant), located at the placeholder.
+ */
+function placeholderProblems(source: () => YamlSource, at: (string | number)[], placeholder: Placeholder, params: Record<string, unknown>, schema: Record<string, unknown>): Diagnostic[] {
+  const { part, text } = placeholder;
+  const problem = (code: string, message: string) => [diagnosticInScalar(source(), at, text, code, message)];
+  if (part.kind === 'param') {
+    if (Object.hasOwn(params, part.name)) return [];
+    const meant = closestName(part.name, Object.keys(params));
+    return problem('policy/unknown-param', `message uses ${text}, which is not declared in params${meant ? ` (did you mean {param.${meant}}?)` : ''}`);
+  }
+  if (part.kind !== 'fact') return [];
+  const known = ['resource', 'evidence', 'param.NAME', 'a fact path of the scope'];
+  if (!FACT_PLACEHOLDER.test(part.path)) return problem('policy/unknown-placeholder', `unknown placeholder ${text}; a message may use ${known.join(', ')}`);
+  const check = checkPath(schema, part.segments);
+  if (check.ok) return [];
+  const meant = closestName(check.badSegment ?? '', check.available ?? []) ?? closestName(part.path, ['resource', 'evidence']);
+  return problem(
+    'policy/unknown-placeholder',
+    `unknown placeholder ${text}: '${part.path}' is not in the snapshot schema for this scope: no '${check.badSegment ?? part.path}'${meant ? ` (did you mean '${meant}'?)` : ''}${check.available?.length ? `; available here: ${check.available.slice(0, 30).join(', ')}` : ''}`,
+  );
+}
+
 /** Parse, validate and compile one rule file. `settings` are the config's overrides for it. */
 export function loadRule(sourceFile: SourceFile, settings?: RuleSettings, fragments: FragmentTable = new Map()): { rule?: CompiledRule; diagnostics: Diagnostic[] } {
   const read = readChecked(sourceFile, 'policy', policySchema, [CONDITION_HINT], true);
@@ -143,13 +170,11 @@ export function loadRule(sourceFile: SourceFile, settings?: RuleSettings, fragme
     if (!spec) continue; // reported by the config check, which knows where the override is
     if (PARAM_CHECKS[spec.type](value)) paramValues[name] = value;
   }
+  const schema = VIEW_SCHEMAS[def.scope] as unknown as Record<string, unknown>;
   for (const [key, template] of Object.entries(def.messages)) {
-    for (const m of template.matchAll(/\{param\.([A-Za-z0-9_]+)\}/g)) {
-      if (!Object.hasOwn(params, m[1]!)) diagnostics.push(diagnosticAt(source(), ['messages', key], 'policy/unknown-param', `message uses {param.${m[1]}}, which is not declared in params`));
-    }
+    for (const placeholder of parseMessage(template).placeholders) diagnostics.push(...placeholderProblems(source, ['messages', key], placeholder, params, schema));
   }
 
-  const schema = VIEW_SCHEMAS[def.scope] as unknown as Record<string, unknown>;
   const condition = compileCondition(def.condition, schema, paramValues, ['condition'], fragments);
   const applies = def.applies ? compileCondition(def.applies, schema, paramValues, ['applies'], fragments) : undefined;
   for (const p of [...condition.problems, ...(applies?.problems ?? [])]) diagnostics.push(problemToDiagnostic(source(), p));
@@ -158,6 +183,7 @@ export function loadRule(sourceFile: SourceFile, settings?: RuleSettings, fragme
   const idLine = read.doc.idLine();
   const rule: CompiledRule = {
     ...def,
+    frameworks: def.frameworks ?? {},
     severity: settings?.severity ?? def.severity,
     params,
     paramValues,

@@ -90,7 +90,7 @@ export const policySchema = {
   $id: 'https://trailwarden.dev/schemas/policy.schema.json',
   title: 'trailwarden policy rule',
   type: 'object',
-  required: ['id', 'title', 'severity', 'scope', 'description', 'remediation', 'frameworks', 'condition', 'messages'],
+  required: ['id', 'title', 'severity', 'scope', 'description', 'remediation', 'condition', 'messages'],
   additionalProperties: false,
   properties: {
     $schema: { type: 'string' },
@@ -103,11 +103,19 @@ export const policySchema = {
       type: 'object',
       additionalProperties: false,
       minProperties: 1,
-      properties: { console: { type: 'string' }, cli: { type: 'string' } },
+      properties: {
+        console: { type: 'string', description: 'Console steps (prose).' },
+        cli: {
+          type: 'string',
+          description:
+            'AWS CLI commands only, no prose. <bucket>, <region>, <trail-arn>, <home-region>, <account-id>, <key-arn>, <log-group>, <log-group-arn>, <log-group-region>, <event-data-store-arn>, <store-region> are filled with each finding\'s values.',
+        },
+        terraform: { type: 'string', description: 'A Terraform (HCL) snippet; placeholders as in cli.' },
+      },
     },
     frameworks: {
       type: 'object',
-      description: 'Framework key -> control ids, e.g. cis-aws-foundations-v5.0: ["3.1"]. Only mappings that are true.',
+      description: 'Optional. Framework key -> control ids, e.g. cis-aws-foundations-v5.0: ["3.1"]. Only mappings that are true.',
       additionalProperties: { type: 'array', items: { type: 'string' } },
     },
     params: {
@@ -134,7 +142,7 @@ export const policySchema = {
       type: 'object',
       required: ['pass', 'fail'],
       additionalProperties: false,
-      description: 'One sentence each; {resource} names the resource, {param.NAME} a parameter.',
+      description: "One sentence each; {resource} names the resource, {param.NAME} a parameter, {evidence} the facts that decided the verdict, and a path of the scope (e.g. {trail.s3BucketName}) the fact's value.",
       properties: { pass: { type: 'string' }, fail: { type: 'string' }, notApplicable: { type: 'string' } },
     },
     helpUri: { type: 'string' },

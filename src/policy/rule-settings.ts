@@ -4,6 +4,7 @@
  * half, and reading the file, belong to options/.
  */
 import type { Diagnostic } from '../errors.js';
+import { closestName } from '../objects.js';
 import type { CompiledRule } from '../engine/evaluate.js';
 import type { ParamValue } from '../language/types.js';
 import { SCOPE_RULE_ID } from '../engine/scope.js';
@@ -25,6 +26,11 @@ export interface PolicySettings {
 }
 
 export const NO_POLICY_SETTINGS: PolicySettings = { rules: {}, suppressions: [] };
+
+function didYouMean(ruleId: string, allRules: readonly CompiledRule[]): string {
+  const meant = closestName(ruleId, allRules.map((r) => r.id));
+  return meant ? ` (did you mean '${meant}'?)` : '';
+}
 
 /**
  * Config entries that name rules or parameters that do not exist are mistakes, not no-ops.
@@ -61,7 +67,7 @@ export function checkSettingsAgainstRules(settings: PolicySettings, allRules: re
           source,
           ['suppressions', index, 'rule'],
           'config/unknown-rule',
-          isGlob(entry.rule) ? `suppression pattern '${entry.rule}' matches no rule` : `suppression names rule '${entry.rule}', which does not exist`,
+          isGlob(entry.rule) ? `suppression pattern '${entry.rule}' matches no rule` : `suppression names rule '${entry.rule}', which does not exist${didYouMean(entry.rule, allRules)}`,
         ),
       );
     }

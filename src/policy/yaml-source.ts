@@ -9,9 +9,12 @@ import { LineCounter, isAlias, isCollection, isMap, isPair, isScalar, parseDocum
 import { stripBom } from '../files.js';
 import { tooDeepPath } from '../snapshot/structure.js';
 import type { Diagnostic } from '../errors.js';
+import { closestName } from '../objects.js';
 
 export interface YamlSource {
   file: string;
+  /** The text as parsed (without a byte order mark): positions inside scalars are found in it. */
+  text: string;
   doc: Document.Parsed;
   lineCounter: LineCounter;
   data: unknown;
@@ -45,7 +48,7 @@ export function parseYaml(input: string, file: string): YamlSource {
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
     const diagnostic = { file, line: 1, column: 1, code: 'yaml/too-deep', message: `the document nests too deeply to read (${error.message})` };
-    return { file, doc: parseDocument(''), lineCounter: new LineCounter(), data: undefined, diagnostics: [diagnostic] };
+    return { file, text: '', doc: parseDocument(''), lineCounter: new LineCounter(), data: undefined, diagnostics: [diagnostic] };
   }
 }
 
@@ -69,16 +72,16 @@ function parseYamlUnguarded(input: string, file: string): YamlSource {
       const pos = range ? lineCounter.linePos(range[0]) : { line: 1, col: 1 };
       const message = err instanceof ReferenceError ? `aliases expand to too many nodes (more than ${MAX_ALIAS_COUNT} per anchor); refusing a possible alias bomb` : 'the document is too deeply nested to read';
       diagnostics.push({ file, line: pos.line, column: pos.col, code: 'yaml/resource-exhaustion', message });
-      return { file, doc, lineCounter, data: undefined, diagnostics };
+      return { file, text, doc, lineCounter, data: undefined, diagnostics };
     }
     const deep = tooDeepPath(data, MAX_YAML_DEPTH);
     if (deep) {
-      const source = { file, doc, lineCounter, data, diagnostics };
+      const source = { file, text, doc, lineCounter, data, diagnostics };
       diagnostics.push(diagnosticAt(source, deep, 'yaml/too-deep', `nesting deeper than ${MAX_YAML_DEPTH} levels`));
       return { ...source, data: undefined };
     }
   }
-  return { file, doc, lineCounter, data, diagnostics };
+  return { file, text, doc, lineCounter, data, diagnostics };
 }
 
 /** Position of the node at `path` (or of the key `key` inside it), falling back to the nearest parent. */
@@ -98,6 +101,19 @@ export function locate(source: YamlSource, path: readonly (string | number)[], k
   return { line: pos.line, column: pos.col };
 }
 
+/**
+ * A diagnostic at `needle` inside the scalar at `path` (a placeholder in a message), found in the
+ * scalar's source text; at the scalar itself when the source does not hold it verbatim.
+ */
+export function diagnosticInScalar(source: YamlSource, path: readonly (string | number)[], needle: string, code: string, message: string): Diagnostic {
+  const node = source.doc.getIn(path, true) as Node | undefined;
+  const range = isScalar(node) ? node.range : undefined;
+  const at = range ? source.text.slice(range[0], range[1]).indexOf(needle) : -1;
+  if (!range || at < 0) return diagnosticAt(source, path, code, message);
+  const pos = source.lineCounter.linePos(range[0] + at);
+  return { file: source.file, line: pos.line, column: pos.col, code, message };
+}
+
 export function diagnosticAt(source: YamlSource, path: readonly (string | number)[], code: string, message: string, key?: string): Diagnostic {
   const { line, column } = locate(source, path, key);
   return { file: source.file, line, column, code, message };
@@ -105,7 +121,9 @@ export function diagnosticAt(source: YamlSource, path: readonly (string | number
 
 /** The validator of one of trailwarden's schemas (precompiled in the bundles). */
 export function compileSchema(name: SchemaName, schema: object): ValidateFunction {
-  return schemaValidator(name, schema);
+  const validate = schemaValidator(name, schema);
+  SCHEMAS.set(validate, schema);
+  return validate;
 }
 
 function pointerToPath(pointer: string): (string | number)[] {
@@ -132,16 +150,69 @@ function getAt(data: unknown, path: readonly (string | number)[]): unknown {
 
 /**
  * Which alternative of a `oneOf` the author meant, from the keys the object has: errors of the
- * other alternatives are noise. `discriminators[i]` is the key that selects alternative i.
+ * other alternatives are noise. `discriminators[i]` is the key that selects alternative i of the
+ * `oneOf` of `definition` (the very schema object, found again from each error's schema path).
  */
 export interface OneOfHint {
-  schemaPathPrefix: string;
+  definition: object;
   discriminators: readonly string[];
   describe: string;
 }
 
+/** The schema each validator was compiled from: error paths are resolved in it for suggestions. */
+const SCHEMAS = new WeakMap<ValidateFunction, object>();
+
+/** The schema object at an error's schema path; a recursive definition's errors start at its own root. */
+function schemaAt(root: object | undefined, schemaPath: string): unknown {
+  if (!root) return undefined;
+  const steps = schemaPath.replace(/^#\/?/, '').split('/').filter(Boolean).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const walk = (from: unknown): unknown => {
+    let cur = from;
+    for (const step of steps) {
+      if (cur === null || typeof cur !== 'object' || !Object.hasOwn(cur, step)) return undefined;
+      cur = (cur as Record<string, unknown>)[step];
+    }
+    return cur;
+  };
+  const direct = walk(root);
+  if (direct !== undefined) return direct;
+  const defs = (root as { $defs?: Record<string, unknown> }).$defs ?? {};
+  for (const def of Object.values(defs)) {
+    const found = walk(def);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** Plain words for a schema alternative (in an anyOf), for "expected …" messages. */
+function describeSchema(node: unknown): string {
+  if (node === null || typeof node !== 'object') return 'a value';
+  const n = node as { type?: unknown; items?: { type?: unknown }; required?: unknown; $ref?: unknown; minimum?: unknown };
+  if (typeof n.$ref === 'string' && n.$ref.endsWith('/paramRef')) return '{ param: NAME }';
+  if (n.type === 'array') return `a list of ${typeof n.items?.type === 'string' ? `${n.items.type}s` : 'values'}`;
+  if (n.type === 'integer' && n.minimum === 0) return 'a whole number of 0 or more';
+  if (n.type === 'object' && 'not' in n) return "an object of the operator's arguments";
+  if (typeof n.type === 'string') return n.type === 'null' ? 'null' : `a${/^[aeiou]/.test(n.type) ? 'n' : ''} ${n.type}`;
+  return 'an object';
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function isUnder(path: string, ancestor: string): boolean {
+  return path === ancestor || path.startsWith(`${ancestor}/`);
+}
+
+/**
+ * ajv's errors, rewritten into one located diagnostic per problem. An `anyOf` that fails is one
+ * diagnostic ("expected a string, a number, …"), not one per alternative; a `oneOf` with a hint
+ * keeps only the errors of the alternative the object's keys select, or, when its keys select none,
+ * says so once with a suggestion for the key that was probably meant.
+ */
 export function schemaDiagnostics(source: YamlSource, validate: ValidateFunction, hints: readonly OneOfHint[] = []): Diagnostic[] {
   if (validate(source.data)) return [];
+  const schema = SCHEMAS.get(validate);
   const errors = validate.errors ?? [];
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
@@ -152,70 +223,82 @@ export function schemaDiagnostics(source: YamlSource, validate: ValidateFunction
       out.push(d);
     }
   };
-  const unresolvedOneOf = new Map<string, ErrorObject>();
-  for (const e of errors) {
-    const instancePath = pointerToPath(e.instancePath);
-    const hint = hints.find((h) => e.schemaPath.startsWith(h.schemaPathPrefix));
-    if (hint) {
-      if (e.keyword === 'oneOf' && e.schemaPath === `${hint.schemaPathPrefix}/oneOf`) {
-        unresolvedOneOf.set(e.instancePath, e);
-        continue;
-      }
-      const m = new RegExp(`^${hint.schemaPathPrefix.replace(/[$/]/g, (c) => `\\${c}`)}/oneOf/(\\d+)/(?:properties/([^/]+))?`).exec(e.schemaPath);
-      if (m) {
-        const branch = Number(m[1]);
-        const prop = m[2];
-        let objectPath = instancePath;
-        if (prop !== undefined) {
-          const idx = instancePath.lastIndexOf(prop);
-          objectPath = idx >= 0 ? instancePath.slice(0, idx) : instancePath;
-        }
-        const obj = getAt(source.data, objectPath);
-        const chosen = obj && typeof obj === 'object' && !Array.isArray(obj) ? hint.discriminators.findIndex((k) => Object.hasOwn(obj, k)) : -1;
-        if (chosen !== branch) continue;
-        unresolvedOneOf.delete(pointerFrom(objectPath));
-      }
+  // An anyOf's own error stands for the errors of its alternatives at the same place.
+  const anyOfs = errors.filter((e) => e.keyword === 'anyOf');
+  const absorbed = (e: ErrorObject) =>
+    e.keyword !== 'anyOf' && anyOfs.some((a) => isUnder(e.instancePath, a.instancePath) && (e.schemaPath.startsWith(`${a.schemaPath}/`) || (e.instancePath === a.instancePath && !/\/(one|any)Of\/\d+\//.test(e.schemaPath))));
+  // The hinted oneOfs, with the alternative each object selects (-1: none).
+  const hinted = errors.flatMap((e) => {
+    if (e.keyword !== 'oneOf') return [];
+    const alternatives = schemaAt(schema, e.schemaPath);
+    const hint = hints.find((h) => alternatives !== undefined && alternatives === (h.definition as { oneOf?: unknown }).oneOf);
+    if (!hint) return [];
+    const obj = getAt(source.data, pointerToPath(e.instancePath));
+    const chosen = isPlainObject(obj) ? hint.discriminators.findIndex((k) => Object.hasOwn(obj, k)) : -1;
+    return [{ error: e, hint, chosen }];
+  });
+  // The hinted oneOf an error belongs to: the nearest enclosing one whose schema path it extends.
+  const ownerOf = (e: ErrorObject) => {
+    let owner: (typeof hinted)[number] | undefined;
+    for (const h of hinted) {
+      if (h.error === e || !isUnder(e.instancePath, h.error.instancePath) || !e.schemaPath.startsWith(`${h.error.schemaPath}/`)) continue;
+      if (!owner || h.error.instancePath.length > owner.error.instancePath.length) owner = h;
     }
-    push(rewrite(source, e, instancePath));
+    return owner;
+  };
+  for (const e of errors) {
+    if (absorbed(e) || hinted.some((h) => h.error === e)) continue;
+    const owner = ownerOf(e);
+    if (owner) {
+      const branch = Number(/^\/(\d+)/.exec(e.schemaPath.slice(owner.error.schemaPath.length))?.[1]);
+      if (branch !== owner.chosen) continue;
+    }
+    push(rewrite(source, e, pointerToPath(e.instancePath), schema));
   }
-  for (const e of unresolvedOneOf.values()) {
-    const instancePath = pointerToPath(e.instancePath);
+  for (const { error, hint, chosen } of hinted) {
+    if (chosen >= 0) continue; // the chosen alternative reported its own, more precise errors
+    const instancePath = pointerToPath(error.instancePath);
     const obj = getAt(source.data, instancePath);
-    const hint = hints.find((h) => e.schemaPath.startsWith(h.schemaPathPrefix))!;
-    const chosen = obj && typeof obj === 'object' && !Array.isArray(obj) ? hint.discriminators.findIndex((k) => Object.hasOwn(obj, k)) : -1;
-    if (chosen >= 0) continue; // the chosen branch reported its own, more precise errors
-    const keys = obj && typeof obj === 'object' && !Array.isArray(obj) ? Object.keys(obj) : [];
+    const keys = isPlainObject(obj) ? Object.keys(obj) : [];
+    const meant = keys.map((k) => closestName(k, hint.discriminators)).find((k) => k !== undefined);
+    const misspelt = meant === undefined ? undefined : keys.find((k) => closestName(k, hint.discriminators) === meant);
     push(
       diagnosticAt(
         source,
         instancePath,
         'schema/condition',
-        `${displayPath(instancePath)} is not ${hint.describe}${keys.length ? ` (has ${keys.map((k) => `'${k}'`).join(', ')})` : ''}; expected one of: ${hint.discriminators.join(', ')}`,
+        `${displayPath(instancePath)} is not ${hint.describe}${keys.length ? ` (has ${keys.map((k) => `'${k}'`).join(', ')}${meant ? `; did you mean '${meant}' for '${misspelt}'?` : ''})` : ''}; expected one of: ${hint.discriminators.join(', ')}`,
+        misspelt,
       ),
     );
   }
   return out;
 }
 
-function pointerFrom(path: readonly (string | number)[]): string {
-  return path.map((p) => `/${String(p).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
-}
-
-function rewrite(source: YamlSource, e: ErrorObject, instancePath: (string | number)[]): Diagnostic {
+function rewrite(source: YamlSource, e: ErrorObject, instancePath: (string | number)[], schema: object | undefined): Diagnostic {
   const where = displayPath(instancePath);
   const params = e.params as Record<string, unknown>;
   switch (e.keyword) {
+    case 'anyOf': {
+      const alternatives = schemaAt(schema, e.schemaPath);
+      const expected = Array.isArray(alternatives) ? alternatives.map(describeSchema) : [];
+      const list = expected.length > 1 ? `${expected.slice(0, -1).join(', ')} or ${expected.at(-1)!}` : (expected[0] ?? 'another value');
+      return diagnosticAt(source, instancePath, 'schema/type', `${where} is ${JSON.stringify(getAt(source.data, instancePath)) ?? 'invalid'}; expected ${list}`);
+    }
     case 'required':
       return diagnosticAt(source, instancePath, 'schema/required', `${where} is missing required property '${String(params.missingProperty)}'`);
-    case 'additionalProperties':
-      return diagnosticAt(source, instancePath, 'schema/unknown-property', `${where} has unknown property '${String(params.additionalProperty)}'`, String(params.additionalProperty));
-    case 'enum':
-      return diagnosticAt(
-        source,
-        instancePath,
-        'schema/enum',
-        `${where} is ${JSON.stringify(getAt(source.data, instancePath))}; expected one of: ${(params.allowedValues as unknown[]).map(String).join(', ')}`,
-      );
+    case 'additionalProperties': {
+      const property = String(params.additionalProperty);
+      const known = schemaAt(schema, e.schemaPath.replace(/\/additionalProperties$/, '/properties'));
+      const meant = isPlainObject(known) ? closestName(property, Object.keys(known).filter((k) => k !== '$schema')) : undefined;
+      return diagnosticAt(source, instancePath, 'schema/unknown-property', `${where} has unknown property '${property}'${meant ? `; did you mean '${meant}'?` : ''}`, property);
+    }
+    case 'enum': {
+      const value = getAt(source.data, instancePath);
+      const allowed = (params.allowedValues as unknown[]).map(String);
+      const meant = typeof value === 'string' ? closestName(value, allowed) : undefined;
+      return diagnosticAt(source, instancePath, 'schema/enum', `${where} is ${JSON.stringify(value)}; ${meant ? `did you mean '${meant}'? ` : ''}expected one of: ${allowed.join(', ')}`);
+    }
     case 'type':
       return diagnosticAt(source, instancePath, 'schema/type', `${where} must be ${String(params.type)}`);
     case 'pattern':

@@ -39,7 +39,7 @@ const resultsShape: Shape = {
             ['severity'],
             ['scope'],
             ['description'],
-            ['remediation', { fields: [['console'], ['cli']] }],
+            ['remediation', { fields: [['console'], ['cli'], ['terraform']] }],
             ['frameworks'],
             ['source', { fields: [['file'], ['line'], ['builtin']] }],
             ['helpUri'],
@@ -61,6 +61,7 @@ const resultsShape: Shape = {
             ['frameworks'],
             ['errors', { each: collectionError }],
             ['suppression', { fields: [['reason'], ['expires']] }],
+            ['fix', { fields: [['commands'], ['terraform'], ['collect']] }],
             ['baselineState'],
             ['baselineStatus'],
           ],
@@ -69,6 +70,8 @@ const resultsShape: Shape = {
     ],
     ['incomplete', { fields: [['summary'], ['gaps', { each: { fields: [['kind'], ['arn'], ['accountId'], ['action'], ['code'], ['message']] } }]] }],
     ['expiredSuppressions', { each: { fields: [['ruleId'], ['resource'], ['reason'], ['expires']] } }],
+    ['shard', { fields: [['index'], ['count']] }],
+    ['warnings', { each: { fields: [['file'], ['line'], ['column'], ['code'], ['message']] } }],
     [
       'baseline',
       {

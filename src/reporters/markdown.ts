@@ -76,13 +76,14 @@ function longestRun(text: string, character: string): number {
 interface HelpSection {
   heading: string;
   text: string;
-  kind: 'prose' | 'shell' | 'list';
+  kind: 'prose' | 'shell' | 'hcl' | 'list';
 }
 
 function helpSections(rule: RuleMeta): HelpSection[] {
   const sections: HelpSection[] = [{ heading: 'Why it matters', text: rule.description, kind: 'prose' }];
   if (rule.remediation.console) sections.push({ heading: 'Fix in the AWS console', text: rule.remediation.console, kind: 'prose' });
   if (rule.remediation.cli) sections.push({ heading: 'Fix with the AWS CLI', text: rule.remediation.cli, kind: 'shell' });
+  if (rule.remediation.terraform) sections.push({ heading: 'Fix with Terraform', text: rule.remediation.terraform, kind: 'hcl' });
   const controls = ruleControls(rule);
   if (controls.length > 0) sections.push({ heading: 'Framework controls', text: controls.join('\n'), kind: 'list' });
   return sections;
@@ -100,7 +101,7 @@ export function ruleHelpText(rule: RuleMeta): string {
 export function ruleHelpMarkdown(rule: RuleMeta): Markdown {
   const body = helpSections(rule).map(({ heading, text, kind }) => {
     const content =
-      kind === 'shell' ? codeBlock(text.trim(), 'sh') : kind === 'list' ? join(text.split('\n').map((line) => `- ${codeSpan(line)}` as Markdown), '\n') : authored(text);
+      kind === 'shell' || kind === 'hcl' ? codeBlock(text.trim(), kind === 'shell' ? 'sh' : 'hcl') : kind === 'list' ? join(text.split('\n').map((line) => `- ${codeSpan(line)}` as Markdown), '\n') : authored(text);
     return `### ${inline(heading)}\n\n${content}` as Markdown;
   });
   return join([`**${inline(rule.title)}**` as Markdown, ...body, inline(helpFacts(rule))], '\n\n');

@@ -224,7 +224,7 @@ function scopeNotifications(results: Results) {
       {
         level: 'error' as const,
         message: {
-          text: displayText(`Incomplete scan: ${SCOPE_KIND_TEXT[kind]} (${plural(ofKind.length, 'gap')}; ${causes.slice(0, 5).join(', ')}${causes.length > 5 ? ` and ${causes.length - 5} more` : ''}). Resources there were not checked; do not treat their missing alerts as fixed.`),
+          text: messageText(`Incomplete scan: ${SCOPE_KIND_TEXT[kind]} (${plural(ofKind.length, 'gap')}; ${causes.slice(0, 5).join(', ')}${causes.length > 5 ? ` and ${causes.length - 5} more` : ''}). Resources there were not checked; do not treat their missing alerts as fixed.`),
         },
         descriptor: { id: `trailwarden/scan-scope/${kind}` },
         properties: { gaps: ofKind.slice(0, MAX_NOTIFICATIONS).map((gap) => ({ arn: gap.arn, accountId: gap.accountId, action: gap.action, code: gap.code })) },
@@ -240,7 +240,7 @@ function collectionNotifications(results: Results) {
     .map((group) => ({
       level: 'warning' as const,
       message: {
-        text: displayText(`${group.action} failed with ${group.code} ${plural(group.count, 'time')} (${plural(group.accounts.length, 'account')}, ${plural(group.regions.length, 'region')}).`),
+        text: messageText(`${group.action} failed with ${group.code} ${plural(group.count, 'time')} (${plural(group.accounts.length, 'account')}, ${plural(group.regions.length, 'region')}).`),
       },
       descriptor: { id: group.action },
       properties: { code: group.code, count: group.count, accounts: group.accounts, regions: group.regions },
@@ -371,6 +371,15 @@ function resultMessage(finding: Finding): string {
   return message.includes(arn) ? `${message}.` : `${message} (${arn}).`;
 }
 
+/**
+ * The text of a SARIF message object: displayable, and with its braces doubled, since SARIF
+ * reserves `{0}` for placeholders and represents a literal `{` or `}` as `{{` or `}}` (SARIF 2.1.0
+ * §3.11.5). A fact value or policy text with braces in it then reads as written.
+ */
+function messageText(text: string): string {
+  return displayText(text).replace(/[{}]/g, (brace) => brace + brace);
+}
+
 function withoutFinalPeriod(text: string): string {
   return text.trim().replace(/\.+$/, '');
 }
@@ -389,7 +398,7 @@ function findingResult(finding: Finding, partition: string, rules: SarifRules, l
       ...(status === 'error' ? { kind: 'open' as const } : {}),
       level: status === 'error' ? 'note' : LEVEL[finding.severity],
       // Displayed text is neutralized; the fingerprint above and the properties keep the raw identity.
-      message: { text: displayText(resultMessage(finding)) },
+      message: { text: messageText(resultMessage(finding)) },
       locations: [
         {
           physicalLocation: finding.iac ? iacLocation(finding.iac) : locations.get(finding.ruleId)!,
@@ -463,7 +472,7 @@ function aggregateResults(findings: readonly Finding[], partition: string, rules
         ruleIndex: sarifRule.index,
         ...(status === 'error' ? { kind: 'open' as const } : {}),
         level: status === 'error' ? 'note' : LEVEL[severity],
-        message: { text: displayText(text) },
+        message: { text: messageText(text) },
         locations: [
           {
             physicalLocation: locations.get(ruleId)!,

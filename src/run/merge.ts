@@ -12,7 +12,7 @@ import { RESULTS_SCHEMA_VERSION, type Results } from '../results.js';
 import { readTextInput } from '../files.js';
 import { parseSnapshot, structureDiagnostic } from '../snapshot/io.js';
 import { MAX_JSON_DEPTH, findStructureProblem } from '../snapshot/structure.js';
-import { mergeSnapshots } from '../snapshot/merge.js';
+import { mergeSnapshots, shardWarnings } from '../snapshot/merge.js';
 import type { Snapshot } from '../snapshot/schema.js';
 import { loadBaseline, withBaseline } from './baseline.js';
 import { gateOf } from './gate.js';
@@ -52,6 +52,8 @@ export async function mergeRun(files: readonly string[], given: RunOptions, io: 
     const example = (kind: Part['kind']) => parts.find((part) => part.kind === kind)!.file;
     throw new UserError(`merge takes snapshots or results.json files, not both: ${example('snapshot')} is a snapshot, ${example('results')} is results`);
   }
+  const shardOf = (part: Part) => (part.kind === 'snapshot' ? part.snapshot.shard : part.results.shard);
+  for (const warning of shardWarnings(parts.map((part) => ({ file: part.file, shard: shardOf(part) })))) io.stderr(`warning: ${warning}\n`);
   if (snapshots.length > 0) return scanRun(given, io, { snapshot: mergeSnapshots(snapshots) });
   // Results carry their rules, verdicts and suppressions; only where reports go comes from here.
   const ignored = (['policies', 'pack', 'saveSnapshot', 'onlyRules', 'excludeRules', 'severity'] as const).filter((key) => given[key] !== undefined);

@@ -24,14 +24,14 @@ import { builtinSources } from '../policy/builtin-sources.js';
 import { isCasesFile, loadSources, packRuleIds, readPolicyPath, type SourceFile } from '../policy/loader.js';
 import { checkSettingsAgainstRules, type PolicySettings } from '../policy/rule-settings.js';
 import { selectRules, type RuleSelection } from '../policy/rule-selection.js';
-import { applySuppressions, suppressionWarnings } from '../policy/suppressions.js';
+import { applySuppressions, suppressionWarnings, unusedSuppressionWarnings } from '../policy/suppressions.js';
 import { REPORT_FILE_NAMES, type Format } from '../reporters/formats.js';
 import { loadReporters } from '../reporters/load.js';
 import { isRunId, type FailOn, type Results } from '../results.js';
 import type { Snapshot } from '../snapshot/schema.js';
 import { readSnapshot, writeSnapshot } from '../snapshot/io.js';
 import { withIac } from './iac.js';
-import { mergeSnapshots } from '../snapshot/merge.js';
+import { mergeSnapshots, shardWarnings } from '../snapshot/merge.js';
 
 export interface RuleSet {
   /** Rules selected for evaluation (after --pack). */
@@ -165,7 +165,10 @@ async function obtainSnapshot(source: SnapshotSource, io: RunIo): Promise<Snapsh
       return readSnapshot(demoSnapshotPath());
     case 'files': {
       const files = await snapshotFiles(source.paths, source.origin);
-      return files.length === 1 ? readSnapshot(files[0]!) : mergeSnapshots(await Promise.all(files.map(readSnapshot)));
+      if (files.length === 1) return readSnapshot(files[0]!);
+      const snapshots = await Promise.all(files.map(readSnapshot));
+      for (const warning of shardWarnings(snapshots.map((snapshot, i) => ({ file: files[i]!, shard: snapshot.shard })))) io.stderr(`warning: ${warning}\n`);
+      return mergeSnapshots(snapshots);
     }
     case 'loaded':
       return source.snapshot;
@@ -346,7 +349,6 @@ async function checkOutputs(settings: ScanSettings): Promise<void> {
 
 export async function scan(settings: ScanSettings, io: RunIo): Promise<ScanOutcome> {
   const ruleSet = await loadRuleSet(settings.policies, settings.policySettings, settings.pack, (m) => io.stderr(`warning: ${m}\n`), settings.selection);
-  for (const warning of suppressionWarnings(settings.policySettings.suppressions)) io.stderr(`warning: ${warning}\n`);
   await checkOutputs(settings);
   const snapshot = await obtainSnapshot(settings.source, io);
   const saveFailure = settings.saveSnapshot ? await saveSnapshot(settings.saveSnapshot, snapshot) : undefined;
@@ -359,8 +361,15 @@ export async function scan(settings: ScanSettings, io: RunIo): Promise<ScanOutco
   const pack = settings.pack ? ruleSet.packs.find((p) => p.id === settings.pack) : undefined;
   const evaluateSnapshot = (source: Snapshot, warn: boolean): Results => {
     const evaluated = evaluate(source, ruleSet.rules, { now: new Date(source.scanTime) });
-    const suppressed = applySuppressions(evaluated, settings.policySettings.suppressions, now);
-    if (warn) for (const e of suppressed.expired) io.stderr(`warning: suppression of ${e.ruleId} for ${e.resource} expired on ${e.expires} and no longer applies\n`);
+    const { suppressions, source: configSource } = settings.policySettings;
+    const suppressed = applySuppressions(evaluated, suppressions, now);
+    // A shard sees a slice of the accounts: an entry for another slice's resource is not unused.
+    const sliced = source.shard !== undefined && source.shard.count > 1;
+    const warnings = [...suppressionWarnings(suppressions, configSource), ...(sliced ? [] : unusedSuppressionWarnings(suppressions, suppressed.unused, configSource))];
+    if (warn) {
+      for (const e of suppressed.expired) io.stderr(`warning: suppression of ${e.ruleId} for ${e.resource} expired on ${e.expires} and no longer applies\n`);
+      for (const w of warnings) io.stderr(`warning: ${formatDiagnostic(w)}\n`);
+    }
     return buildResults({
       snapshot: source,
       rules: ruleSet.rules,
@@ -369,6 +378,7 @@ export async function scan(settings: ScanSettings, io: RunIo): Promise<ScanOutco
       runId: io.runId?.() ?? randomUUID(),
       scanTime: now,
       expiredSuppressions: suppressed.expired,
+      warnings,
       ...(settings.pack ? { pack: settings.pack } : {}),
       ...(pack?.controls?.length ? { packControls: { title: pack.title, controls: pack.controls } } : {}),
     });

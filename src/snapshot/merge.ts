@@ -6,7 +6,7 @@
  * snapshot one full scan would have written.
  */
 import { UserError } from '../errors.js';
-import { isCollectionError, type CollectionError, type IntegrityRun, type Organization, type Snapshot, type Trail } from './schema.js';
+import { isCollectionError, type CollectionError, type IntegrityRun, type Organization, type ShardRef, type Snapshot, type Trail } from './schema.js';
 
 /**
  * The collectors' order of identities (accounts by id, resources by ARN or name): code-unit order,
@@ -141,4 +141,36 @@ export function mergeSnapshots(snapshots: readonly Snapshot[]): Snapshot {
     ...(hasErrors ? { errors: [...errors.values()].sort(compareCollectionErrors) } : {}),
     ...(integrity ? { integrity } : {}),
   };
+}
+
+/**
+ * What is wrong with the slices given to `merge`, from the shard each part records (`--shard I/N`):
+ * a slice missing (its accounts are in no report), a slice given twice, slices of different
+ * splits, or a part that records no shard among parts that do. Parts that record none at all
+ * (older snapshots, whole scans) say nothing either way.
+ */
+export function shardWarnings(parts: readonly { file: string; shard?: ShardRef | undefined }[]): string[] {
+  const sharded = parts.filter((part) => part.shard !== undefined);
+  if (sharded.length === 0) return [];
+  const warnings: string[] = [];
+  const unmarked = parts.filter((part) => part.shard === undefined);
+  if (unmarked.length > 0) warnings.push(`${unmarked.map((part) => part.file).join(', ')} record${unmarked.length === 1 ? 's' : ''} no shard, unlike the other parts (a whole scan merged with shards counts its accounts twice)`);
+  const counts = [...new Set(sharded.map((part) => part.shard!.count))].sort((a, b) => a - b);
+  if (counts.length > 1) {
+    warnings.push(`the parts come from different splits (${sharded.map((part) => `${part.file} is ${part.shard!.index}/${part.shard!.count}`).join(', ')}); merge the shards of one scan`);
+    return warnings;
+  }
+  const count = counts[0]!;
+  const byIndex = new Map<number, string[]>();
+  for (const part of sharded) byIndex.set(part.shard!.index, [...(byIndex.get(part.shard!.index) ?? []), part.file]);
+  for (const [index, files] of [...byIndex].sort(([a], [b]) => a - b)) {
+    if (index > count) warnings.push(`${files.join(', ')} record${files.length === 1 ? 's' : ''} shard ${index}/${count}, which does not exist`);
+    else if (files.length > 1) warnings.push(`shard ${index}/${count} is given ${files.length} times (${files.join(', ')}); each slice should be merged once`);
+  }
+  const missing = Array.from({ length: count }, (_, i) => i + 1).filter((index) => !byIndex.has(index));
+  if (missing.length > 0) {
+    const shown = missing.slice(0, 10).map((index) => `${index}/${count}`).join(', ');
+    warnings.push(`shard${missing.length === 1 ? '' : 's'} ${shown}${missing.length > 10 ? ` and ${missing.length - 10} more` : ''} ${missing.length === 1 ? 'is' : 'are'} missing: the accounts of ${missing.length === 1 ? 'that slice are' : 'those slices are'} in no report`);
+  }
+  return warnings;
 }

@@ -552,6 +552,16 @@ export const OrganizationSchema = Type.Object(
 );
 export type Organization = Static<typeof OrganizationSchema>;
 
+/** `--shard I/N` of the scan that collected a snapshot: `trailwarden merge` checks that every slice is there once. */
+export const ShardSchema = Type.Object(
+  {
+    index: Type.Integer({ minimum: 1, description: 'I of --shard I/N (1-based).' }),
+    count: Type.Integer({ minimum: 1, description: 'N of --shard I/N.' }),
+  },
+  { additionalProperties: false, description: 'The slice of the accounts this scan collected (--shard I/N); absent for a whole scan and for a merged one.' },
+);
+export type ShardRef = Static<typeof ShardSchema>;
+
 export const SnapshotSchema = Type.Object(
   {
     $schema: Type.Optional(Type.String()),
@@ -562,6 +572,7 @@ export const SnapshotSchema = Type.Object(
       description: 'From sts:GetCallerIdentity; every ARN is built with it.',
     }),
     callerAccountId: Type.Optional(AccountId),
+    shard: Type.Optional(ShardSchema),
     organization: Type.Union([OrganizationSchema, Type.Null(), CollectionErrorSchema], {
       description: 'organizations:DescribeOrganization; null when the scan is not of an organization.',
     }),

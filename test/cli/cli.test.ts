@@ -293,7 +293,7 @@ describe('config: parameters and suppressions', () => {
     const config = path.join(dir, 'trailwarden.config.yaml');
     writeFileSync(config, ['suppressions:', '  - rule: "*"', '    resource: "*"', '    reason: make it green', ''].join('\n'));
     const r = await runCli(['scan', '--demo', '--config', config, '--out-dir', dir, '--format', 'json']);
-    expect(r.stderr).toMatch(/warning: suppression with rule '\*' and resource '\*' \(make it green\) silences every failing finding of every rule/);
+    expect(r.stderr).toMatch(/warning: \S*trailwarden\.config\.yaml:2:5 suppression\/catch-all rule '\*' and resource '\*' \(make it green\) silences every failing finding of every rule/);
   });
 
   it('reads rule parameters from the default config file in the working folder', async () => {

@@ -424,6 +424,7 @@ describe('collectSnapshot over an organization (aws-sdk-client-mock)', () => {
     const snapshot = await collectSnapshot({ ...base, shard: shard! });
     expectValid(snapshot);
     expect(snapshot.accounts.map((entry) => entry.id)).toEqual(ids.filter((id) => inShard(id, shard)));
+    expect(snapshot.shard).toEqual(shard);
     expect(snapshot.organization).toMatchObject({ managementAccountId: MANAGEMENT });
     expect(snapshot.trails[0]?.status).toEqual({ isLogging: true, latestDeliveryTime: '2024-06-01T11:56:00.000Z' });
     expect(aws.callsBy(MANAGEMENT)).not.toContain('ec2:DescribeRegions');

@@ -33,7 +33,9 @@ describe('suppression resource patterns', () => {
   });
 
   it('warns about catch-all suppressions only', () => {
-    expect(suppressionWarnings([{ rule: '*', resource: '*', reason: 'silence' }])).toEqual([expect.stringMatching(/rule '\*' and resource '\*' \(silence\) silences every failing finding/)]);
+    expect(suppressionWarnings([{ rule: '*', resource: '*', reason: 'silence' }])).toEqual([
+      expect.objectContaining({ code: 'suppression/catch-all', message: expect.stringMatching(/rule '\*' and resource '\*' \(silence\) silences every failing finding/) as unknown }),
+    ]);
     expect(suppressionWarnings([{ rule: '**', resource: '*', reason: 'x' }])).toHaveLength(1);
     expect(suppressionWarnings([{ rule: '*', resource: '111111111111', reason: 'x' }, { rule: 'trail/*', resource: '*', reason: 'y' }])).toEqual([]);
   });

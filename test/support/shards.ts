@@ -25,6 +25,7 @@ export function shardOfSnapshot(snapshot: Snapshot, shard: Shard): Snapshot {
   const storeArns = new Set(accounts.flatMap((account) => (account.eventDataStoreArns && !isCollectionError(account.eventDataStoreArns) ? account.eventDataStoreArns : [])));
   return {
     ...snapshot,
+    shard: { index: shard.index, count: shard.count },
     accounts,
     trails,
     buckets: snapshot.buckets.filter((bucket) => bucketNames.has(bucket.name) || owned(bucket.ownerAccountId)),

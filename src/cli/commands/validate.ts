@@ -19,7 +19,7 @@ async function validate(paths: string[], given: { config?: string }, io: CliIo):
   const diagnostics = [...result.diagnostics, ...cases.diagnostics, ...checkSettingsAgainstRules(configFile.policy, result.allRules)];
   for (const warning of cases.warnings) io.stderr(`warning: ${warning}\n`);
   for (const d of diagnostics) io.stdout(`${formatDiagnostic(d)}\n`);
-  for (const warning of suppressionWarnings(configFile.policy.suppressions)) io.stderr(`warning: ${warning}\n`);
+  for (const warning of suppressionWarnings(configFile.policy.suppressions, configFile.policy.source)) io.stderr(`warning: ${formatDiagnostic(warning)}\n`);
   if (diagnostics.length) {
     io.stderr(`trailwarden: ${diagnostics.length} problem(s)\n`);
     return 2;
