@@ -140,6 +140,14 @@ async function obtainSnapshot(source: SnapshotSource, io: RunIo): Promise<Snapsh
     }
     case 'loaded':
       return source.snapshot;
+    case 'plan': {
+      const [{ readPlan }, { planToSnapshot }] = await Promise.all([import('../iac/plan-json.js'), import('../iac/plan-snapshot.js')]);
+      const planned = planToSnapshot(await readPlan(source.file), io.now());
+      for (const warning of planned.warnings) io.stderr(`warning: ${warning}\n`);
+      return { ...planned.snapshot, tool: { name: 'trailwarden', version: toolVersion() } };
+    }
+    case 'template':
+      throw new UserError(`--template ${source.file}: CloudFormation templates are not read yet`);
     case 'collect': {
       // The AWS SDK is loaded only by runs that call AWS.
       const [{ collectSnapshot }, { createProgress }] = await Promise.all([import('../collectors/index.js'), import('../collectors/progress.js')]);

@@ -28,7 +28,7 @@ interface Layer {
 const LAYERS: Layer[] = [
   { name: 'foundations', rank: 0, members: ['errors.ts', 'objects.ts', 'files.ts', 'package-root.ts', 'precompiled-validators.ts', 'schema-validator.ts'] },
   { name: 'contracts', rank: 1, members: ['snapshot/', 'results.ts', 'language/', 'aws-policy/'] },
-  { name: 'parts', rank: 2, isolated: true, members: ['engine/', 'collectors/', 'reporters/'] },
+  { name: 'parts', rank: 2, isolated: true, members: ['engine/', 'collectors/', 'reporters/', 'iac/'] },
   { name: 'policy', rank: 3, members: ['policy/'] },
   { name: 'library', rank: 4, members: ['run/', 'options/', 'schemas.ts'] },
   { name: 'adapters', rank: 5, isolated: true, members: ['cli/', 'cli.ts', 'action/'] },
