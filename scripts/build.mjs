@@ -120,6 +120,29 @@ export const precompiledValidatorsPlugin = {
   },
 };
 
+/**
+ * Replaces src/iac/wasm-assets.ts with the WebAssembly of web-tree-sitter's runtime and the
+ * Terraform grammar embedded (esbuild's binary loader): the Action runs without node_modules.
+ */
+export const embeddedWasmPlugin = {
+  name: 'embedded-wasm',
+  setup(b) {
+    const reader = path.join(ROOT, 'src', 'iac', 'wasm-assets.js');
+    b.onResolve({ filter: /wasm-assets\.js$/ }, (args) =>
+      path.resolve(args.resolveDir, args.path) === reader ? { path: 'wasm-assets', namespace: 'embedded-wasm' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'embedded-wasm' }, () => ({
+      contents: [
+        "import runtime from 'web-tree-sitter/tree-sitter.wasm';",
+        "import terraform from '@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm';",
+        'export async function wasmAssets() { return { runtime, terraform }; }',
+      ].join('\n'),
+      loader: 'js',
+      resolveDir: ROOT,
+    }));
+  },
+};
+
 const pkg = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8'));
 
 export const common = {
@@ -164,7 +187,8 @@ export async function buildAction(outfile = path.join(ROOT, 'dist', 'action.js')
     ...common,
     entryPoints: ['src/action/main.ts'],
     outfile,
-    plugins: [...common.plugins, embeddedPoliciesPlugin, precompiledValidatorsPlugin],
+    plugins: [...common.plugins, embeddedPoliciesPlugin, precompiledValidatorsPlugin, embeddedWasmPlugin],
+    loader: { '.wasm': 'binary' },
     // ESM builds first: jsonc-parser's `main` is a UMD module whose require() calls no bundler can
     // follow, and the AWS SDK's ESM builds tree-shake.
     mainFields: ['module', 'main'],
