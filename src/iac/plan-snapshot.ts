@@ -311,20 +311,27 @@ function convertBucket(c: Converter, r: PlannedResource, name: string, buckets: 
   const region = c.regionOf(r);
   const outside = (action: string, what: string) => c.notKnowable(action, `${what} of existing bucket ${name}, set outside this configuration,`, r);
   const attributes: Record<string, string> = { name: 'bucket' };
+  // The bucket's own origin first: it stands for the bucket when no fact decides.
+  c.origin(`arn:${c.partition}:s3:::${name}`, r, { ...attributes, objectLock: 'object_lock_enabled' });
   const setting = (type: string, fact: string, attribute: string) => {
     const found = settingOf(c, type, name);
     if (found) c.origin(`arn:${c.partition}:s3:::${name}`, found, { [fact]: attribute });
     return found;
   };
 
+  // publicExposure and policyAnalysis are derived from the policy and the block: the policy's line decides first.
   const policyResource = setting('aws_s3_bucket_policy', 'policy', 'policy');
+  if (policyResource) c.origin(`arn:${c.partition}:s3:::${name}`, policyResource, { publicExposure: 'policy', policyAnalysis: 'policy', deletionPrincipals: 'policy' });
   const block = setting('aws_s3_bucket_public_access_block', 'publicAccessBlock', 'block_public_policy');
+  if (block) c.origin(`arn:${c.partition}:s3:::${name}`, block, { publicExposure: 'restrict_public_buckets' });
   const ownership = setting('aws_s3_bucket_ownership_controls', 'objectOwnership', 'rule');
   const acl = setting('aws_s3_bucket_acl', 'acl', 'acl');
   const versioning = setting('aws_s3_bucket_versioning', 'versioning', 'versioning_configuration');
   const lock = setting('aws_s3_bucket_object_lock_configuration', 'objectLock', 'rule');
   const lifecycle = setting('aws_s3_bucket_lifecycle_configuration', 'lifecycleRules', 'rule');
+  if (lifecycle) c.origin(`arn:${c.partition}:s3:::${name}`, lifecycle, { retention: 'rule' });
   const logging = setting('aws_s3_bucket_logging', 'logging', 'target_bucket');
+  if (logging) c.origin(`arn:${c.partition}:s3:::${name}`, logging, { accessLogging: 'target_bucket' });
 
   const publicAccessBlock: FactOf<PublicAccessBlock | null> = block
     ? c.fact(block, 'block_public_acls', () => ({
@@ -388,7 +395,6 @@ function convertBucket(c: Converter, r: PlannedResource, name: string, buckets: 
 
   const targetBucket = logging ? bucketNameOf(c, logging, 'target_bucket') : undefined;
   const targetResource = targetBucket ? buckets.get(targetBucket) : undefined;
-  c.origin(`arn:${c.partition}:s3:::${name}`, r, { ...attributes, objectLockEnabled: 'object_lock_enabled' });
   return {
     name,
     ownerAccountId: c.accountId,
@@ -442,7 +448,7 @@ function placeholderArn(c: Converter, r: PlannedResource, service: string, resou
 function convertKey(c: Converter, r: PlannedResource): KmsKey {
   const arn = (!c.isUnknown(r, 'arn') && str(r.values.arn)) || placeholderArn(c, r, 'kms', 'key');
   const keyPolicy = c.ofType('aws_kms_key_policy').find((p) => c.referenced(p, 'key_id', 'aws_kms_key') === r || (str(p.values.key_id) !== undefined && [r.values.key_id, r.values.arn].includes(p.values.key_id)));
-  c.origin(arn, r, { rotationEnabled: 'enable_key_rotation', policy: 'policy', metadata: 'is_enabled' });
+  c.origin(arn, r, { rotationEnabled: 'enable_key_rotation', policy: 'policy', policyAnalysis: 'policy', metadata: 'is_enabled' });
   if (keyPolicy) c.origin(arn, keyPolicy, { policy: 'policy' });
   return {
     arn,
