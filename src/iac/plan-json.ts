@@ -39,6 +39,11 @@ export interface PlannedResource {
   providerKey?: string;
   /** For each attribute, the references of its configuration expression (e.g. aws_kms_key.trail.arn). */
   references: Record<string, string[]>;
+  /**
+   * A resource that stands for another tool's definition (a CloudFormation resource): the address
+   * and attribute names findings and messages use instead, and why an attribute is not known.
+   */
+  label?: { address: string; attributes: Record<string, string>; reasons: Record<string, string> };
 }
 
 export interface ProviderSettings {

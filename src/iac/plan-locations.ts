@@ -1,5 +1,5 @@
 /**
- * Where a finding of a plan scan points: the .tf line that decides its verdict. Each snapshot
+ * Where a finding of a plan or template scan points: the .tf or template line that decides its verdict. Each snapshot
  * resource made from the plan keeps its plan address and, per fact, the attribute that sets it
  * (PlannedOrigin); the Terraform definitions read from the configuration (readIac) give the lines.
  *
@@ -41,7 +41,6 @@ export class PlanLocator {
       this.byAddress.set(o.address, o);
     }
     for (const d of definitions) {
-      if (d.tool !== 'terraform') continue;
       // One address in two roots (two workspaces of one module) is ambiguous: no guess.
       this.definitions.set(d.address, this.definitions.has(d.address) ? null : d);
     }
@@ -59,7 +58,7 @@ export class PlanLocator {
       if (error.code !== UNKNOWN_BEFORE_APPLY || !error.message) continue;
       for (const [address, origin] of this.byAddress) {
         if (!error.message.startsWith(`${address}.`)) continue;
-        const attribute = /^[A-Za-z0-9_-]+/.exec(error.message.slice(address.length + 1))?.[0];
+        const attribute = /^\S+/.exec(error.message.slice(address.length + 1))?.[0];
         const found = this.at(origin, attribute);
         if (found) return found;
       }

@@ -110,7 +110,7 @@ class Converter {
     const fromArn = arns.map((a) => a.split(':')[4]).find((a) => a !== undefined && /^[0-9]{12}$/.test(a));
     this.accountId = pinned ?? fromArn ?? PLACEHOLDER_ACCOUNT;
     this.accountKnown = this.accountId !== PLACEHOLDER_ACCOUNT;
-    if (!this.accountKnown) this.warnings.push(`the plan does not say which AWS account it deploys to (no allowed_account_ids, no known ARN): resources are placed in account ${PLACEHOLDER_ACCOUNT}`);
+    if (!this.accountKnown) this.warnings.push(`the plan or template does not say which AWS account it deploys to (no allowed_account_ids, no known ARN): resources are placed in account ${PLACEHOLDER_ACCOUNT}`);
   }
 
   ofType(type: string): PlannedResource[] {
@@ -134,13 +134,17 @@ class Converter {
 
   unknownError(r: PlannedResource, attribute: string): CollectionError {
     const refs = r.references[attribute]?.filter((ref) => ref.split('.').length > 2) ?? [];
+    const label = r.label;
+    const reason = label?.reasons[attribute];
     return {
       $error: {
-        action: `terraform:${r.type}`,
+        action: label ? `cloudformation:${r.type}` : `terraform:${r.type}`,
         code: UNKNOWN_BEFORE_APPLY,
         accountId: this.accountId,
         region: this.regionOf(r),
-        message: `${r.address}.${attribute} is known only after apply${refs.length ? `: it is ${refs.slice(0, 2).join(', ')}` : ''}`,
+        message: label
+          ? `${label.address}.${label.attributes[attribute] ?? attribute} is known only after deploy${reason ? `: ${reason}` : ''}`
+          : `${r.address}.${attribute} is known only after apply${refs.length ? `: it is ${refs.slice(0, 2).join(', ')}` : ''}`,
       },
     };
   }
@@ -168,7 +172,13 @@ class Converter {
   }
 
   origin(arn: string, r: PlannedResource, attributes: Record<string, string>): void {
-    this.origins.push({ arn, address: r.address, configAddress: r.configAddress, type: r.type, attributes });
+    const label = r.label;
+    if (!label) {
+      this.origins.push({ arn, address: r.address, configAddress: r.configAddress, type: r.type, attributes });
+      return;
+    }
+    const renamed = Object.fromEntries(Object.entries(attributes).map(([fact, attribute]) => [fact, label.attributes[attribute] ?? attribute]));
+    this.origins.push({ arn, address: label.address, configAddress: label.address, type: r.type, attributes: renamed });
   }
 }
 
@@ -442,7 +452,7 @@ function convertBucket(c: Converter, r: PlannedResource, name: string, buckets: 
 }
 
 function placeholderArn(c: Converter, r: PlannedResource, service: string, resource: string): string {
-  return `arn:${c.partition}:${service}:${c.regionOf(r)}:${c.accountId}:${resource}/known-after-apply/${r.address}`;
+  return `arn:${c.partition}:${service}:${c.regionOf(r)}:${c.accountId}:${resource}/known-after-apply/${r.label?.address ?? r.address}`;
 }
 
 function convertKey(c: Converter, r: PlannedResource): KmsKey {
@@ -559,7 +569,7 @@ function convertDataStore(c: Converter, r: PlannedResource): EventDataStore {
 }
 
 /** The snapshot of what the plan will make, with each resource's plan address. */
-export function planToSnapshot(plan: ParsedPlan, scanTime: Date): PlanSnapshot {
+export function planToSnapshot(plan: ParsedPlan, scanTime: Date, source: Planned['source'] = 'terraform-plan'): PlanSnapshot {
   const c = new Converter(plan);
   const trails: Trail[] = [];
   const keys = new Map<string, KmsKey>();
@@ -629,7 +639,7 @@ export function planToSnapshot(plan: ParsedPlan, scanTime: Date): PlanSnapshot {
     logGroups: [...groups.values()],
     snsTopics: convertTopics(c),
     eventDataStores: c.ofType('aws_cloudtrail_event_data_store').map((r) => convertDataStore(c, r)),
-    planned: { source: 'terraform-plan', file: plan.file, unknown: c.unknown },
+    planned: { source, file: plan.file, unknown: c.unknown },
   };
   const account = snapshot.accounts[0]!;
   account.eventDataStoreArns = snapshot.eventDataStores.map((e) => e.arn);

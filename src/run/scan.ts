@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
 import { UserError, formatDiagnostic } from '../errors.js';
-import { describeFsError, ensureWritableDir, makeDirs, outputError, processAlive } from '../files.js';
+import { describeFsError, ensureWritableDir, makeDirs, outputError, processAlive, readTextInput } from '../files.js';
 import { evaluate, type CompiledRule } from '../engine/evaluate.js';
 import { buildResults, exitCodeFor } from '../engine/build-results.js';
 import { loadBaseline, withBaseline } from './baseline.js';
@@ -146,8 +146,24 @@ async function obtainSnapshot(source: SnapshotSource, io: RunIo): Promise<Snapsh
       for (const warning of planned.warnings) io.stderr(`warning: ${warning}\n`);
       return { ...planned.snapshot, tool: { name: 'trailwarden', version: toolVersion() } };
     }
-    case 'template':
-      throw new UserError(`--template ${source.file}: CloudFormation templates are not read yet`);
+    case 'template': {
+      const [{ parseCloudFormation }, { TEMPLATE_SCAN_OPTIONS, templateToPlan }, { planToSnapshot }] = await Promise.all([
+        import('../iac/cloudformation.js'),
+        import('../iac/template-plan.js'),
+        import('../iac/plan-snapshot.js'),
+      ]);
+      const parsed = parseCloudFormation(await readTextInput(source.file, { code: 'template', what: 'CloudFormation template' }), source.file, TEMPLATE_SCAN_OPTIONS);
+      if (parsed.diagnostics.some((d) => d.code === 'iac/parse' || d.code === 'iac/too-deep')) throw new UserError(`${source.file} cannot be read as a CloudFormation template`, parsed.diagnostics);
+      if (!parsed.template) {
+        throw new UserError(`${source.file} is not a CloudFormation template`, [
+          { file: source.file, line: 1, column: 1, code: 'template/not-a-template', message: 'no AWSTemplateFormatVersion and no Resources of AWS:: types' },
+        ]);
+      }
+      for (const d of parsed.diagnostics) io.stderr(`warning: ${formatDiagnostic(d)}\n`);
+      const planned = planToSnapshot(templateToPlan(parsed.definitions, source.file), io.now(), 'cloudformation-template');
+      for (const warning of planned.warnings) io.stderr(`warning: ${warning}\n`);
+      return { ...planned.snapshot, tool: { name: 'trailwarden', version: toolVersion() } };
+    }
     case 'collect': {
       // The AWS SDK is loaded only by runs that call AWS.
       const [{ collectSnapshot }, { createProgress }] = await Promise.all([import('../collectors/index.js'), import('../collectors/progress.js')]);
