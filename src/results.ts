@@ -48,6 +48,23 @@ interface Suppression {
   expires?: string;
 }
 
+/**
+ * Where the resource is defined in infrastructure code: the line of the attribute that decides the
+ * verdict when there is one, the resource's block otherwise. Lines and columns are 1-based, the
+ * end column exclusive; the file is relative to the repository root, forward slashes.
+ */
+export interface IacLocation {
+  file: string;
+  startLine: number;
+  startColumn: number;
+  endLine: number;
+  endColumn: number;
+  /** The Terraform resource address (module path included) or the CloudFormation logical id. */
+  address: string;
+  /** The attribute or property path whose line it is, when one decides the verdict. */
+  attribute?: string;
+}
+
 export interface Finding {
   ruleId: string;
   status: Status;
@@ -67,6 +84,8 @@ export interface Finding {
   baselineState?: BaselineState;
   /** With `updated`: the status the baseline had, when it differed. */
   baselineStatus?: Status;
+  /** The definition of the resource in Terraform or CloudFormation, when the scan knows it (scan --plan, --template). */
+  iac?: IacLocation;
 }
 
 /**

@@ -9,7 +9,7 @@
  * stand for it. A resource whose definition is not found, or is found in several roots, has no
  * location (it keeps the one reports give every finding). Pure.
  */
-import type { Finding } from '../results.js';
+import type { Finding, IacLocation } from '../results.js';
 import { UNKNOWN_BEFORE_APPLY } from '../snapshot/not-offered.js';
 import type { PlannedOrigin } from './plan-snapshot.js';
 import type { IacDefinition, SourceSpan } from './types.js';
@@ -78,4 +78,10 @@ export class PlanLocator {
     const main = origins.find((o) => this.definitions.get(o.configAddress));
     return main ? this.at(main, undefined) : undefined;
   }
+}
+
+/** A location as findings carry it. */
+export function iacLocationOf(location: PlanLocation): IacLocation {
+  const { file, startLine, startColumn, endLine, endColumn } = location.span;
+  return { file, startLine, startColumn, endLine, endColumn, address: location.address, ...(location.attribute !== undefined ? { attribute: location.attribute } : {}) };
 }

@@ -63,6 +63,7 @@ const resultsShape: Shape = {
             ['suppression', { fields: [['reason'], ['expires']] }],
             ['baselineState'],
             ['baselineStatus'],
+            ['iac', { fields: [['file'], ['startLine'], ['startColumn'], ['endLine'], ['endColumn'], ['address'], ['attribute']] }],
           ],
         },
       },

@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { SEVERITY_RANK, findingIdentity, isRunId, type Finding, type Results, type RuleMeta, type Severity } from '../results.js';
+import { SEVERITY_RANK, findingIdentity, isRunId, type Finding, type IacLocation, type Results, type RuleMeta, type Severity } from '../results.js';
 import type { ReportContext, Reporter } from './context.js';
 import { ruleHelpMarkdown, ruleHelpText } from './markdown.js';
 import { displayText } from './text-safety.js';
@@ -61,7 +61,7 @@ const AGGREGATE_MAX_RESOURCES = 1_000;
 const MAX_NOTIFICATIONS = 100;
 
 interface SarifLocation {
-  physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; endLine: number } };
+  physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; endLine: number; startColumn?: number; endColumn?: number } };
   logicalLocations: { fullyQualifiedName: string; name?: string; kind: 'resource' }[];
 }
 
@@ -300,6 +300,17 @@ function withoutFinalPeriod(text: string): string {
   return text.trim().replace(/\.+$/, '');
 }
 
+/**
+ * The definition in the user's repository, so the alert shows the code to change. The fingerprint
+ * stays the resource's identity: moving the definition moves the alert, it does not duplicate it.
+ */
+function iacLocation(location: IacLocation): SarifLocation['physicalLocation'] {
+  return {
+    artifactLocation: { uri: artifactUri(location.file) },
+    region: { startLine: location.startLine, startColumn: location.startColumn, endLine: location.endLine, endColumn: location.endColumn },
+  };
+}
+
 function findingResult(finding: Finding, partition: string, catalog: RuleCatalog, locations: Map<string, SarifLocation['physicalLocation']>): RankedResult {
   const status = finding.status === 'error' ? 'error' : 'fail';
   const { arn, accountId, region, type, name } = finding.resource;
@@ -315,7 +326,7 @@ function findingResult(finding: Finding, partition: string, catalog: RuleCatalog
       // Displayed text is neutralized; the fingerprint above and the properties keep the raw identity.
       message: { text: displayText(resultMessage(finding)) },
       locations: [
-        { physicalLocation: locations.get(finding.ruleId)!, logicalLocations: [{ fullyQualifiedName: displayText(arn), ...(name ? { name: displayText(name) } : {}), kind: 'resource' }] },
+        { physicalLocation: finding.iac ? iacLocation(finding.iac) : locations.get(finding.ruleId)!, logicalLocations: [{ fullyQualifiedName: displayText(arn), ...(name ? { name: displayText(name) } : {}), kind: 'resource' }] },
       ],
       partialFingerprints: { [FINGERPRINT_KEY]: hash, primaryLocationLineHash: hash },
       // --baseline: SARIF 2.1.0 §3.27.24. Absent findings are not written as results (an upload

@@ -24,7 +24,7 @@ import { isCasesFile, loadSources, packRuleIds, readPolicyPath, type SourceFile 
 import { checkSettingsAgainstRules, type PolicySettings } from '../policy/rule-settings.js';
 import { applySuppressions, suppressionWarnings } from '../policy/suppressions.js';
 import { REPORTERS, type Format } from '../reporters/index.js';
-import { isRunId, type FailOn, type Results } from '../results.js';
+import { isRunId, type FailOn, type Finding, type IacLocation, type Results } from '../results.js';
 import type { Snapshot } from '../snapshot/schema.js';
 import { readSnapshot, writeSnapshot } from '../snapshot/io.js';
 import { mergeSnapshots } from '../snapshot/merge.js';
@@ -130,27 +130,50 @@ async function snapshotFiles(paths: readonly string[], origin: string): Promise<
   return files;
 }
 
-async function obtainSnapshot(source: SnapshotSource, io: RunIo): Promise<Snapshot> {
+/** A snapshot, and for a planned configuration where each finding's resource is defined. */
+interface Obtained {
+  snapshot: Snapshot;
+  locate?: (finding: Finding) => IacLocation | undefined;
+}
+
+async function obtainSnapshot(source: SnapshotSource, io: RunIo): Promise<Obtained> {
+  const loaded = async (snapshot: Promise<Snapshot> | Snapshot): Promise<Obtained> => ({ snapshot: await snapshot });
   switch (source.kind) {
     case 'demo':
-      return readSnapshot(demoSnapshotPath());
+      return loaded(readSnapshot(demoSnapshotPath()));
     case 'files': {
       const files = await snapshotFiles(source.paths, source.origin);
-      return files.length === 1 ? readSnapshot(files[0]!) : mergeSnapshots(await Promise.all(files.map(readSnapshot)));
+      return loaded(files.length === 1 ? readSnapshot(files[0]!) : mergeSnapshots(await Promise.all(files.map(readSnapshot))));
     }
     case 'loaded':
-      return source.snapshot;
+      return loaded(source.snapshot);
     case 'plan': {
-      const [{ readPlan }, { planToSnapshot }] = await Promise.all([import('../iac/plan-json.js'), import('../iac/plan-snapshot.js')]);
+      const [{ readPlan }, { planToSnapshot }, { readIac }, { PlanLocator, iacLocationOf }] = await Promise.all([
+        import('../iac/plan-json.js'),
+        import('../iac/plan-snapshot.js'),
+        import('../iac/index.js'),
+        import('../iac/plan-locations.js'),
+      ]);
       const planned = planToSnapshot(await readPlan(source.file), io.now());
       for (const warning of planned.warnings) io.stderr(`warning: ${warning}\n`);
-      return { ...planned.snapshot, tool: { name: 'trailwarden', version: toolVersion() } };
+      // The configuration the plan was made from: the .tf files of the plan's folder (and its local modules).
+      const index = await readIac([source.iac ?? path.dirname(source.file)]);
+      for (const d of index.diagnostics) io.stderr(`warning: ${formatDiagnostic(d)}\n`);
+      const locator = new PlanLocator(planned.origins, index.definitions);
+      return {
+        snapshot: { ...planned.snapshot, tool: { name: 'trailwarden', version: toolVersion() } },
+        locate: (finding) => {
+          const found = locator.locate(finding);
+          return found ? iacLocationOf(found) : undefined;
+        },
+      };
     }
     case 'template': {
-      const [{ parseCloudFormation }, { TEMPLATE_SCAN_OPTIONS, templateToPlan }, { planToSnapshot }] = await Promise.all([
+      const [{ parseCloudFormation }, { TEMPLATE_SCAN_OPTIONS, templateToPlan }, { planToSnapshot }, { PlanLocator, iacLocationOf }] = await Promise.all([
         import('../iac/cloudformation.js'),
         import('../iac/template-plan.js'),
         import('../iac/plan-snapshot.js'),
+        import('../iac/plan-locations.js'),
       ]);
       const parsed = parseCloudFormation(await readTextInput(source.file, { code: 'template', what: 'CloudFormation template' }), source.file, TEMPLATE_SCAN_OPTIONS);
       if (parsed.diagnostics.some((d) => d.code === 'iac/parse' || d.code === 'iac/too-deep')) throw new UserError(`${source.file} cannot be read as a CloudFormation template`, parsed.diagnostics);
@@ -162,7 +185,14 @@ async function obtainSnapshot(source: SnapshotSource, io: RunIo): Promise<Snapsh
       for (const d of parsed.diagnostics) io.stderr(`warning: ${formatDiagnostic(d)}\n`);
       const planned = planToSnapshot(templateToPlan(parsed.definitions, source.file), io.now(), 'cloudformation-template');
       for (const warning of planned.warnings) io.stderr(`warning: ${warning}\n`);
-      return { ...planned.snapshot, tool: { name: 'trailwarden', version: toolVersion() } };
+      const locator = new PlanLocator(planned.origins, parsed.definitions);
+      return {
+        snapshot: { ...planned.snapshot, tool: { name: 'trailwarden', version: toolVersion() } },
+        locate: (finding) => {
+          const found = locator.locate(finding);
+          return found ? iacLocationOf(found) : undefined;
+        },
+      };
     }
     case 'collect': {
       // The AWS SDK is loaded only by runs that call AWS.
@@ -174,9 +204,13 @@ async function obtainSnapshot(source: SnapshotSource, io: RunIo): Promise<Snapsh
         now: io.now,
       });
       // A saved snapshot says which trailwarden wrote it.
-      return { ...snapshot, tool: { name: 'trailwarden', version: toolVersion() } };
+      return { snapshot: { ...snapshot, tool: { name: 'trailwarden', version: toolVersion() } } };
     }
   }
+}
+
+function withIac(finding: Finding, iac: IacLocation | undefined): Finding {
+  return iac ? { ...finding, iac } : finding;
 }
 
 /** The staging folders and temporary files a run leaves only when it is killed. */
@@ -338,7 +372,7 @@ export async function scan(settings: ScanSettings, io: RunIo): Promise<ScanOutco
   const ruleSet = await loadRuleSet(settings.policies, settings.policySettings, settings.pack, (m) => io.stderr(`warning: ${m}\n`));
   for (const warning of suppressionWarnings(settings.policySettings.suppressions)) io.stderr(`warning: ${warning}\n`);
   await checkOutputs(settings);
-  const snapshot = await obtainSnapshot(settings.source, io);
+  const { snapshot, locate } = await obtainSnapshot(settings.source, io);
   const saveFailure = settings.saveSnapshot ? await saveSnapshot(settings.saveSnapshot, snapshot) : undefined;
   if (saveFailure) {
     io.stderr(`warning: ${saveFailure.message}; the reports are still written, but the snapshot is not saved\n`);
@@ -347,7 +381,8 @@ export async function scan(settings: ScanSettings, io: RunIo): Promise<ScanOutco
   io.signal?.throwIfAborted();
   const now = io.now();
   const evaluateSnapshot = (source: Snapshot, warn: boolean): Results => {
-    const evaluated = evaluate(source, ruleSet.rules, { now: new Date(source.scanTime) });
+    const judged = evaluate(source, ruleSet.rules, { now: new Date(source.scanTime) });
+    const evaluated = locate && source === snapshot ? judged.map((finding) => withIac(finding, locate(finding))) : judged;
     const suppressed = applySuppressions(evaluated, settings.policySettings.suppressions, now);
     if (warn) for (const e of suppressed.expired) io.stderr(`warning: suppression of ${e.ruleId} for ${e.resource} expired on ${e.expires} and no longer applies\n`);
     return buildResults({

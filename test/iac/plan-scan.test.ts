@@ -14,6 +14,7 @@ import type { Results } from '../../src/results.js';
 import { UserError } from '../../src/errors.js';
 import { snapshotValidator } from '../../src/snapshot/validate.js';
 import { runCli } from '../support/cli-runner.js';
+import { githubUploadProblems, schemaErrors } from '../reporters/sarif-checks.js';
 
 const PLANS = path.resolve(import.meta.dirname, '../fixtures/iac/plans');
 const NOW = new Date('2026-12-04T12:00:00Z');
@@ -98,7 +99,26 @@ describe('reading plan JSON', () => {
   });
 });
 
+interface SarifLog {
+  runs: Array<{ results: Array<{ ruleId: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }> }> }>;
+}
+
 describe('scan --plan', () => {
+  it('writes SARIF that passes the schema and upload rules, with each result on the .tf line of its resource', async () => {
+    const scan = await scanPlan('log-validation-disabled', out);
+    const text = await readFile(path.join(out, 'results.sarif'), 'utf8');
+    const sarif = JSON.parse(text) as SarifLog;
+    expect(schemaErrors(sarif)).toEqual([]);
+    expect(githubUploadProblems(text)).toEqual([]);
+    const validation = sarif.runs[0]!.results.find((r) => r.ruleId === 'trail/log-file-validation')!;
+    expect(validation.locations[0]!.physicalLocation).toMatchObject({ artifactLocation: { uri: 'test/fixtures/iac/plans/log-validation-disabled/main.tf' }, region: { startLine: 39 } });
+    expect(scan.finding('trail/log-file-validation').iac).toMatchObject({ address: 'aws_cloudtrail.main', attribute: 'enable_log_file_validation', startLine: 39 });
+    // Account rules have no definition: they keep the policy file's location.
+    const account = sarif.runs[0]!.results.find((r) => r.ruleId === 'coverage/security-trail-baseline')!;
+    expect(account.locations[0]!.physicalLocation.artifactLocation.uri).toMatch(/^policies\//);
+  });
+
+
   it('fails log file validation of a plan that turns it off, on the line that does it', async () => {
     const scan = await scanPlan('log-validation-disabled', out);
     expect(scan.code).toBe(1);
