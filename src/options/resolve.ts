@@ -89,7 +89,10 @@ export function resolveRun(given: RunOptions, file: ConfigFile, nameOf: OptionNa
 
   const sources = (['demo', 'snapshot', 'plan', 'template'] as const).filter((name) => (name === 'snapshot' ? given.snapshot?.length : given[name] !== undefined && given[name] !== false));
   const savedSource = sources[0];
-  if (sources.length > 1) problems.push(`${sources.map(nameOf).join(' and ')} each name what to evaluate; choose one`);
+  if (sources.length > 1) {
+    const saved = sources.every((name) => name === 'demo' || name === 'snapshot');
+    problems.push(`${sources.map(nameOf).join(' and ')} ${saved ? 'both name a snapshot' : 'each name what to evaluate'}; choose one`);
+  }
   const collecting = COLLECTING.filter((name) => given[name] !== undefined && !(name === 'org' && given.org === false));
   if (savedSource && collecting.length) {
     problems.push(`${nameOf(savedSource)} evaluates ${savedSource === 'plan' || savedSource === 'template' ? 'a planned configuration' : 'a saved snapshot'}; it cannot be combined with ${collecting.map(nameOf).join(', ')}`);
