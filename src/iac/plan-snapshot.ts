@@ -37,6 +37,7 @@ import type {
   Trail,
 } from '../snapshot/schema.js';
 import { SNAPSHOT_SCHEMA_VERSION } from '../snapshot/schema.js';
+import { findStructureProblem } from '../snapshot/structure.js';
 import { NOT_KNOWABLE_BEFORE_DEPLOY, UNKNOWN_BEFORE_APPLY } from '../snapshot/not-offered.js';
 import { foldEventSelectors, type ClassicSelector, type AdvancedFieldSelector, type EventSelectorsResponse } from '../snapshot/fold-event-selectors.js';
 import type { ParsedPlan, PlannedResource } from './plan-json.js';
@@ -182,6 +183,7 @@ class Converter {
   }
 }
 
+const int = (v: unknown): number | undefined => (typeof v === 'number' && Number.isSafeInteger(v) ? v : undefined);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const bool = (v: unknown, fallback: boolean): boolean => (typeof v === 'boolean' ? v : fallback);
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
@@ -195,6 +197,9 @@ function tagsOf(v: unknown): Array<{ key: string; value: string }> {
 function parsePolicy(c: Converter, r: PlannedResource, attribute: string): FactOf<unknown> {
   return c.fact(r, attribute, (v) => {
     if (typeof v !== 'string' || v.trim() === '') return null;
+    // The analyses walk policy documents; a document nested deeper than any snapshot may be is refused like one.
+    const problem = findStructureProblem(v);
+    if (problem) return { $error: { action: `terraform:${r.type}`, code: 'MalformedPolicy', accountId: c.accountId, message: `${r.address}.${attribute}: ${problem.kind === 'too-deep' ? 'nested too deeply' : `duplicate key ${problem.key}`}` } };
     try {
       return JSON.parse(v) as unknown;
     } catch {
@@ -388,15 +393,16 @@ function convertBucket(c: Converter, r: PlannedResource, name: string, buckets: 
           const prefix = str(filter?.prefix) ?? str(and?.prefix) ?? str(rule.prefix);
           const expiration = first(rule.expiration);
           const noncurrent = first(rule.noncurrent_version_expiration);
-          const days = typeof expiration?.days === 'number' && expiration.days > 0 ? expiration.days : undefined;
-          const noncurrentDays = typeof noncurrent?.noncurrent_days === 'number' ? noncurrent.noncurrent_days : undefined;
+          const days = (int(expiration?.days) ?? 0) > 0 ? int(expiration?.days) : undefined;
+          const expirationDate = Date.parse(str(expiration?.date) ?? '');
+          const noncurrentDays = int(noncurrent?.noncurrent_days);
           return {
             ...(str(rule.id) ? { id: str(rule.id)! } : {}),
             status: str(rule.status) ?? 'Enabled',
             ...(prefix !== undefined ? { prefix } : {}),
             hasTagFilter: list(filter?.tag).length > 0 || isObject(and?.tags),
             ...(days !== undefined ? { expirationDays: days } : {}),
-            ...(str(expiration?.date) ? { expirationDate: new Date(str(expiration?.date)!).toISOString() } : {}),
+            ...(Number.isFinite(expirationDate) ? { expirationDate: new Date(expirationDate).toISOString() } : {}),
             ...(noncurrentDays !== undefined ? { noncurrentVersionExpirationDays: noncurrentDays } : {}),
           };
         }),
@@ -435,7 +441,8 @@ function convertBucket(c: Converter, r: PlannedResource, name: string, buckets: 
       if (!lock) return { enabled };
       return c.fact(lock, 'rule', (rules) => {
         const retention = first(first(rules)?.default_retention);
-        const days = typeof retention?.days === 'number' ? retention.days : typeof retention?.years === 'number' ? retention.years * 365 : undefined;
+        const years = int(retention?.years);
+        const days = int(retention?.days) ?? (years !== undefined ? years * 365 : undefined);
         return { enabled, ...(str(retention?.mode) ? { defaultMode: str(retention?.mode)! } : {}), ...(days !== undefined ? { defaultDays: days } : {}) };
       });
     })(),
@@ -496,7 +503,7 @@ function convertLogGroup(c: Converter, r: PlannedResource, arnGiven: string | un
     accountId: c.accountId,
     region,
     details: c.fact(r, 'retention_in_days', (days) => ({
-      ...(typeof days === 'number' && days > 0 ? { retentionInDays: days } : {}),
+      ...((int(days) ?? 0) > 0 ? { retentionInDays: int(days)! } : {}),
       ...(str(r.values.kms_key_id) ? { kmsKeyId: str(r.values.kms_key_id)! } : {}),
     })),
     metricFilters: unknownFilter
@@ -561,7 +568,7 @@ function convertDataStore(c: Converter, r: PlannedResource): EventDataStore {
     status: 'ENABLED',
     multiRegionEnabled: bool(r.values.multi_region_enabled, true),
     organizationEnabled: bool(r.values.organization_enabled, false),
-    retentionPeriodDays: typeof r.values.retention_period === 'number' ? r.values.retention_period : 2557,
+    retentionPeriodDays: int(r.values.retention_period) ?? 2557,
     terminationProtectionEnabled: bool(r.values.termination_protection_enabled, true),
     ...(str(r.values.kms_key_id) ? { kmsKeyId: str(r.values.kms_key_id)! } : {}),
     ...(list(r.values.advanced_event_selector).length && !('$error' in selectors) ? { eventSelectors: selectors.selectors } : {}),

@@ -69,6 +69,24 @@ describe('plan -> snapshot', () => {
     expect(withoutInstanceKeys('module.a["x.y]"].module.b[0]')).toBe('module.a.module.b');
   });
 
+  it('turns values of the wrong shape into errors or defaults, never a crash or an invalid snapshot', () => {
+    const change = (address: string, type: string, after: unknown, unknown: unknown = {}) => ({ address, mode: 'managed', type, name: address.split('.')[1], change: { actions: ['create'], before: null, after, after_unknown: unknown } });
+    const plan = {
+      format_version: '1.2',
+      resource_changes: [
+        change('aws_cloudtrail.odd', 'aws_cloudtrail', { name: 5, s3_bucket_name: 'b', event_selector: 'x', advanced_event_selector: [{ field_selector: [{ field: null, equals: [1] }] }], tags: [1], kms_key_id: {} }, { tags_all: 'yes' }),
+        change('aws_s3_bucket.b', 'aws_s3_bucket', { bucket: 'b' }),
+        change('aws_s3_bucket_policy.b', 'aws_s3_bucket_policy', { bucket: 'b', policy: `{"Statement":${'['.repeat(200)}${']'.repeat(200)}}` }),
+        change('aws_s3_bucket_lifecycle_configuration.b', 'aws_s3_bucket_lifecycle_configuration', { bucket: 'b', rule: [{ expiration: [{ days: 1.5, date: 'not a date' }], filter: 'x', noncurrent_version_expiration: [{ noncurrent_days: 'x' }] }] }),
+        change('aws_s3_bucket_versioning.b', 'aws_s3_bucket_versioning', { bucket: 'b', versioning_configuration: 'on' }, { versioning_configuration: [true] }),
+      ],
+    };
+    const { snapshot } = planToSnapshot(parsePlan(JSON.stringify(plan), 'odd.json'), NOW);
+    expect(snapshotValidator()(snapshot), JSON.stringify(snapshotValidator().errors)).toBe(true);
+    expect(snapshot.trails[0]!.eventSelectors).toMatchObject({ $error: { code: 'MalformedConfiguration' } });
+    expect(snapshot.buckets[0]!.policy).toMatchObject({ $error: { code: 'MalformedPolicy' } });
+  });
+
   it('leaves out what the plan deletes', () => {
     const plan = {
       format_version: '1.2',
