@@ -143,6 +143,7 @@
     var resourceCell = cell('cell-resource');
     if (row[F.name]) resourceCell.appendChild(el('span', 'res-name', row[F.name]));
     resourceCell.appendChild(el('span', 'arn', row[F.arn]));
+    if (F.iac !== undefined && row[F.iac]) resourceCell.appendChild(el('span', 'iac mono small', row[F.iac]));
     tr.appendChild(resourceCell);
 
     tr.appendChild(el('td', 'cell-message', row[F.message]));
@@ -177,6 +178,7 @@
     var grid = el('div', 'detail-grid');
     grid.appendChild(block('Finding', row[F.message], true));
     grid.appendChild(block('Resource', row[F.type] + ' · ' + row[F.arn]));
+    if (F.iac !== undefined && row[F.iac]) grid.appendChild(block('Defined in', row[F.iac]));
     grid.appendChild(block('Account and region', accountLabel(row[F.account]) + ' · ' + data.regions[row[F.region]]));
     if (row[F.errors] && row[F.errors].length) {
       var list = el('ul');

@@ -48,23 +48,6 @@ interface Suppression {
   expires?: string;
 }
 
-/**
- * Where the resource is defined in infrastructure code: the line of the attribute that decides the
- * verdict when there is one, the resource's block otherwise. Lines and columns are 1-based, the
- * end column exclusive; the file is relative to the repository root, forward slashes.
- */
-export interface IacLocation {
-  file: string;
-  startLine: number;
-  startColumn: number;
-  endLine: number;
-  endColumn: number;
-  /** The Terraform resource address (module path included) or the CloudFormation logical id. */
-  address: string;
-  /** The attribute or property path whose line it is, when one decides the verdict. */
-  attribute?: string;
-}
-
 export interface Finding {
   ruleId: string;
   status: Status;
@@ -84,8 +67,55 @@ export interface Finding {
   baselineState?: BaselineState;
   /** With `updated`: the status the baseline had, when it differed. */
   baselineStatus?: Status;
-  /** The definition of the resource in Terraform or CloudFormation, when the scan knows it (scan --plan, --template). */
+  /**
+   * Present only when the run read infrastructure code (--iac) and the resource is defined there:
+   * the lines of the attribute that decides the verdict, or of the definition's block.
+   */
   iac?: IacLocation;
+}
+
+/** Where a resource is defined in infrastructure code (Terraform, CloudFormation). */
+export interface IacLocation {
+  tool: 'terraform' | 'cloudformation';
+  /** Relative to the repository root, forward slashes. */
+  file: string;
+  /** 1-based; the end column is exclusive. */
+  startLine: number;
+  startColumn: number;
+  endLine: number;
+  endColumn: number;
+  /** The Terraform address (with its module path) or CloudFormation logical id of the definition. */
+  address: string;
+  resourceType: string;
+  /** The attribute the location is, when it is one (`enable_log_file_validation`); absent: the block. */
+  attribute?: string;
+}
+
+/** A definition as the reports list it. */
+export interface IacDefinitionRef {
+  tool: 'terraform' | 'cloudformation';
+  resourceType: string;
+  address: string;
+  file: string;
+  startLine: number;
+  endLine: number;
+  /** The statically known name, when there is one. */
+  name?: string;
+}
+
+/** What --iac read and how it matched the scanned resources; results.json's `iac`. */
+export interface IacSummary {
+  paths: string[];
+  files: number;
+  definitions: number;
+  /** Findings that carry an `iac` location. */
+  locatedFindings: number;
+  /** Definitions of resources the scan looks at (trail, bucket, key, log group, event data store) that match no scanned resource. */
+  unmatched: IacDefinitionRef[];
+  /** Scanned resources defined more than once (two roots, or twice in one): no location is guessed. */
+  ambiguous: { resource: { type: ResourceType; arn: string; name?: string }; definitions: IacDefinitionRef[] }[];
+  /** Files that could not be read or parsed, limits hit (file:line:col). */
+  diagnostics: { file: string; line: number; column: number; code: string; message: string }[];
 }
 
 /**
@@ -217,6 +247,8 @@ export interface Results {
   integrity?: IntegritySummary;
   /** Present when the run had a baseline (--baseline): the comparison, findings carry their state. */
   baseline?: BaselineComparison;
+  /** Present when the run read infrastructure code (--iac). */
+  iac?: IacSummary;
 }
 
 /** One part of the scope the scan could not enumerate (see engine/scope.ts). */

@@ -5,7 +5,7 @@
 import type { AnnotationProperties } from '@actions/core';
 import type { Format } from '../reporters/index.js';
 import { displayText } from '../reporters/text-safety.js';
-import { SEVERITY_RANK, type Finding, type Results, type RuleMeta, type Severity } from '../results.js';
+import { SEVERITY_RANK, type Finding, type IacLocation, type Results, type RuleMeta, type Severity } from '../results.js';
 
 /** The outputs of action.yml, in its order; a test holds the two together. */
 export const ACTION_OUTPUTS = [
@@ -76,9 +76,14 @@ export function failureAnnotations(results: Results, limit = ANNOTATION_LIMIT): 
       level: SEVERITY_RANK[finding.severity] >= SEVERITY_RANK.high ? 'error' : 'warning',
       // Resource names come from AWS: no control, bidi or invisible character reaches the log or the annotation.
       message: displayText(finding.message),
-      properties: { title: displayText(`${finding.severity}: ${rule?.title ?? finding.ruleId} (${finding.ruleId})`), ...policyLocation(rule) },
+      properties: { title: displayText(`${finding.severity}: ${rule?.title ?? finding.ruleId} (${finding.ruleId})`), ...(finding.iac ? iacLocation(finding.iac) : policyLocation(rule)) },
     };
   });
+}
+
+/** --iac: the annotation sits on the lines that define the resource. */
+function iacLocation(iac: IacLocation): AnnotationProperties {
+  return { file: iac.file, startLine: iac.startLine, endLine: iac.endLine };
 }
 
 function policyLocation(rule: RuleMeta | undefined): AnnotationProperties {

@@ -4,6 +4,7 @@
  * with a typed fake. Reports are written before anything can fail the step.
  */
 import type { AnnotationProperties } from '@actions/core';
+import path from 'node:path';
 import { UserError, formatDiagnostic, type Diagnostic } from '../errors.js';
 import { renderSummary } from '../reporters/summary.js';
 import { displayText } from '../reporters/text-safety.js';
@@ -30,6 +31,18 @@ export interface ActionIo {
   now: () => Date;
 }
 
+/**
+ * The default of the `iac` input: the checked-out repository, when it holds Terraform or
+ * CloudFormation, named relative to the working directory so SARIF locations are repo-relative.
+ */
+async function workspaceIac(env: Record<string, string | undefined>): Promise<string[] | undefined> {
+  const workspace = env.GITHUB_WORKSPACE;
+  if (!workspace) return undefined;
+  const { containsIac } = await import('../iac/index.js');
+  if (!(await containsIac(workspace))) return undefined;
+  return [path.relative(process.cwd(), workspace) || '.'];
+}
+
 /** Columns of the console report in the job log. */
 const LOG_COLUMNS = 120;
 
@@ -41,7 +54,7 @@ export async function run(core: ActionCore, io: ActionIo): Promise<void> {
   try {
     const given = readInputs(core);
     allowIncomplete = given.allowIncomplete ?? false;
-    outcome = await scanRun(given, runIo, { nameOf: inputNameOf });
+    outcome = await scanRun(given, runIo, { nameOf: inputNameOf, defaultIac: () => workspaceIac(io.env) });
   } catch (err) {
     failOnError(core, err);
     return;

@@ -150,3 +150,38 @@ function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
     return true;
   });
 }
+
+export { matchFindings, IacMatcher, definitionRef, type IacMatch } from './match.js';
+export { DECIDING_ATTRIBUTES, decidingCandidates, type DecidingCandidate, type DecidingEntry } from './deciding.js';
+
+/**
+ * Whether a folder holds infrastructure code trailwarden reads: a .tf file, or a YAML/JSON file
+ * that looks like a CloudFormation template. A bounded walk (the Action's default for --iac).
+ */
+export async function containsIac(dir: string): Promise<boolean> {
+  const stack: { dir: string; depth: number }[] = [{ dir, depth: 0 }];
+  let visited = 0;
+  while (stack.length > 0) {
+    const next = stack.pop() as { dir: string; depth: number };
+    let entries;
+    try {
+      entries = await readdir(next.dir, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      if (++visited > MAX_WALK_ENTRIES) return false;
+      const full = path.join(next.dir, entry.name);
+      if (entry.isDirectory()) {
+        if (!SKIPPED_DIRS.has(entry.name) && !entry.name.startsWith('.') && next.depth + 1 <= MAX_WALK_DEPTH) stack.push({ dir: full, depth: next.depth + 1 });
+      } else if (entry.isFile()) {
+        if (entry.name.endsWith('.tf')) return true;
+        if (TEMPLATE_FILE.test(entry.name) && !NOT_TEMPLATES.has(entry.name)) {
+          const text = await readSourceFile(full, entry.name, []);
+          if (text !== undefined && looksLikeTemplate(text)) return true;
+        }
+      }
+    }
+  }
+  return false;
+}

@@ -54,6 +54,8 @@ interface ResolvedRun {
   saveSnapshot?: string;
   /** --baseline: a previous results.json or snapshot. */
   baseline?: string;
+  /** --iac: Terraform and CloudFormation paths whose definitions locate findings. */
+  iac?: string[];
 }
 
 /** The options that only mean something when trailwarden collects from AWS. */
@@ -150,6 +152,9 @@ export function resolveRun(given: RunOptions, file: ConfigFile, nameOf: OptionNa
   const pack = pick('pack');
   const saveSnapshot = given.saveSnapshot;
   const baseline = pick('baseline');
+  // 'none' turns off the Action's default (the checked-out repository).
+  const iacPaths = pick('iac');
+  const iac = iacPaths?.length === 1 && iacPaths[0] === 'none' ? undefined : iacPaths;
   return {
     snapshot,
     report: {
@@ -163,5 +168,6 @@ export function resolveRun(given: RunOptions, file: ConfigFile, nameOf: OptionNa
     ...(pack !== undefined ? { pack } : {}),
     ...(saveSnapshot !== undefined ? { saveSnapshot } : {}),
     ...(baseline !== undefined ? { baseline } : {}),
+    ...(iac?.length ? { iac } : {}),
   };
 }

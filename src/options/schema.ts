@@ -163,6 +163,18 @@ export const OPTION_SPECS = {
     repeatable: true,
     parse: (value) => [value],
   }),
+  iac: option({
+    schema: Type.Array(Type.String()),
+    flag: '--iac <path>',
+    help: 'Terraform or CloudFormation file or folder (repeatable): findings of resources defined there point at the defining lines',
+    defaultText: 'in the Action: the repository, when it holds .tf files or CloudFormation templates',
+    commands: ['scan', 'merge'],
+    input: true,
+    inputHelp:
+      "Terraform configurations or CloudFormation templates (files or folders), one per line: each finding of a resource defined there points at the line that decides it. Default: the checked-out repository when it holds .tf files or templates; 'none' turns this off.",
+    repeatable: true,
+    parse: (value) => [value],
+  }),
   config: option({
     schema: Type.String({ minLength: 1 }),
     flag: '--config <file>',

@@ -115,6 +115,7 @@ export function renderConsole(results: Results, ctx: ReportContext): string {
   if (width >= CONSOLE_MATRIX_MIN_WIDTH) lines.push(...matrixLines(matrix, paint, width));
   lines.push(...collectionErrorLines(results, paint, seeAlso(ctx.files)));
   lines.push(...integrityLines(results, paint));
+  lines.push(...iacLines(results, paint));
 
   lines.push('');
   const verdictParts = [
@@ -244,6 +245,26 @@ function matrixLines(matrix: AccountRuleMatrix, paint: Paint, width: number): st
 }
 
 /** --verify-integrity: one line per broken chain, naming its first broken S3 key. */
+/** IaC definitions listed by name on the console before the rest go to the reports. */
+const IAC_LIST = 5;
+
+/** --iac: one line of what was read and located, then the ambiguous and unmatched definitions. */
+function iacLines(results: Results, paint: Paint): string[] {
+  const iac = results.iac;
+  if (iac === undefined) return [];
+  const lines = [
+    '',
+    `${paint('Infrastructure code', 'bold')}: ${plural(iac.definitions, 'definition')} in ${plural(iac.files, 'file')}; ${plural(iac.locatedFindings, 'finding')} located, ${formatCount(iac.unmatched.length)} unmatched, ${formatCount(iac.ambiguous.length)} ambiguous${iac.diagnostics.length ? `, ${plural(iac.diagnostics.length, 'file problem')}` : ''}`,
+  ];
+  for (const a of iac.ambiguous.slice(0, IAC_LIST)) {
+    lines.push(paint(`  AMBIGUOUS ${safe(a.resource.name ?? a.resource.arn, 80)}: ${a.definitions.map((d) => safe(`${d.file}:${d.startLine}`, 120)).join(', ')}`, 'yellow'));
+  }
+  for (const d of iac.unmatched.slice(0, IAC_LIST)) lines.push(paint(`  UNMATCHED ${safe(d.address, 80)} (${safe(`${d.file}:${d.startLine}`, 120)})${d.name !== undefined ? ` ${safe(d.name, 80)}` : ''}`, 'dim'));
+  const more = Math.max(0, iac.ambiguous.length - IAC_LIST) + Math.max(0, iac.unmatched.length - IAC_LIST);
+  if (more > 0) lines.push(paint(`  and ${formatCount(more)} more (results.json, report.html)`, 'dim'));
+  return lines;
+}
+
 function integrityLines(results: Results, paint: Paint): string[] {
   const integrity = results.integrity;
   if (integrity === undefined) return [];

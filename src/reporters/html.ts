@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import reportScript from '../../reports/report.js?raw';
 import reportStyles from '../../reports/report-styles.hbs?raw';
 import reportTemplate from '../../reports/report.html.hbs?raw';
-import { SEVERITIES, STATUSES, isRunId, type Finding, type Results, type Severity, type Status } from '../results.js';
+import { SEVERITIES, STATUSES, isRunId, type Finding, type IacDefinitionRef, type Results, type Severity, type Status } from '../results.js';
 import type { Reporter } from './context.js';
 import {
   buildMatrix,
@@ -87,6 +87,12 @@ interface HtmlView {
   };
   errors: { groups: { action: string; code: string; count: string; accounts: string; regions: string; message: string | null; grant: boolean }[]; total: string; note: string | null };
   expired: { ruleId: string; resource: string; reason: string; expires: string }[];
+  iac: {
+    summary: string;
+    unmatched: { address: string; location: string; name: string | null; tool: string }[];
+    ambiguous: { arn: string; name: string | null; definitions: { address: string; location: string }[] }[];
+    diagnostics: string[];
+  } | null;
   integrity: {
     window: string;
     totals: string;
@@ -167,6 +173,7 @@ export function renderHtml(results: Results): string {
     matrix: matrixView(matrix, catalog, payload.accounts),
     errors: errorsView(results),
     expired: (results.expiredSuppressions ?? []).map((entry) => ({ ...entry })),
+    iac: iacView(results),
     integrity: integrityView(results),
     rules: rulesView(findings, catalog),
     generated: `trailwarden ${results.tool.version}`,
@@ -194,6 +201,34 @@ function sinceView(results: Results): HtmlView['since'] {
     rows: rows.slice(0, SINCE_ROWS),
     more: rows.length > SINCE_ROWS ? `${(rows.length - SINCE_ROWS).toLocaleString('en-US')} more changes are listed in results.json.` : null,
   };
+}
+
+/** IaC lists shown in full up to this many rows; results.json has every one. */
+const IAC_ROWS = 200;
+
+/** --iac: what was read, definitions that match no scanned resource, resources defined more than once. */
+function iacView(results: Results): HtmlView['iac'] {
+  const iac = results.iac;
+  if (iac === undefined) return null;
+  const where = (d: IacDefinitionRef) => displayText(`${d.file}:${d.startLine}`);
+  return {
+    summary: `${plural(iac.definitions, 'definition')} read from ${plural(iac.files, 'file')} (${iac.paths.map(displayText).join(', ')}); ${plural(iac.locatedFindings, 'finding')} located in the code, ${formatCount(iac.unmatched.length)} unmatched, ${formatCount(iac.ambiguous.length)} ambiguous.`,
+    unmatched: iac.unmatched.slice(0, IAC_ROWS).map((d) => ({ address: displayText(d.address), location: where(d), name: d.name === undefined ? null : displayText(d.name), tool: d.tool })),
+    ambiguous: iac.ambiguous.slice(0, IAC_ROWS).map((a) => ({
+      arn: displayText(a.resource.arn),
+      name: a.resource.name === undefined ? null : displayText(a.resource.name),
+      definitions: a.definitions.map((d) => ({ address: displayText(d.address), location: where(d) })),
+    })),
+    diagnostics: iac.diagnostics.slice(0, IAC_ROWS).map((d) => displayText(`${d.file}:${d.line}:${d.column} ${d.message}`)),
+  };
+}
+
+/** "path/main.tf:12-14 · aws_cloudtrail.this" beside a finding's ARN. */
+function iacText(finding: Finding): string | null {
+  const iac = finding.iac;
+  if (!iac) return null;
+  const lines = iac.endLine > iac.startLine ? `${iac.startLine}-${iac.endLine}` : String(iac.startLine);
+  return displayText(`${iac.file}:${lines} · ${iac.address}${iac.attribute !== undefined ? `.${iac.attribute}` : ''}`);
 }
 
 /** --verify-integrity: per trail, chains verified, broken and unreadable, with each broken chain's first broken S3 key. */
@@ -310,10 +345,11 @@ function buildPayload(results: Results, catalog: RuleCatalog, findings: readonly
       errors: finding.errors === undefined ? null : displayData(finding.errors),
       suppression: finding.suppression === undefined ? null : displayData(finding.suppression),
     };
-    return FINDING_FIELDS.map((field) => row[field]);
+    const values = FINDING_FIELDS.map((field) => row[field]);
+    return results.iac ? [...values, iacText(finding)] : values;
   });
   return {
-    fields: FINDING_FIELDS,
+    fields: results.iac ? [...FINDING_FIELDS, 'iac'] : FINDING_FIELDS,
     statuses: STATUSES,
     severities: SEVERITIES,
     statusLabels: STATUS_LABEL,

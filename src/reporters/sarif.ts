@@ -2,8 +2,9 @@
  * results.sarif for GitHub code scanning (SPEC §5).
  *
  * GitHub rejects a whole upload for one malformed result, so every result carries exactly one
- * physical location (the rule's policy file, relative, no scheme) and the resource goes into the
- * logical location, properties and message. Alert identity comes from the resource, not from a
+ * physical location (the rule's policy file, relative, no scheme; with --iac, the lines of the
+ * user's repository that define the resource) and the resource goes into the logical location,
+ * properties and message. Alert identity comes from the resource, not from a
  * line: `partialFingerprints.primaryLocationLineHash` is the resource fingerprint too, because
  * code scanning matches alerts on that key alone and would otherwise derive it from the policy
  * line — the same line for every resource of a rule, which would fold their alerts into one.
@@ -300,17 +301,6 @@ function withoutFinalPeriod(text: string): string {
   return text.trim().replace(/\.+$/, '');
 }
 
-/**
- * The definition in the user's repository, so the alert shows the code to change. The fingerprint
- * stays the resource's identity: moving the definition moves the alert, it does not duplicate it.
- */
-function iacLocation(location: IacLocation): SarifLocation['physicalLocation'] {
-  return {
-    artifactLocation: { uri: artifactUri(location.file) },
-    region: { startLine: location.startLine, startColumn: location.startColumn, endLine: location.endLine, endColumn: location.endColumn },
-  };
-}
-
 function findingResult(finding: Finding, partition: string, catalog: RuleCatalog, locations: Map<string, SarifLocation['physicalLocation']>): RankedResult {
   const status = finding.status === 'error' ? 'error' : 'fail';
   const { arn, accountId, region, type, name } = finding.resource;
@@ -326,7 +316,10 @@ function findingResult(finding: Finding, partition: string, catalog: RuleCatalog
       // Displayed text is neutralized; the fingerprint above and the properties keep the raw identity.
       message: { text: displayText(resultMessage(finding)) },
       locations: [
-        { physicalLocation: finding.iac ? iacLocation(finding.iac) : locations.get(finding.ruleId)!, logicalLocations: [{ fullyQualifiedName: displayText(arn), ...(name ? { name: displayText(name) } : {}), kind: 'resource' }] },
+        {
+          physicalLocation: finding.iac ? iacLocation(finding.iac) : locations.get(finding.ruleId)!,
+          logicalLocations: [{ fullyQualifiedName: displayText(arn), ...(name ? { name: displayText(name) } : {}), kind: 'resource' }],
+        },
       ],
       partialFingerprints: { [FINGERPRINT_KEY]: hash, primaryLocationLineHash: hash },
       // --baseline: SARIF 2.1.0 §3.27.24. Absent findings are not written as results (an upload
@@ -343,6 +336,18 @@ function findingResult(finding: Finding, partition: string, catalog: RuleCatalog
       },
     },
   };
+}
+
+/**
+ * --iac: the lines that define the resource in the user's repository, so the alert previews the
+ * code to change. The fingerprint stays the resource's: moving the definition moves the alert.
+ */
+function iacLocation(iac: IacLocation): SarifLocation['physicalLocation'] {
+  const region =
+    iac.startLine === iac.endLine
+      ? { startLine: iac.startLine, endLine: iac.endLine, startColumn: iac.startColumn, ...(iac.endColumn > iac.startColumn ? { endColumn: iac.endColumn } : {}) }
+      : { startLine: iac.startLine, endLine: iac.endLine, startColumn: iac.startColumn };
+  return { artifactLocation: { uri: artifactUri(iac.file) }, region };
 }
 
 /** One result per (rule, account, outcome), listing the resources. */

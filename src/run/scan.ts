@@ -24,9 +24,10 @@ import { isCasesFile, loadSources, packRuleIds, readPolicyPath, type SourceFile 
 import { checkSettingsAgainstRules, type PolicySettings } from '../policy/rule-settings.js';
 import { applySuppressions, suppressionWarnings } from '../policy/suppressions.js';
 import { REPORTERS, type Format } from '../reporters/index.js';
-import { isRunId, type FailOn, type Finding, type IacLocation, type Results } from '../results.js';
+import { isRunId, type FailOn, type Finding, type IacSummary, type Results } from '../results.js';
 import type { Snapshot } from '../snapshot/schema.js';
 import { readSnapshot, writeSnapshot } from '../snapshot/io.js';
+import { withIac } from './iac.js';
 import { mergeSnapshots } from '../snapshot/merge.js';
 
 export interface RuleSet {
@@ -86,6 +87,8 @@ interface ScanSettings {
   policySettings: PolicySettings;
   /** --baseline: a previous results.json or snapshot to compare with. */
   baseline?: string;
+  /** --iac: infrastructure code whose definitions locate the findings. */
+  iac?: string[];
 }
 
 /** What the library may do with the process's streams and clock; the doors fill it in. */
@@ -133,10 +136,15 @@ async function snapshotFiles(paths: readonly string[], origin: string): Promise<
 /** A snapshot, and for a planned configuration where each finding's resource is defined. */
 interface Obtained {
   snapshot: Snapshot;
-  locate?: (finding: Finding) => IacLocation | undefined;
+  locate?: (findings: readonly Finding[]) => { findings: Finding[]; summary: IacSummary };
 }
 
-async function obtainSnapshot(source: SnapshotSource, io: RunIo): Promise<Obtained> {
+/** A file name as reports give it: relative to the current directory (the repository root in CI). */
+function repositoryPath(file: string): string {
+  return path.relative(process.cwd(), path.resolve(file)).split(path.sep).join('/');
+}
+
+async function obtainSnapshot(source: SnapshotSource, io: RunIo, iac: readonly string[] | undefined): Promise<Obtained> {
   const loaded = async (snapshot: Promise<Snapshot> | Snapshot): Promise<Obtained> => ({ snapshot: await snapshot });
   switch (source.kind) {
     case 'demo':
@@ -148,7 +156,7 @@ async function obtainSnapshot(source: SnapshotSource, io: RunIo): Promise<Obtain
     case 'loaded':
       return loaded(source.snapshot);
     case 'plan': {
-      const [{ readPlan }, { planToSnapshot }, { readIac }, { PlanLocator, iacLocationOf }] = await Promise.all([
+      const [{ readPlan }, { planToSnapshot }, { readIac }, { PlanLocator, locateFindings }] = await Promise.all([
         import('../iac/plan-json.js'),
         import('../iac/plan-snapshot.js'),
         import('../iac/index.js'),
@@ -156,26 +164,24 @@ async function obtainSnapshot(source: SnapshotSource, io: RunIo): Promise<Obtain
       ]);
       const planned = planToSnapshot(await readPlan(source.file), io.now());
       for (const warning of planned.warnings) io.stderr(`warning: ${warning}\n`);
-      // The configuration the plan was made from: the .tf files of the plan's folder (and its local modules).
-      const index = await readIac([source.iac ?? path.dirname(source.file)]);
+      // The configuration the plan was made from: --iac, or the .tf files of the plan's folder (and its local modules).
+      const folder = repositoryPath(path.dirname(source.file)) || '.';
+      const paths = iac?.length ? [...iac] : [folder];
+      const index = await readIac(paths);
       for (const d of index.diagnostics) io.stderr(`warning: ${formatDiagnostic(d)}\n`);
-      const locator = new PlanLocator(planned.origins, index.definitions);
       return {
         snapshot: { ...planned.snapshot, tool: { name: 'trailwarden', version: toolVersion() } },
-        locate: (finding) => {
-          const found = locator.locate(finding);
-          return found ? iacLocationOf(found) : undefined;
-        },
+        locate: locateFindings(new PlanLocator(planned.origins, index.definitions, folder), { paths, files: index.files, definitions: index.definitions.length, diagnostics: index.diagnostics }),
       };
     }
     case 'template': {
-      const [{ parseCloudFormation }, { TEMPLATE_SCAN_OPTIONS, templateToPlan }, { planToSnapshot }, { PlanLocator, iacLocationOf }] = await Promise.all([
+      const [{ parseCloudFormation }, { TEMPLATE_SCAN_OPTIONS, templateToPlan }, { planToSnapshot }, { PlanLocator, locateFindings }] = await Promise.all([
         import('../iac/cloudformation.js'),
         import('../iac/template-plan.js'),
         import('../iac/plan-snapshot.js'),
         import('../iac/plan-locations.js'),
       ]);
-      const parsed = parseCloudFormation(await readTextInput(source.file, { code: 'template', what: 'CloudFormation template' }), source.file, TEMPLATE_SCAN_OPTIONS);
+      const parsed = parseCloudFormation(await readTextInput(source.file, { code: 'template', what: 'CloudFormation template' }), repositoryPath(source.file), TEMPLATE_SCAN_OPTIONS);
       if (parsed.diagnostics.some((d) => d.code === 'iac/parse' || d.code === 'iac/too-deep')) throw new UserError(`${source.file} cannot be read as a CloudFormation template`, parsed.diagnostics);
       if (!parsed.template) {
         throw new UserError(`${source.file} is not a CloudFormation template`, [
@@ -185,13 +191,9 @@ async function obtainSnapshot(source: SnapshotSource, io: RunIo): Promise<Obtain
       for (const d of parsed.diagnostics) io.stderr(`warning: ${formatDiagnostic(d)}\n`);
       const planned = planToSnapshot(templateToPlan(parsed.definitions, source.file), io.now(), 'cloudformation-template');
       for (const warning of planned.warnings) io.stderr(`warning: ${warning}\n`);
-      const locator = new PlanLocator(planned.origins, parsed.definitions);
       return {
         snapshot: { ...planned.snapshot, tool: { name: 'trailwarden', version: toolVersion() } },
-        locate: (finding) => {
-          const found = locator.locate(finding);
-          return found ? iacLocationOf(found) : undefined;
-        },
+        locate: locateFindings(new PlanLocator(planned.origins, parsed.definitions), { paths: [source.file], files: 1, definitions: parsed.definitions.length, diagnostics: parsed.diagnostics }),
       };
     }
     case 'collect': {
@@ -207,10 +209,6 @@ async function obtainSnapshot(source: SnapshotSource, io: RunIo): Promise<Obtain
       return { snapshot: { ...snapshot, tool: { name: 'trailwarden', version: toolVersion() } } };
     }
   }
-}
-
-function withIac(finding: Finding, iac: IacLocation | undefined): Finding {
-  return iac ? { ...finding, iac } : finding;
 }
 
 /** The staging folders and temporary files a run leaves only when it is killed. */
@@ -372,7 +370,7 @@ export async function scan(settings: ScanSettings, io: RunIo): Promise<ScanOutco
   const ruleSet = await loadRuleSet(settings.policies, settings.policySettings, settings.pack, (m) => io.stderr(`warning: ${m}\n`));
   for (const warning of suppressionWarnings(settings.policySettings.suppressions)) io.stderr(`warning: ${warning}\n`);
   await checkOutputs(settings);
-  const { snapshot, locate } = await obtainSnapshot(settings.source, io);
+  const { snapshot, locate } = await obtainSnapshot(settings.source, io, settings.iac);
   const saveFailure = settings.saveSnapshot ? await saveSnapshot(settings.saveSnapshot, snapshot) : undefined;
   if (saveFailure) {
     io.stderr(`warning: ${saveFailure.message}; the reports are still written, but the snapshot is not saved\n`);
@@ -381,8 +379,7 @@ export async function scan(settings: ScanSettings, io: RunIo): Promise<ScanOutco
   io.signal?.throwIfAborted();
   const now = io.now();
   const evaluateSnapshot = (source: Snapshot, warn: boolean): Results => {
-    const judged = evaluate(source, ruleSet.rules, { now: new Date(source.scanTime) });
-    const evaluated = locate && source === snapshot ? judged.map((finding) => withIac(finding, locate(finding))) : judged;
+    const evaluated = evaluate(source, ruleSet.rules, { now: new Date(source.scanTime) });
     const suppressed = applySuppressions(evaluated, settings.policySettings.suppressions, now);
     if (warn) for (const e of suppressed.expired) io.stderr(`warning: suppression of ${e.ruleId} for ${e.resource} expired on ${e.expires} and no longer applies\n`);
     return buildResults({
@@ -402,6 +399,11 @@ export async function scan(settings: ScanSettings, io: RunIo): Promise<ScanOutco
     if (baseline.kind === 'none') io.stderr(`warning: --baseline ${settings.baseline} does not exist yet: treating this as the first run, every failure is new\n`);
     results = withBaseline(results, settings.baseline, baseline);
   }
+  if (locate) {
+    // A plan or template locates its own findings, by resource address.
+    const { findings, summary } = locate(results.findings);
+    results = { ...results, findings, iac: summary };
+  } else if (settings.iac) results = await withIac(results, snapshot, settings.iac, io);
   const files = await writeReports(results, settings.report, io);
   // A snapshot that was asked for and not saved fails the run (exit 2, as an unwritable --out-dir
   // does) even though the reports are written: a CI job must not pass with its artifact missing.
@@ -420,9 +422,16 @@ export async function scan(settings: ScanSettings, io: RunIo): Promise<ScanOutco
  * over the defaults. `snapshot` stands in for the source the options name (merge evaluates the
  * union of shards it has read).
  */
-export async function scanRun(given: RunOptions, io: RunIo, door: { snapshot?: Snapshot; nameOf?: OptionNamer } = {}): Promise<ScanOutcome> {
+export async function scanRun(given: RunOptions, io: RunIo, door: { snapshot?: Snapshot; nameOf?: OptionNamer; defaultIac?: () => Promise<string[] | undefined> } = {}): Promise<ScanOutcome> {
   const configFile = await readConfigFile(given.config);
-  return scan(settingsFor(given, configFile, door.snapshot, door.nameOf), io);
+  const settings = settingsFor(given, configFile, door.snapshot, door.nameOf);
+  // The door's default for --iac (the Action: the checked-out repository) applies when neither the
+  // options nor the config file say anything, not even 'none'.
+  if (settings.iac === undefined && given.iac === undefined && configFile.options.iac === undefined && door.defaultIac) {
+    const iac = await door.defaultIac();
+    if (iac?.length) settings.iac = iac;
+  }
+  return scan(settings, io);
 }
 
 function settingsFor(given: RunOptions, configFile: ConfigFile, snapshot: Snapshot | undefined, nameOf: OptionNamer | undefined): ScanSettings {
@@ -435,5 +444,6 @@ function settingsFor(given: RunOptions, configFile: ConfigFile, snapshot: Snapsh
     ...(run.pack !== undefined ? { pack: run.pack } : {}),
     ...(run.saveSnapshot !== undefined ? { saveSnapshot: run.saveSnapshot } : {}),
     ...(run.baseline !== undefined ? { baseline: run.baseline } : {}),
+    ...(run.iac !== undefined ? { iac: run.iac } : {}),
   };
 }

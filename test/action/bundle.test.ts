@@ -5,7 +5,7 @@
  * package, it still scans. Against the fake AWS it collects, shards and merges like the CLI.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -45,8 +45,9 @@ function parseOutputFile(text: string): Record<string, string> {
  * One step of a job: a fresh workspace, the runner's files and variables, nothing inherited but
  * PATH. Asynchronous, so a fake AWS served from this process keeps answering.
  */
-async function runStep(bundle: string, inputs: Record<string, string>, env: Record<string, string> = {}): Promise<StepResult> {
+async function runStep(bundle: string, inputs: Record<string, string>, env: Record<string, string> = {}, checkout?: (workspace: string) => void): Promise<StepResult> {
   const workspace = mkdtempSync(path.join(tmpdir(), 'trailwarden-step-'));
+  checkout?.(workspace);
   const outputFile = path.join(workspace, '.github_output');
   const summaryFile = path.join(workspace, '.github_step_summary');
   writeFileSync(outputFile, '');
@@ -126,6 +127,31 @@ describe('dist/action.js run as the runner runs it', () => {
     await runCli(['scan', '--snapshot', DEMO, '--out-dir', cliOut, '--format', 'json']);
     const fromCli = readJson<Results>(path.join(cliOut, 'results.json'));
     expect({ ...fromBundle, scanTime: '', runId: '' }).toEqual({ ...fromCli, scanTime: '', runId: '' });
+  });
+});
+
+describe('dist/action.js in a repository that holds infrastructure code', () => {
+  // The demo's Terraform and CloudFormation checked out under infra/; the bundle copied away from
+  // the package, so the HCL grammar's WebAssembly must travel inside it.
+  const checkout = (workspace: string) => cpSync(path.join(ROOT, 'examples/demo/iac'), path.join(workspace, 'infra'), { recursive: true });
+
+  it('reads the checked-out repository by default and annotates the defining lines', async () => {
+    const alone = path.join(mkdtempSync(path.join(tmpdir(), 'trailwarden-bundle-')), 'action.js');
+    copyFileSync(BUNDLE, alone);
+    const step = await runStep(alone, { snapshot: DEMO, format: 'json\nsarif', 'fail-on': 'none', 'allow-incomplete': 'true' }, {}, checkout);
+    expect(step.stderr).not.toMatch(/internal error|Error:/);
+    expect(step.status).toBe(0);
+    const results = readJson<Results>(path.join(step.workspace, step.outputs['json-file']!));
+    expect(results.iac).toMatchObject({ paths: ['.'], definitions: 26, unmatched: [expect.objectContaining({ address: 'aws_cloudtrail.staging' })] });
+    const validation = results.findings.find((f) => f.ruleId === 'trail/log-file-validation' && f.resource.name === 'fail-payments-local-trail');
+    expect(validation?.iac).toMatchObject({ file: 'infra/payments/main.tf', attribute: 'enable_log_file_validation' });
+    expect(step.stdout).toMatch(/^::(error|warning) title=[^:]*,file=infra\/[^,]+,line=\d+/m);
+  });
+
+  it("reads nothing with iac: 'none'", async () => {
+    const step = await runStep(BUNDLE, { snapshot: DEMO, format: 'json', 'fail-on': 'none', 'allow-incomplete': 'true', iac: 'none' }, {}, checkout);
+    expect(step.status).toBe(0);
+    expect(readJson<Results>(path.join(step.workspace, step.outputs['json-file']!)).iac).toBeUndefined();
   });
 });
 

@@ -5,7 +5,7 @@
  *   adapters     cli/, action/                      argv or Action inputs -> options -> library
  *   library      run/, options/                     the run: source, evaluation, reports, exit code
  *   policy       policy/                            YAML -> compiled rules, packs, suppressions
- *   parts        engine/ | collectors/ | reporters/ each on its own; none imports another
+ *   parts        engine/ | collectors/ | reporters/ | iac/ each on its own; none imports another
  *   contracts    snapshot/, results.ts, language/   what the parts exchange; aws-policy/ (the IAM
  *                policy language, read by collectors and engine alike)
  *   foundations  errors.ts, objects.ts, package-root.ts

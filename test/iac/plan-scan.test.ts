@@ -169,6 +169,16 @@ describe('scan --plan', () => {
     expect(locator.locate(finding)).toMatchObject({ address: 'module.org_trail.aws_s3_bucket_policy.this', attribute: 'policy', span: { file: 'module-org-trail/modules/org-trail/main.tf', startLine: 15 } });
   });
 
+  it('with --iac over several roots that share an address, takes the definition in the plan\'s own folder', async () => {
+    const r = await runCli(['scan', '--plan', path.join(PLANS, 'log-validation-disabled', 'tfplan.json'), '--iac', PLANS, '--out-dir', out, '--format', 'json']);
+    expect(r.code).toBe(1);
+    const results = JSON.parse(await readFile(path.join(out, 'results.json'), 'utf8')) as Results;
+    expect(results.findings.find((f) => f.ruleId === 'trail/log-file-validation')!.iac).toMatchObject({ file: 'test/fixtures/iac/plans/log-validation-disabled/main.tf', startLine: 39 });
+    // The trails of the other roots were not planned here: listed, not matched.
+    expect(results.iac?.unmatched.map((d) => d.address)).toEqual(expect.arrayContaining(['module.org_trail.aws_cloudtrail.this']));
+    expect(results.iac?.locatedFindings).toBeGreaterThan(0);
+  });
+
   it('refuses --plan with --demo or collection options (exit 2), and a file that is not a plan', async () => {
     const plan = path.join(PLANS, 'unknown-kms-key', 'tfplan.json');
     const both = await runCli(['scan', '--plan', plan, '--demo', '--out-dir', out]);

@@ -15,10 +15,12 @@ import { snapshotValidator } from '../../src/snapshot/validate.js';
 import { runCli } from '../support/cli-runner.js';
 
 const TEMPLATES = path.resolve(import.meta.dirname, '../fixtures/iac/cloudformation');
+/** Kept apart from the --iac fixtures, whose folder scan counts its templates. */
+const PULL_REQUEST = path.resolve(import.meta.dirname, '../fixtures/iac/pull-request');
 const NOW = new Date('2026-12-04T12:00:00Z');
 
-async function planned(name: string) {
-  const file = path.join(TEMPLATES, name);
+async function planned(name: string, folder = TEMPLATES) {
+  const file = path.join(folder, name);
   const parsed = parseCloudFormation(await readFile(file, 'utf8'), name, TEMPLATE_SCAN_OPTIONS);
   const result = planToSnapshot(templateToPlan(parsed.definitions, name), NOW, 'cloudformation-template');
   return { ...result, locator: new PlanLocator(result.origins, parsed.definitions) };
@@ -53,12 +55,14 @@ describe('template -> snapshot', () => {
 
 describe('scan --template', () => {
   it('fails the bucket a template opens, on the policy of the bucket', async () => {
-    const scan = await scanTemplate(path.join(TEMPLATES, 'open-log-bucket.yaml'));
+    const scan = await scanTemplate(path.join(PULL_REQUEST, 'open-log-bucket.yaml'));
     expect(scan.code).toBe(1);
     const finding = scan.finding('bucket/not-public');
     expect(finding.status).toBe('fail');
-    const { locator } = await planned('open-log-bucket.yaml');
+    const { locator } = await planned('open-log-bucket.yaml', PULL_REQUEST);
     expect(locator.locate(finding)).toMatchObject({ address: 'TrailBucketPolicy', attribute: 'PolicyDocument', span: { file: 'open-log-bucket.yaml', startLine: 28 } });
+    // As results.json and SARIF carry it: relative to the repository (the current directory).
+    expect(finding.iac).toMatchObject({ tool: 'cloudformation', file: 'test/fixtures/iac/pull-request/open-log-bucket.yaml', startLine: 28, address: 'TrailBucketPolicy', resourceType: 'AWS::S3::BucketPolicy' });
   });
 
   it('locates log file validation and the unknown KMS key on their property lines', async () => {
