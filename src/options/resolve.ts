@@ -19,8 +19,8 @@ export type SnapshotChoice =
   | { kind: 'files'; paths: string[]; origin: string }
   | { kind: 'collect'; collect: CollectChoice }
   /** A planned configuration, evaluated before deploy: a Terraform plan's JSON or a CloudFormation template. */
-  /** `iac`: the folder of the configuration the plan was made from (default: the plan file's folder). */
-  | { kind: 'plan'; file: string; iac?: string }
+  /** The .tf lines come from --iac, else from the plan file's folder. */
+  | { kind: 'plan'; file: string }
   | { kind: 'template'; file: string };
 
 interface CollectChoice {
