@@ -151,7 +151,7 @@ function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
   });
 }
 
-export { matchFindings, IacMatcher, definitionRef, type IacMatch } from './match.js';
+export { matchFindings, IacMatcher, definitionRef, definitionForAddress, stripInstanceKeys, type IacMatch } from './match.js';
 export { DECIDING_ATTRIBUTES, decidingCandidates, type DecidingCandidate, type DecidingEntry } from './deciding.js';
 
 /**

@@ -217,6 +217,38 @@ function snapshotResources(snapshot: Snapshot): Pick<ResourceRef, 'type' | 'arn'
   return out;
 }
 
+/**
+ * The definition of a Terraform resource address as a plan names it: instance keys
+ * (`module.m["a"].aws_s3_bucket.b[0]`) are dropped, since one block defines every instance.
+ * Undefined when no definition, or more than one in different roots, has that address.
+ */
+export function definitionForAddress(definitions: readonly IacDefinition[], address: string): IacDefinition | undefined {
+  const bare = stripInstanceKeys(address);
+  const found = definitions.filter((d) => d.tool === 'terraform' && d.address === bare);
+  return found.length === 1 ? found[0] : undefined;
+}
+
+/** `module.a["x"].aws_b.c[0]` -> `module.a.aws_b.c`; a linear scan that skips quoted keys. */
+export function stripInstanceKeys(address: string): string {
+  let out = '';
+  let depth = 0;
+  let quoted = false;
+  for (let i = 0; i < address.length; i++) {
+    const c = address.charAt(i);
+    if (depth > 0) {
+      if (quoted) {
+        if (c === '\\') i++;
+        else if (c === '"') quoted = false;
+      } else if (c === '"') quoted = true;
+      else if (c === ']') depth--;
+      continue;
+    }
+    if (c === '[') depth++;
+    else out += c;
+  }
+  return out;
+}
+
 /** Findings with their IaC locations, and what the reports list about the rest. */
 export function matchFindings(findings: readonly Finding[], index: IacIndex, snapshot: Snapshot): IacMatch {
   return new IacMatcher(index, snapshot).match(findings);

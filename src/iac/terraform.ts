@@ -15,7 +15,8 @@ import { resourceTypeInfo } from './kinds.js';
 import { isUnknown, unknown, type IacAttribute, type IacDefinition, type IacIdentity, type IacValue } from './types.js';
 
 export const MAX_MODULE_DEPTH = 8;
-export const MAX_FILE_BYTES = 4 * 1024 * 1024;
+/** CloudFormation accepts templates up to 1 MB; a .tf file this large is generated. The wasm parser reads about 0.5 MB/s. */
+export const MAX_FILE_BYTES = 2 * 1024 * 1024;
 /** Evaluation steps per attribute (locals calling locals calling module outputs…). */
 const MAX_EVALUATION_DEPTH = 48;
 /** A resolved string longer than this is left unknown (a template that doubles itself). */

@@ -4,7 +4,7 @@
  * attribute), SARIF uses them as physical locations and still passes the 2.1.0 schema and GitHub's
  * upload rules, fingerprints do not move, and ambiguous and unmatched definitions are listed.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -166,6 +166,27 @@ describe('the HTML report with --iac', () => {
     expect(withIac.html).toContain(`${IAC}/legacy/startup-trail.json:5`);
     expect(withIac.html).toContain(`${IAC}/payments/main.tf:${lineOf(`${IAC}/payments/main.tf`, 'enable_log_file_validation    = false')} · aws_cloudtrail.local.enable_log_file_validation`);
     expect(withoutIac.results.iac).toBeUndefined();
+  });
+});
+
+describe('--iac from the config file and in merge', () => {
+  it('takes the paths from the config file key', async () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'tw-iac-config-'));
+    const config = path.join(out, 'trailwarden.config.yaml');
+    writeFileSync(config, `iac:\n  - ${IAC}/payments\n`);
+    const r = await runCli(['scan', '--demo', '--config', config, '--out-dir', out, '--format', 'json', '--fail-on', 'none'], { cwd: ROOT });
+    expect(r.code).toBe(3);
+    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as Results;
+    expect(results.iac?.paths).toEqual([`${IAC}/payments`]);
+    expect(results.findings.find((f) => f.ruleId === 'trail/log-file-validation' && f.resource.name === 'fail-payments-local-trail')?.iac?.file).toBe(`${IAC}/payments/main.tf`);
+  });
+
+  it('locates the findings of merged shards too', async () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'tw-iac-merge-'));
+    const r = await runCli(['merge', '--out-dir', out, '--format', 'json', '--fail-on', 'none', '--iac', IAC, 'examples/demo/snapshot.json'], { cwd: ROOT });
+    expect(r.stderr).not.toContain('internal error');
+    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as Results;
+    expect(results.iac?.locatedFindings).toBe(withIac.results.iac?.locatedFindings);
   });
 });
 

@@ -188,3 +188,34 @@ describe('hostile configurations', () => {
     expect(index.files).toBe(1);
   });
 });
+
+describe('plan addresses', () => {
+  it('finds the definition of an address with instance keys', async () => {
+    const { definitionForAddress, stripInstanceKeys } = await import('../../src/iac/index.js');
+    expect(stripInstanceKeys('module.m["a]b\\"c"].aws_s3_bucket.b[0]')).toBe('module.m.aws_s3_bucket.b');
+    const index = await readIac([FIXTURE], { base: ROOT });
+    expect(definitionForAddress(index.definitions, 'module.org_trail.aws_cloudwatch_log_metric_filter.cis["root_usage"]')?.block.file).toBe(`${MODULE}/alarms.tf`);
+    expect(definitionForAddress(index.definitions, 'aws_cloudtrail.nowhere')).toBeUndefined();
+  });
+});
+
+describe('fuzzed HCL', () => {
+  it('never throws on random input; every problem is a located diagnostic', { timeout: 30_000 }, async () => {
+    let seed = 16;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed / 2_147_483_648;
+    };
+    const alphabet = ['resource', ' ', '"', '{', '}', '[', ']', '(', ')', '=', '\n', '${', '%{', '<<EOT\n', 'EOT\n', 'var.x', 'local.y', '.', ',', '#', '/*', '*/', 'aws_cloudtrail', 'name', '\\', 'é', '\u0000'];
+    for (let run = 0; run < 200; run++) {
+      let text = '';
+      const length = Math.floor(random() * 200);
+      for (let i = 0; i < length; i++) text += alphabet[Math.floor(random() * alphabet.length)];
+      const file = await parseHcl(text, 'fuzz.tf');
+      for (const d of file.diagnostics) {
+        expect(d.file).toBe('fuzz.tf');
+        expect(d.line).toBeGreaterThan(0);
+      }
+    }
+  });
+});
