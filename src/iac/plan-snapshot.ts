@@ -43,6 +43,8 @@ import { foldEventSelectors, type ClassicSelector, type AdvancedFieldSelector, t
 import type { ParsedPlan, PlannedResource } from './plan-json.js';
 
 export const PLACEHOLDER_ACCOUNT = '000000000000';
+const ACCOUNT_ID = /^[0-9]{12}$/;
+const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-[0-9]+$/;
 export const PLACEHOLDER_REGION = 'us-east-1';
 
 /** Where a snapshot resource comes from: its plan address and, per fact, the attribute that sets it. */
@@ -106,8 +108,9 @@ class Converter {
   constructor(readonly plan: ParsedPlan) {
     for (const r of plan.resources) this.byConfig.set(r.configAddress, [...(this.byConfig.get(r.configAddress) ?? []), r]);
     const arns = plan.resources.map((r) => r.values.arn).filter((a): a is string => typeof a === 'string' && a.startsWith('arn:'));
-    this.partition = arns[0]?.split(':')[1] ?? 'aws';
-    const pinned = [...plan.providers.values()].map((p) => p.accountId).find((a) => a !== undefined);
+    const partition = arns[0]?.split(':')[1];
+    this.partition = partition === 'aws-cn' || partition === 'aws-us-gov' ? partition : 'aws';
+    const pinned = [...plan.providers.values()].map((p) => p.accountId).find((a) => a !== undefined && ACCOUNT_ID.test(a));
     const fromArn = arns.map((a) => a.split(':')[4]).find((a) => a !== undefined && /^[0-9]{12}$/.test(a));
     this.accountId = pinned ?? fromArn ?? PLACEHOLDER_ACCOUNT;
     this.accountKnown = this.accountId !== PLACEHOLDER_ACCOUNT;
@@ -121,12 +124,8 @@ class Converter {
   regionOf(r: PlannedResource): string {
     const key = r.providerKey;
     const settings = key === undefined ? this.plan.providers.get('aws') : (this.plan.providers.get(key) ?? this.plan.providers.get(key.slice(key.lastIndexOf(':') + 1)));
-    if (typeof r.values.region === 'string' && r.values.region) return r.values.region;
-    if (settings?.region) return settings.region;
-    const arnRegion = typeof r.values.arn === 'string' ? r.values.arn.split(':')[3] : undefined;
-    if (arnRegion) return arnRegion;
-    const root = this.plan.providers.get('aws')?.region;
-    return root ?? PLACEHOLDER_REGION;
+    const candidates = [r.values.region, settings?.region, typeof r.values.arn === 'string' ? r.values.arn.split(':')[3] : undefined, this.plan.providers.get('aws')?.region];
+    return candidates.find((c): c is string => typeof c === 'string' && REGION_NAME.test(c)) ?? PLACEHOLDER_REGION;
   }
 
   isUnknown(r: PlannedResource, attribute: string): boolean {

@@ -11,9 +11,11 @@ import { parsePlan, readPlan, withoutInstanceKeys } from '../../src/iac/plan-jso
 import { PlanLocator } from '../../src/iac/plan-locations.js';
 import { PLACEHOLDER_ACCOUNT, planToSnapshot } from '../../src/iac/plan-snapshot.js';
 import type { Results } from '../../src/results.js';
+import type { Snapshot } from '../../src/snapshot/schema.js';
 import { UserError } from '../../src/errors.js';
 import { snapshotValidator } from '../../src/snapshot/validate.js';
 import { runCli } from '../support/cli-runner.js';
+import { seededRandom } from '../support/random.js';
 import { githubUploadProblems, schemaErrors } from '../reporters/sarif-checks.js';
 
 const PLANS = path.resolve(import.meta.dirname, '../fixtures/iac/plans');
@@ -85,6 +87,38 @@ describe('plan -> snapshot', () => {
     expect(snapshotValidator()(snapshot), JSON.stringify(snapshotValidator().errors)).toBe(true);
     expect(snapshot.trails[0]!.eventSelectors).toMatchObject({ $error: { code: 'MalformedConfiguration' } });
     expect(snapshot.buckets[0]!.policy).toMatchObject({ $error: { code: 'MalformedPolicy' } });
+  });
+
+  it('survives mutated plans: every value of the fixtures swapped for another kind still gives a valid snapshot or a located error', async () => {
+    const random = seededRandom(16);
+    const replacements: unknown[] = [null, true, 0, -1, 1.5, '', 'x', [], [null], {}, { a: [true] }, '{"Statement":"*"}'];
+    for (const story of ['log-validation-disabled', 'unknown-kms-key', 'module-org-trail']) {
+      const original = await readFile(path.join(PLANS, story, 'tfplan.json'), 'utf8');
+      for (let round = 0; round < 60; round++) {
+        const plan = JSON.parse(original) as unknown;
+        // Swap a handful of values anywhere in the document (an explicit stack: no recursion).
+        const stack: unknown[] = [plan];
+        while (stack.length) {
+          const node = stack.pop();
+          if (typeof node !== 'object' || node === null) continue;
+          for (const key of Object.keys(node)) {
+            const record = node as Record<string, unknown>;
+            if (random() < 0.04) record[key] = replacements[Math.floor(random() * replacements.length)];
+            else stack.push(record[key]);
+          }
+        }
+        let snapshot: Snapshot | undefined;
+        try {
+          snapshot = planToSnapshot(parsePlan(JSON.stringify(plan), 'mutated.json'), NOW).snapshot;
+        } catch (err) {
+          expect(err, `${story} round ${round}`).toBeInstanceOf(UserError);
+        }
+        if (snapshot) {
+          const validate = snapshotValidator();
+          expect(validate(snapshot), `${story} round ${round}: ${JSON.stringify(validate.errors?.slice(0, 2))}`).toBe(true);
+        }
+      }
+    }
   });
 
   it('leaves out what the plan deletes', () => {
