@@ -23,7 +23,7 @@ import {
   ListTagsCommand,
   ListTrailsCommand,
 } from '@aws-sdk/client-cloudtrail';
-import { foldEventSelectors } from './map/fold-event-selectors.js';
+import { foldEventSelectors } from '../snapshot/fold-event-selectors.js';
 import { isCollectionError, type CollectionError, type EventDataStore, type Trail } from '../snapshot/schema.js';
 import { factOf, openOwner, ownerUnavailable, type ScanContext } from './context.js';
 import { AwsCallError, collectionError } from './errors.js';

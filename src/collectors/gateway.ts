@@ -25,7 +25,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { AbortedError } from '../errors.js';
-import { MalformedSelectorError } from './map/fold-event-selectors.js';
+import { MalformedSelectorError } from '../snapshot/fold-event-selectors.js';
 import { AwsCallError, MALFORMED_RESPONSE, MalformedResponseError, errorCodeOf, errorMessageOf, isAbortError } from './errors.js';
 import { UnlistedOperationError, findApiOperation, type ServiceId } from './permissions.js';
 import { RateBudgets } from './rate-budget.js';

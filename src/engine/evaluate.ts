@@ -9,7 +9,7 @@ import { parseMessage, renderMessage, type MessagePart } from './message-templat
 import { findingFix } from './fix.js';
 import type { EvalState, Evaluator } from './compile.js';
 import { SnapshotViews, type Subject } from './views.js';
-import { notOfferedReason } from '../snapshot/not-offered.js';
+import { NOT_KNOWABLE_BEFORE_DEPLOY, UNKNOWN_BEFORE_APPLY, notOfferedReason } from '../snapshot/not-offered.js';
 
 /** A loaded rule with its conditions compiled (see policy/loader). */
 export interface CompiledRule extends LoadedRule {
@@ -57,6 +57,8 @@ function preparedMessages(rule: LoadedRule): PreparedMessages {
 }
 
 function describeError(e: CollectionError['$error']): string {
+  if (e.code === UNKNOWN_BEFORE_APPLY) return `unknown before apply${e.message ? ` (${e.message})` : ''}`;
+  if (e.code === NOT_KNOWABLE_BEFORE_DEPLOY) return `${e.message ?? e.action} cannot be known before deploy`;
   const where = [e.accountId ? `account ${e.accountId}` : '', e.region ?? ''].filter(Boolean).join(', ');
   return `${e.action} failed with ${e.code}${where ? ` in ${where}` : ''}${e.message ? ` (${e.message})` : ''}`;
 }

@@ -14,6 +14,7 @@
  */
 import { isCollectionError, type CollectionError, type Snapshot } from '../snapshot/schema.js';
 import type { Finding, ResourceRef, RuleMeta } from '../results.js';
+import { isNotOffered } from '../snapshot/not-offered.js';
 
 export const SCOPE_RULE_ID = 'trailwarden/scan-scope';
 
@@ -101,7 +102,8 @@ export function scopeGaps(snapshot: Snapshot): ScopeGap[] {
       gaps.push({ kind: 'accounts', resource: accountResource(snapshot, account.id, account.name), message: `Nothing in ${label} could be scanned: ${describe(regions.$error)}.`, error: regions.$error });
       continue;
     }
-    if (isCollectionError(regions)) {
+    // A planned configuration cannot list the regions enabled for an account: not a gap in the scan.
+    if (isCollectionError(regions) && !isNotOffered(regions.$error)) {
       gaps.push({
         kind: 'regions',
         resource: { type: 'region', arn: `arn:${snapshot.partition}:cloudtrail:*:${account.id}:trail/*`, accountId: account.id, name: '*' },

@@ -62,6 +62,8 @@ export class SnapshotViews {
   private readonly logGroupsByArn = new Map<string, LogGroup>();
   private readonly topicsByArn = new Map<string, SnsTopic>();
   private readonly iamByAccount = new Map<string, Fact<ParsedAccountIam>>();
+  /** Planned scalar facts known only after deploy (scan --plan / --template), by resource ARN. */
+  private readonly plannedUnknown = new Map<string, Record<string, CollectionError>>();
 
   constructor(snapshot: Snapshot) {
     this.snapshot = snapshot;
@@ -72,12 +74,15 @@ export class SnapshotViews {
     for (const b of snapshot.buckets) this.bucketsByName.set(b.name, b);
     for (const g of snapshot.logGroups) this.logGroupsByArn.set(normalizeLogGroupArn(g.arn), g);
     for (const t of snapshot.snsTopics ?? []) this.topicsByArn.set(t.arn, t);
+    for (const u of snapshot.planned?.unknown ?? []) this.plannedUnknown.set(u.arn, { ...this.plannedUnknown.get(u.arn), [u.fact]: u.error });
     for (const t of snapshot.trails) this.trailViews.set(t.arn, this.buildTrailView(t));
   }
 
   private buildTrailView(trail: Trail): TrailView {
     return {
       ...trail,
+      // A planned fact known only after deploy is its error, which the rules reading it see.
+      ...this.plannedUnknown.get(trail.arn),
       ...this.integrityOf(trail),
       coverage: derive([trail.eventSelectors], (es) => selectorCoverage(es, this.partition)),
       tamperPrincipals: derive([this.accountIam(trail.ownerAccountId)], (iam) =>
@@ -102,6 +107,8 @@ export class SnapshotViews {
 
   /** The trail's log group joined to its metric filters, their alarms and the alarms' SNS topics. */
   private logGroupView(trail: Trail): TrailView['logGroup'] {
+    const unknown = this.plannedUnknown.get(trail.arn)?.cloudWatchLogsLogGroupArn;
+    if (unknown) return unknown;
     if (!trail.cloudWatchLogsLogGroupArn) return null;
     const arn = normalizeLogGroupArn(trail.cloudWatchLogsLogGroupArn);
     const group = this.logGroupsByArn.get(arn);
@@ -203,13 +210,14 @@ export class SnapshotViews {
   private readonly trailIndexes = new Map<string, Map<string, TrailView[]>>();
 
   /** Trails grouped by a key (bucket name, key ARN, log group ARN), built once per kind. */
-  private trailsBy(kind: string, keyOf: (t: TrailView) => string | undefined, key: string): TrailView[] {
+  private trailsBy(kind: string, keyOf: (t: TrailView) => unknown, key: string): TrailView[] {
     let index = this.trailIndexes.get(kind);
     if (!index) {
       index = new Map();
       for (const t of this.trailViews.values()) {
         const k = keyOf(t);
-        if (k !== undefined) index.set(k, [...(index.get(k) ?? []), t]);
+        // A key known only after deploy (an error in its place) joins the trail to nothing.
+        if (typeof k === 'string') index.set(k, [...(index.get(k) ?? []), t]);
       }
       this.trailIndexes.set(kind, index);
     }
@@ -225,7 +233,7 @@ export class SnapshotViews {
   }
 
   private trailsUsingLogGroup(arn: string): TrailView[] {
-    return this.trailsBy('log-group', (t) => (t.cloudWatchLogsLogGroupArn ? normalizeLogGroupArn(t.cloudWatchLogsLogGroupArn) : undefined), normalizeLogGroupArn(arn));
+    return this.trailsBy('log-group', (t) => (typeof t.cloudWatchLogsLogGroupArn === 'string' ? normalizeLogGroupArn(t.cloudWatchLogsLogGroupArn) : undefined), normalizeLogGroupArn(arn));
   }
 
   private accountArn(id: string): string {
@@ -255,6 +263,7 @@ export class SnapshotViews {
           const trails = this.trailsUsingKey(k.arn);
           const inBucketRegion = trails.reduce<Fact<boolean>>((acc, t) => {
             if (isCollectionError(acc) || acc === false || !t.s3BucketName) return acc;
+            if (isCollectionError(t.s3BucketName)) return t.s3BucketName;
             const bucket = this.bucketsByName.get(t.s3BucketName);
             if (!bucket) return missing('s3:GetBucketLocation', 'BucketNotCollected', t.ownerAccountId, `bucket ${t.s3BucketName} was not collected`);
             return derive([bucket.region], (region) => region === k.region);
@@ -289,7 +298,7 @@ export class SnapshotViews {
           return {
             resource: { type: 'event-data-store', arn: e.arn, accountId: e.accountId, region: e.region, name: e.name },
             view: {
-              eventDataStore: e,
+              eventDataStore: { ...e, ...this.plannedUnknown.get(e.arn) },
               account: account
                 ? this.facts(account)
                 : missing('cloudtrail:ListEventDataStores', 'AccountNotInScan', e.accountId, `account ${e.accountId} is not in the scan`),
@@ -311,6 +320,7 @@ export class SnapshotViews {
       .filter((store) => store.accountId === account.id)
       .map((store) => ({
         ...store,
+        ...this.plannedUnknown.get(store.arn),
         coverage: store.eventSelectors
           ? selectorCoverage({ source: 'advanced', selectors: store.eventSelectors }, this.partition)
           : missing('cloudtrail:GetEventDataStore', 'NotCollected', store.accountId, `advanced event selectors of ${store.arn} are not in the snapshot`, store.region),

@@ -18,7 +18,11 @@ export type SnapshotChoice =
   | { kind: 'demo' }
   /** Saved snapshots (files or folders of them); several are evaluated as their union. */
   | { kind: 'files'; paths: string[]; origin: string }
-  | { kind: 'collect'; collect: CollectChoice };
+  | { kind: 'collect'; collect: CollectChoice }
+  /** A planned configuration, evaluated before deploy: a Terraform plan's JSON or a CloudFormation template. */
+  /** The .tf lines come from --iac, else from the plan file's folder. */
+  | { kind: 'plan'; file: string }
+  | { kind: 'template'; file: string };
 
 interface CollectChoice {
   org: boolean;
@@ -94,15 +98,21 @@ export function resolveRun(given: RunOptions, file: ConfigFile, nameOf: OptionNa
   const pick = <K extends OptionName>(name: K): RunOptions[K] => (given[name] !== undefined ? given[name] : fromFile[name]);
   const problems: string[] = [];
 
-  const savedSource = given.demo ? 'demo' : given.snapshot?.length ? 'snapshot' : undefined;
-  if (given.demo && given.snapshot?.length) problems.push(`${nameOf('demo')} and ${nameOf('snapshot')} both name a snapshot; choose one`);
+  const sources = (['demo', 'snapshot', 'plan', 'template'] as const).filter((name) => (name === 'snapshot' ? given.snapshot?.length : given[name] !== undefined && given[name] !== false));
+  const savedSource = sources[0];
+  if (sources.length > 1) {
+    const saved = sources.every((name) => name === 'demo' || name === 'snapshot');
+    problems.push(`${sources.map(nameOf).join(' and ')} ${saved ? 'both name a snapshot' : 'each name what to evaluate'}; choose one`);
+  }
   const collecting = COLLECTING.filter((name) => given[name] !== undefined && !(name === 'org' && given.org === false));
   if (savedSource && collecting.length) {
-    problems.push(`${nameOf(savedSource)} evaluates a saved snapshot; it cannot be combined with ${collecting.map(nameOf).join(', ')}`);
+    problems.push(`${nameOf(savedSource)} evaluates ${savedSource === 'plan' || savedSource === 'template' ? 'a planned configuration' : 'a saved snapshot'}; it cannot be combined with ${collecting.map(nameOf).join(', ')}`);
   }
 
   let snapshot: SnapshotChoice;
   if (given.demo) snapshot = { kind: 'demo' };
+  else if (given.plan !== undefined) snapshot = { kind: 'plan', file: given.plan };
+  else if (given.template !== undefined) snapshot = { kind: 'template', file: given.template };
   else if (given.snapshot?.length) snapshot = { kind: 'files', paths: given.snapshot, origin: nameOf('snapshot') };
   else {
     const accounts = pick('accounts');

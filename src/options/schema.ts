@@ -285,6 +285,27 @@ export const OPTION_SPECS = {
     commands: ['scan'],
     config: false,
   }),
+  plan: option({
+    schema: Type.String({ minLength: 1 }),
+    flag: '--plan <file>',
+    help: 'evaluate a Terraform plan before deploy: the JSON of terraform show -json PLAN (values known only after apply are reported as such)',
+    commands: ['scan'],
+    config: false,
+    input: true,
+    inputHelp:
+      'Evaluate a Terraform plan before deploy instead of calling AWS: the JSON of `terraform show -json tfplan`. Findings point at the .tf lines of the planned resources (the plan file\'s folder, or iac).',
+    parse: text,
+  }),
+  template: option({
+    schema: Type.String({ minLength: 1 }),
+    flag: '--template <file>',
+    help: 'evaluate a CloudFormation template (YAML or JSON) before deploy; findings point at its lines',
+    commands: ['scan'],
+    config: false,
+    input: true,
+    inputHelp: 'Evaluate a CloudFormation template (YAML with short-form tags, or JSON) before deploy instead of calling AWS; findings point at the template\'s lines.',
+    parse: text,
+  }),
   format: option({
     schema: Type.Array(FormatSchema),
     flag: '--format <list>',

@@ -64,6 +64,7 @@ const resultsShape: Shape = {
             ['fix', { fields: [['commands'], ['terraform'], ['collect']] }],
             ['baselineState'],
             ['baselineStatus'],
+            ['iac', { fields: [['file'], ['startLine'], ['startColumn'], ['endLine'], ['endColumn'], ['address'], ['attribute']] }],
           ],
         },
       },

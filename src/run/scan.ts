@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
 import { UserError, formatDiagnostic } from '../errors.js';
-import { describeFsError, ensureWritableDir, makeDirs, outputError, processAlive } from '../files.js';
+import { describeFsError, ensureWritableDir, makeDirs, outputError, processAlive, readTextInput } from '../files.js';
 import { evaluate, type CompiledRule } from '../engine/evaluate.js';
 import { buildResults } from '../engine/build-results.js';
 import { gateOf, type Gate } from './gate.js';
@@ -27,7 +27,7 @@ import { selectRules, type RuleSelection } from '../policy/rule-selection.js';
 import { applySuppressions, suppressionWarnings, unusedSuppressionWarnings } from '../policy/suppressions.js';
 import { REPORT_FILE_NAMES, type Format } from '../reporters/formats.js';
 import { loadReporters } from '../reporters/load.js';
-import { isRunId, type FailOn, type Results } from '../results.js';
+import { isRunId, type FailOn, type Finding, type IacSummary, type Results } from '../results.js';
 import type { Snapshot } from '../snapshot/schema.js';
 import { readSnapshot, writeSnapshot } from '../snapshot/io.js';
 import { withIac } from './iac.js';
@@ -159,19 +159,72 @@ async function snapshotFiles(paths: readonly string[], origin: string): Promise<
   return files;
 }
 
-async function obtainSnapshot(source: SnapshotSource, io: RunIo): Promise<Snapshot> {
+/** A snapshot, and for a planned configuration where each finding's resource is defined. */
+interface Obtained {
+  snapshot: Snapshot;
+  locate?: (findings: readonly Finding[]) => { findings: Finding[]; summary: IacSummary };
+}
+
+/** A file name as reports give it: relative to the current directory (the repository root in CI). */
+function repositoryPath(file: string): string {
+  return path.relative(process.cwd(), path.resolve(file)).split(path.sep).join('/');
+}
+
+async function obtainSnapshot(source: SnapshotSource, io: RunIo, iac: readonly string[] | undefined): Promise<Obtained> {
+  const loaded = async (snapshot: Promise<Snapshot> | Snapshot): Promise<Obtained> => ({ snapshot: await snapshot });
   switch (source.kind) {
     case 'demo':
-      return readSnapshot(demoSnapshotPath());
+      return loaded(readSnapshot(demoSnapshotPath()));
     case 'files': {
       const files = await snapshotFiles(source.paths, source.origin);
-      if (files.length === 1) return readSnapshot(files[0]!);
+      if (files.length === 1) return loaded(readSnapshot(files[0]!));
       const snapshots = await Promise.all(files.map(readSnapshot));
       for (const warning of shardWarnings(snapshots.map((snapshot, i) => ({ file: files[i]!, shard: snapshot.shard })))) io.stderr(`warning: ${warning}\n`);
-      return mergeSnapshots(snapshots);
+      return loaded(mergeSnapshots(snapshots));
     }
     case 'loaded':
-      return source.snapshot;
+      return loaded(source.snapshot);
+    case 'plan': {
+      const [{ readPlan }, { planToSnapshot }, { readIac }, { PlanLocator, locateFindings }] = await Promise.all([
+        import('../iac/plan-json.js'),
+        import('../iac/plan-snapshot.js'),
+        import('../iac/index.js'),
+        import('../iac/plan-locations.js'),
+      ]);
+      const planned = planToSnapshot(await readPlan(source.file), io.now());
+      for (const warning of planned.warnings) io.stderr(`warning: ${warning}\n`);
+      // The configuration the plan was made from: --iac, or the .tf files of the plan's folder (and its local modules).
+      const folder = repositoryPath(path.dirname(source.file)) || '.';
+      const paths = iac?.length ? [...iac] : [folder];
+      const index = await readIac(paths);
+      for (const d of index.diagnostics) io.stderr(`warning: ${formatDiagnostic(d)}\n`);
+      return {
+        snapshot: { ...planned.snapshot, tool: { name: 'trailwarden', version: toolVersion() } },
+        locate: locateFindings(new PlanLocator(planned.origins, index.definitions, folder), { paths, files: index.files, definitions: index.definitions.length, diagnostics: index.diagnostics }),
+      };
+    }
+    case 'template': {
+      const [{ parseCloudFormation }, { TEMPLATE_SCAN_OPTIONS, templateToPlan }, { planToSnapshot }, { PlanLocator, locateFindings }] = await Promise.all([
+        import('../iac/cloudformation.js'),
+        import('../iac/template-plan.js'),
+        import('../iac/plan-snapshot.js'),
+        import('../iac/plan-locations.js'),
+      ]);
+      const parsed = parseCloudFormation(await readTextInput(source.file, { code: 'template', what: 'CloudFormation template' }), repositoryPath(source.file), TEMPLATE_SCAN_OPTIONS);
+      if (parsed.diagnostics.some((d) => d.code === 'iac/parse' || d.code === 'iac/too-deep')) throw new UserError(`${source.file} cannot be read as a CloudFormation template`, parsed.diagnostics);
+      if (!parsed.template) {
+        throw new UserError(`${source.file} is not a CloudFormation template`, [
+          { file: source.file, line: 1, column: 1, code: 'template/not-a-template', message: 'no AWSTemplateFormatVersion and no Resources of AWS:: types' },
+        ]);
+      }
+      for (const d of parsed.diagnostics) io.stderr(`warning: ${formatDiagnostic(d)}\n`);
+      const planned = planToSnapshot(templateToPlan(parsed.definitions, source.file), io.now(), 'cloudformation-template');
+      for (const warning of planned.warnings) io.stderr(`warning: ${warning}\n`);
+      return {
+        snapshot: { ...planned.snapshot, tool: { name: 'trailwarden', version: toolVersion() } },
+        locate: locateFindings(new PlanLocator(planned.origins, parsed.definitions), { paths: [source.file], files: 1, definitions: parsed.definitions.length, diagnostics: parsed.diagnostics }),
+      };
+    }
     case 'collect': {
       // The AWS SDK is loaded only by runs that call AWS.
       const [{ collectSnapshot }, { createProgress }] = await Promise.all([import('../collectors/index.js'), import('../collectors/progress.js')]);
@@ -182,7 +235,7 @@ async function obtainSnapshot(source: SnapshotSource, io: RunIo): Promise<Snapsh
         now: io.now,
       });
       // A saved snapshot says which trailwarden wrote it.
-      return { ...snapshot, tool: { name: 'trailwarden', version: toolVersion() } };
+      return { snapshot: { ...snapshot, tool: { name: 'trailwarden', version: toolVersion() } } };
     }
   }
 }
@@ -350,7 +403,7 @@ async function checkOutputs(settings: ScanSettings): Promise<void> {
 export async function scan(settings: ScanSettings, io: RunIo): Promise<ScanOutcome> {
   const ruleSet = await loadRuleSet(settings.policies, settings.policySettings, settings.pack, (m) => io.stderr(`warning: ${m}\n`), settings.selection);
   await checkOutputs(settings);
-  const snapshot = await obtainSnapshot(settings.source, io);
+  const { snapshot, locate } = await obtainSnapshot(settings.source, io, settings.iac);
   const saveFailure = settings.saveSnapshot ? await saveSnapshot(settings.saveSnapshot, snapshot) : undefined;
   if (saveFailure) {
     io.stderr(`warning: ${saveFailure.message}; the reports are still written, but the snapshot is not saved\n`);
@@ -389,7 +442,11 @@ export async function scan(settings: ScanSettings, io: RunIo): Promise<ScanOutco
     if (baseline.kind === 'none') io.stderr(`warning: --baseline ${settings.baseline} does not exist yet: treating this as the first run, every failure is new\n`);
     results = withBaseline(results, settings.baseline, baseline);
   }
-  if (settings.iac) results = await withIac(results, snapshot, settings.iac, io);
+  if (locate) {
+    // A plan or template locates its own findings, by resource address.
+    const { findings, summary } = locate(results.findings);
+    results = { ...results, findings, iac: summary };
+  } else if (settings.iac) results = await withIac(results, snapshot, settings.iac, io);
   const files = await writeReports(results, settings.report, io);
   const gate = gateOf(results, settings.report, settings.nameOf);
   // A snapshot that was asked for and not saved fails the run (exit 2, as an unwritable --out-dir

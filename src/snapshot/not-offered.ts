@@ -31,13 +31,30 @@ export const NOT_OFFERED_ANSWERS: readonly NotOfferedAnswer[] = [
   { action: 'cloudtrail:GetEventDataStore', code: 'UnsupportedOperationException', feature: 'CloudTrail Lake' },
 ];
 
-/** Why the feature is absent, when the error is a "not offered here" answer; undefined otherwise. */
-export function notOfferedReason(error: CollectionError['$error']): string | undefined {
+function awsNotOfferedReason(error: CollectionError['$error']): string | undefined {
   const answer = NOT_OFFERED_ANSWERS.find((row) => row.action === error.action && row.code === error.code);
   if (!answer) return undefined;
   const where = error.region ? `in ${error.region}` : 'in the region or partition asked';
   const account = error.accountId ? ` for account ${error.accountId}` : '';
   return `${answer.feature} is not offered ${where}${account} (${error.action} answered ${error.code})`;
+}
+
+/**
+ * Before deploy (`scan --plan`, `--template`) two more answers stand where a fact would be:
+ * - UNKNOWN_BEFORE_APPLY: the planned value is computed by AWS or by another resource of the same
+ *   deployment (Terraform's "known after apply", an unresolvable CloudFormation intrinsic). The
+ *   verdict stays `error`: nobody can say yet, and guessing would be a pass or a fail nobody saw.
+ * - NOT_KNOWABLE_BEFORE_DEPLOY: a fact no configuration can hold (is the trail logging now, when
+ *   was a digest delivered, who in the account may stop the trail). Like a feature AWS does not
+ *   offer, it is not a gap in the scan but outside what a plan describes: `not_applicable`.
+ */
+export const UNKNOWN_BEFORE_APPLY = 'UnknownBeforeApply';
+export const NOT_KNOWABLE_BEFORE_DEPLOY = 'NotKnowableBeforeDeploy';
+
+/** Why the feature is absent, when the error is a "not offered here" answer; undefined otherwise. */
+export function notOfferedReason(error: CollectionError['$error']): string | undefined {
+  if (error.code === NOT_KNOWABLE_BEFORE_DEPLOY) return `${error.message ?? `what ${error.action} reads`} cannot be known before deploy`;
+  return awsNotOfferedReason(error);
 }
 
 export function isNotOffered(error: CollectionError['$error']): boolean {

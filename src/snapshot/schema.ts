@@ -562,6 +562,50 @@ export const ShardSchema = Type.Object(
 );
 export type ShardRef = Static<typeof ShardSchema>;
 
+/** The scalar facts of trails and event data stores a planned configuration may leave unknown. */
+export const PLANNED_SCALAR_FACTS = [
+  'isMultiRegion',
+  'isOrganizationTrail',
+  'includeGlobalServiceEvents',
+  'logFileValidationEnabled',
+  's3BucketName',
+  's3KeyPrefix',
+  'kmsKeyId',
+  'snsTopicArn',
+  'cloudWatchLogsLogGroupArn',
+  'cloudWatchLogsRoleArn',
+  'multiRegionEnabled',
+  'organizationEnabled',
+  'retentionPeriodDays',
+  'terminationProtectionEnabled',
+] as const;
+
+export const PlannedSchema = Type.Object(
+  {
+    source: Type.Union([Type.Literal('terraform-plan'), Type.Literal('cloudformation-template')], {
+      description: 'terraform-plan: the JSON of `terraform show -json PLAN`; cloudformation-template: a CloudFormation template.',
+    }),
+    file: Type.String({ description: 'The plan or template the snapshot was made from, as given.' }),
+    unknown: Type.Array(
+      Type.Object(
+        {
+          arn: Type.String({ description: 'The trail or event data store.' }),
+          fact: Type.Enum([...PLANNED_SCALAR_FACTS]),
+          error: CollectionErrorSchema,
+        },
+        { additionalProperties: false },
+      ),
+      {
+        description:
+          'Scalar facts of trails and event data stores that are known only after deploy: the engine reads the error in their place (facts that can hold an error hold it themselves).',
+      },
+    ),
+  },
+  { additionalProperties: false, description: 'Present when the snapshot describes a planned configuration (scan --plan / --template), not a collected one.' },
+);
+export type Planned = Static<typeof PlannedSchema>;
+export type PlannedFact = (typeof PLANNED_SCALAR_FACTS)[number];
+
 export const SnapshotSchema = Type.Object(
   {
     $schema: Type.Optional(Type.String()),
@@ -587,6 +631,7 @@ export const SnapshotSchema = Type.Object(
     errors: Type.Optional(
       Type.Array(CollectionErrorSchema, { description: 'Errors that stand for no single fact (e.g. an account whose role could not be assumed).' }),
     ),
+    planned: Type.Optional(PlannedSchema),
   },
   {
     additionalProperties: false,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeCoverage, selectorCoverage, type SelectorCoverage } from '../../src/engine/analysis/selector-coverage.js';
-import { foldEventSelectors, type ClassicSelector } from '../../src/collectors/map/fold-event-selectors.js';
+import { foldEventSelectors, type ClassicSelector } from '../../src/snapshot/fold-event-selectors.js';
 import type { EventSelector, EventSelectors, FieldSelector } from '../../src/snapshot/schema.js';
 
 const field = (name: string, conditions: Omit<FieldSelector, 'field'>): FieldSelector => ({ field: name, ...conditions });

@@ -8,7 +8,7 @@ import type {
   TrailInfo,
 } from '@aws-sdk/client-cloudtrail';
 import type { EventDataStore, Trail, TrailStatus } from '../../snapshot/schema.js';
-import { foldEventSelectors, type EventSelectorsResponse } from './fold-event-selectors.js';
+import { foldEventSelectors, type EventSelectorsResponse } from '../../snapshot/fold-event-selectors.js';
 import { MalformedResponseError } from '../errors.js';
 import { accountOfArn, isRegionName, parseArn } from './arn.js';
 import { definedOnly } from '../../objects.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Ajv } from 'ajv';
 import type { GetEventSelectorsCommandOutput } from '@aws-sdk/client-cloudtrail';
-import { foldEventSelectors, MalformedSelectorError, type EventSelectorsResponse } from '../../../src/collectors/map/fold-event-selectors.js';
+import { foldEventSelectors, MalformedSelectorError, type EventSelectorsResponse } from '../../../src/snapshot/fold-event-selectors.js';
 import { isAllResourcesArnPrefix } from '../../../src/snapshot/selector-vocabulary.js';
 import { EventSelectorsSchema, type EventSelectors, type FieldSelector } from '../../../src/snapshot/schema.js';
 

@@ -7,8 +7,8 @@
  * its kind" keeps a field selector saying so; only values AWS documents as "all resources of the
  * type" are dropped.
  */
-import type { EventSelector, EventSelectors, FieldSelector } from '../../snapshot/schema.js';
-import { FIELD_OPERATORS, classicValuesArePrefixes, isAllResourcesArnPrefix, type FieldOperator } from '../../snapshot/selector-vocabulary.js';
+import type { EventSelector, EventSelectors, FieldSelector } from './schema.js';
+import { FIELD_OPERATORS, classicValuesArePrefixes, isAllResourcesArnPrefix, type FieldOperator } from './selector-vocabulary.js';
 
 // The response shapes of GetEventSelectors (cloudtrail 2013-11-01), written here so that nothing
 // outside src/collectors/ depends on the SDK. Members are `| undefined` where the SDK's are, so a
