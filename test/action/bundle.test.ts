@@ -138,7 +138,7 @@ describe('dist/action.js in a repository that holds infrastructure code', () => 
   it('reads the checked-out repository by default and annotates the defining lines', async () => {
     const alone = path.join(mkdtempSync(path.join(tmpdir(), 'trailwarden-bundle-')), 'action.js');
     copyFileSync(BUNDLE, alone);
-    const step = await runStep(alone, { snapshot: DEMO, format: 'json\nsarif', 'fail-on': 'none', 'allow-incomplete': 'true' }, {}, checkout);
+    const step = await runStep(alone, { snapshot: DEMO, format: 'json\nsarif', 'fail-on': 'none', 'fail-on-incomplete': 'none' }, {}, checkout);
     expect(step.stderr).not.toMatch(/internal error|Error:/);
     expect(step.status).toBe(0);
     const results = readJson<Results>(path.join(step.workspace, step.outputs['json-file']!));
@@ -149,7 +149,7 @@ describe('dist/action.js in a repository that holds infrastructure code', () => 
   });
 
   it("reads nothing with iac: 'none'", async () => {
-    const step = await runStep(BUNDLE, { snapshot: DEMO, format: 'json', 'fail-on': 'none', 'allow-incomplete': 'true', iac: 'none' }, {}, checkout);
+    const step = await runStep(BUNDLE, { snapshot: DEMO, format: 'json', 'fail-on': 'none', 'fail-on-incomplete': 'none', iac: 'none' }, {}, checkout);
     expect(step.status).toBe(0);
     expect(readJson<Results>(path.join(step.workspace, step.outputs['json-file']!)).iac).toBeUndefined();
   });

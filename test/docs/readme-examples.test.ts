@@ -137,8 +137,9 @@ describe("the README's examples", () => {
     expect(first[0]).toMatch(/^npm ci && npm run build && node dist\/cli\.js scan --demo\b/);
     expect(first[1]).toMatch(/^npm test\b/);
     for (const command of ['scan', 'validate', 'test', 'explain', 'init', 'rules', 'permissions', 'diff']) expect(sources.some((source) => TRAILWARDEN.exec(source)?.[1]?.startsWith(`${command} `) || TRAILWARDEN.exec(source)?.[1] === command), command).toBe(true);
-    // Shell lines that are not trailwarden commands: setup, packaging and the contributors' npm scripts.
-    for (const other of others) expect(other, other).toMatch(/^(npm |npx vitest |UPDATE_DEMO=1 npx vitest |git clone |cd |npx --yes )/);
+    // Shell lines that are not trailwarden commands: setup, packaging, the contributors' npm scripts,
+    // and the tools that take trailwarden's output further (jq, a Security Hub import loop, terraform).
+    for (const other of others) expect(other, other).toMatch(/^(npm |npx vitest |UPDATE_DEMO=1 npx vitest |git clone |cd |npx --yes |jq |while read |terraform )/);
   });
 
   it('runs each example that needs neither AWS nor the reader’s own files, with the exit code the README gives', async () => {
