@@ -11,12 +11,12 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTION_OUTPUTS } from '../../src/action/publish.js';
-import type { Results } from '../../src/results.js';
 import { mergeSnapshots } from '../../src/snapshot/merge.js';
 import type { Snapshot } from '../../src/snapshot/schema.js';
 import { generateOrganization } from '../fake-aws/scenarios.js';
 import { startFakeAws, type FakeAws } from '../fake-aws/server.js';
 import { runCli } from '../support/cli-runner.js';
+import { readResultsJson } from '../support/results-json.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const DEMO = path.join(ROOT, 'examples/demo/snapshot.json');
@@ -88,7 +88,7 @@ describe('dist/action.js run as the runner runs it', () => {
     expect(Object.keys(step.outputs)).toEqual([...ACTION_OUTPUTS]);
     expect(step.outputs['sarif-file']).toBe(path.join('reports', 'results.sarif'));
     for (const name of ['sarif-file', 'html-file', 'json-file']) expect(existsSync(path.join(step.workspace, step.outputs[name]!))).toBe(true);
-    const results = readJson<Results>(path.join(step.workspace, step.outputs['json-file']!));
+    const results = readResultsJson(path.join(step.workspace, step.outputs['json-file']!));
     expect(step.outputs['failed-count']).toBe(String(results.findings.filter((f) => f.status === 'fail' && !f.suppression).length));
     expect(Number(step.outputs['failed-count'])).toBeGreaterThan(0);
     expect(step.summary).toContain('trailwarden');
@@ -121,10 +121,10 @@ describe('dist/action.js run as the runner runs it', () => {
     copyFileSync(BUNDLE, alone);
     const step = await runStep(alone, { snapshot: DEMO, format: 'json' });
     expect(step.stderr).not.toMatch(/internal error/);
-    const fromBundle = readJson<Results>(path.join(step.workspace, step.outputs['json-file']!));
+    const fromBundle = readResultsJson(path.join(step.workspace, step.outputs['json-file']!));
     const cliOut = mkdtempSync(path.join(tmpdir(), 'trailwarden-cli-'));
     await runCli(['scan', '--snapshot', DEMO, '--out-dir', cliOut, '--format', 'json']);
-    const fromCli = readJson<Results>(path.join(cliOut, 'results.json'));
+    const fromCli = readResultsJson(path.join(cliOut, 'results.json'));
     expect({ ...fromBundle, scanTime: '', runId: '' }).toEqual({ ...fromCli, scanTime: '', runId: '' });
   });
 });
@@ -176,6 +176,6 @@ describe('dist/action.js collecting from a fake AWS, in shards', () => {
     // And through the Action itself, as the merge job of a matrix runs it.
     const mergeStep = await runStep(BUNDLE, { snapshot: files.join('\n'), format: 'json,sarif', 'fail-on': 'none' });
     expect(mergeStep.status).toBe(0);
-    expect(readJson<Results>(path.join(mergeStep.workspace, mergeStep.outputs['json-file']!)).findings).toEqual(readJson<Results>(path.join(dir, 'full', 'results.json')).findings);
+    expect(readResultsJson(path.join(mergeStep.workspace, mergeStep.outputs['json-file']!)).findings).toEqual(readResultsJson(path.join(dir, 'full', 'results.json')).findings);
   });
 });
