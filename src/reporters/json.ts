@@ -162,6 +162,27 @@ class Table {
 const NO_ENTRY = -1;
 
 /**
+ * One finding as compact canonical JSON, its fields in `written` replacing its own (undefined: left
+ * out). Written field by field rather than through a rebuilt copy: at 455,000 findings the copies'
+ * garbage is what the writer's memory would grow by.
+ */
+function findingLine(finding: Finding, written: Partial<Record<keyof Finding, unknown>>): string {
+  const source = finding as unknown as Record<string, unknown>;
+  const replaced = written as Record<string, unknown>;
+  let line = '';
+  const put = (key: string, value: unknown, shape: Shape | undefined) => {
+    if (value === undefined) return;
+    line += `${line === '' ? '{' : ','}${JSON.stringify(key)}:${JSON.stringify(canonical(value, shape))}`;
+  };
+  for (const [key, shape] of findingsShape.fields!) put(key, Object.hasOwn(replaced, key) ? replaced[key] : source[key], shape);
+  const listed = listedOf(findingsShape);
+  let unlisted: string[] | undefined;
+  for (const key in source) if (Object.hasOwn(source, key) && !listed.has(key)) (unlisted ??= []).push(key);
+  if (unlisted) for (const key of unlisted.sort(compareText)) put(key, source[key], undefined);
+  return `${line}}`;
+}
+
+/**
  * results.json in pieces: everything but the findings in one piece (as JSON.stringify(…, null, 2)
  * formats it, with the tables before `findings`), then one line per finding.
  */
@@ -195,17 +216,14 @@ function* renderJsonChunks(results: Results): Generator<string> {
     for (let i = 0; i < count; i++) {
       const finding = results.findings[i]!;
       const rule = rules.get(finding.ruleId);
-      const { severity, resource, message, evidence, frameworks, ...rest } = finding;
-      const { type, ...place } = resource;
-      const written: Record<string, unknown> = {
-        ...rest,
-        ...(rule?.severity === severity ? {} : { severity }),
-        resource: rule?.scope === type ? place : resource,
-        message: messageAt[i] === NO_ENTRY ? message : messageAt[i],
-        evidence: evidenceAt[i] === NO_ENTRY ? evidence : evidenceAt[i],
-        frameworks: frameworksAt[i] === NO_ENTRY ? frameworks : frameworksAt[i],
-      } satisfies Partial<Record<keyof Finding, unknown>>;
-      yield `    ${JSON.stringify(canonical(written, findingsShape))}${i + 1 < count ? ',\n' : '\n'}`;
+      const written: Partial<Record<keyof Finding, unknown>> = {
+        severity: rule?.severity === finding.severity ? undefined : finding.severity,
+        resource: rule?.scope === finding.resource.type ? { ...finding.resource, type: undefined } : finding.resource,
+        message: messageAt[i] === NO_ENTRY ? finding.message : messageAt[i],
+        evidence: evidenceAt[i] === NO_ENTRY ? finding.evidence : evidenceAt[i],
+        frameworks: frameworksAt[i] === NO_ENTRY ? finding.frameworks : frameworksAt[i],
+      };
+      yield `    ${findingLine(finding, written)}${i + 1 < count ? ',\n' : '\n'}`;
     }
     yield '  ]';
   }
