@@ -76,3 +76,20 @@ describe('results.json 1.0 from the previous release', () => {
     expect(results.baseline?.counts.unchanged).toBeGreaterThan(0);
   });
 });
+
+describe('a results.json that does not read', () => {
+  it('is exit 2 for merge and --baseline, naming the file and the JSON path or the versions read', async () => {
+    const data = JSON.parse(readFileSync(v2File, 'utf8')) as { findings: Record<string, unknown>[] };
+    data.findings[7]!.evidence = 100000;
+    const broken = path.join(dir, 'broken.json');
+    writeFileSync(broken, JSON.stringify(data));
+    const merged = await runCli(['merge', broken, '--out-dir', path.join(dir, 'broken-out'), '--format', 'json']);
+    expect(merged.code).toBe(2);
+    expect(merged.stderr).toContain(`${broken} is not a usable results.json: $.findings[7].evidence is 100000, not an index of $.evidenceTable`);
+    const future = path.join(dir, 'future.json');
+    writeFileSync(future, JSON.stringify({ ...data, schemaVersion: '3.0' }));
+    const compared = await runCli(['scan', '--demo', '--baseline', future, '--out-dir', path.join(dir, 'future-out'), '--format', 'json']);
+    expect(compared.code).toBe(2);
+    expect(compared.stderr).toContain(`--baseline ${future} is results.json version "3.0"; this trailwarden reads versions 1.0 and 2.0`);
+  });
+});
