@@ -2,9 +2,22 @@
  * Findings and results.json (SPEC §3): what evaluation produces and every reporter reads.
  */
 import { createHash } from 'node:crypto';
+import { UserError } from './errors.js';
 import type { CollectionError, ShardRef } from './snapshot/schema.js';
 
-export const RESULTS_SCHEMA_VERSION = '1.0';
+/**
+ * results.json's format version. 2.0 (docs/results-json.md) writes one finding per line and keeps
+ * what repeats once: a finding's evidence, framework controls and message (with its resource's
+ * name and account id taken out) are indexes into tables written before the findings, and a
+ * finding leaves out the severity and resource type its rule already states. In memory nothing
+ * changed: readResultsDocument turns a 1.0 or 2.0 document into the same Results.
+ */
+export const RESULTS_SCHEMA_VERSION = '2.0';
+/** The versions readResultsDocument reads. */
+export const READABLE_RESULTS_VERSIONS = ['1.0', '2.0'] as const;
+
+/** results.json 2.0's tables, in the order they are written (before `findings`). */
+export const RESULTS_TABLES = ['evidenceTable', 'frameworkTable', 'messageTable'] as const;
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -319,6 +332,88 @@ export interface ScopeGapRef {
   action: string;
   code: string;
   message: string;
+}
+
+/**
+ * A message template of results.json 2.0: the message split around its resource's name, each part
+ * split around its account id; joining them back with the finding's own name and account gives
+ * the message again.
+ */
+export type MessageTemplate = string[][];
+
+export function messageTemplate(message: string, resource: Pick<ResourceRef, 'accountId' | 'name'>): MessageTemplate {
+  const byName = resource.name ? message.split(resource.name) : [message];
+  return byName.map((part) => (resource.accountId ? part.split(resource.accountId) : [part]));
+}
+
+export function messageFromTemplate(template: MessageTemplate, resource: Pick<ResourceRef, 'accountId' | 'name'>): string {
+  return template.map((parts) => parts.join(resource.accountId)).join(resource.name ?? '');
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * A parsed results.json (1.0 or 2.0) as the Results every reader works with: 2.0's table indexes
+ * and left-out fields are put back, anything else (fields a later version adds) passes through
+ * untouched. A document of another version, or with an index or table entry that does not hold,
+ * is a UserError naming the file and the JSON path. `what` starts the message (e.g. "--baseline x.json").
+ */
+export function readResultsDocument(data: Record<string, unknown>, what: string): Results {
+  const version = data.schemaVersion;
+  if (!(READABLE_RESULTS_VERSIONS as readonly unknown[]).includes(version)) {
+    throw new UserError(`${what} is results.json version ${JSON.stringify(version)}; this trailwarden reads versions ${READABLE_RESULTS_VERSIONS.join(' and ')}`);
+  }
+  if (version === '1.0') return { ...(data as unknown as Results), schemaVersion: RESULTS_SCHEMA_VERSION };
+  const fail = (path: string, problem: string): never => {
+    throw new UserError(`${what} is not a usable results.json: ${path} ${problem}`);
+  };
+  const tables: Record<(typeof RESULTS_TABLES)[number], unknown[]> = { evidenceTable: [], frameworkTable: [], messageTable: [] };
+  for (const name of RESULTS_TABLES) {
+    const table = data[name];
+    if (table === undefined) continue;
+    if (!Array.isArray(table)) fail(`$.${name}`, 'must be a list');
+    tables[name] = table as unknown[];
+  }
+  const rules = new Map<string, Record<string, unknown>>();
+  if (!Array.isArray(data.rules)) fail('$.rules', 'must be a list');
+  for (const rule of data.rules as unknown[]) if (isRecord(rule) && typeof rule.id === 'string' && !rules.has(rule.id)) rules.set(rule.id, rule);
+  if (!Array.isArray(data.findings)) fail('$.findings', 'must be a list');
+  const entry = (name: (typeof RESULTS_TABLES)[number], index: number, at: string, ok: (value: unknown) => boolean, shape: string): unknown => {
+    const value = Number.isInteger(index) && index >= 0 ? tables[name][index] : undefined;
+    if (value === undefined) return fail(at, `is ${index}, not an index of $.${name} (${tables[name].length} entries)`);
+    if (!ok(value)) fail(`$.${name}[${index}]`, `must be ${shape}`);
+    return value;
+  };
+  const isStrings = (value: unknown) => Array.isArray(value) && value.every((item) => typeof item === 'string');
+  const findings = (data.findings as unknown[]).map((item, i): unknown => {
+    if (!isRecord(item)) return item;
+    const at = `$.findings[${i}]`;
+    const finding: Record<string, unknown> = { ...item };
+    const rule = typeof item.ruleId === 'string' ? rules.get(item.ruleId) : undefined;
+    const fromRule = (field: string, ruleField: string, target: Record<string, unknown>, path: string) => {
+      if (target[field] !== undefined) return;
+      if (rule?.[ruleField] === undefined) fail(path, `has no ${field} and $.rules has no rule ${JSON.stringify(item.ruleId)} to take it from`);
+      target[field] = rule![ruleField];
+    };
+    fromRule('severity', 'severity', finding, at);
+    if (isRecord(item.resource)) {
+      const resource = { ...item.resource };
+      fromRule('type', 'scope', resource, `${at}.resource`);
+      finding.resource = resource;
+    }
+    if (typeof item.evidence === 'number') finding.evidence = entry('evidenceTable', item.evidence, `${at}.evidence`, Array.isArray, 'a list of evidence');
+    if (typeof item.frameworks === 'number') finding.frameworks = entry('frameworkTable', item.frameworks, `${at}.frameworks`, isStrings, 'a list of strings');
+    if (typeof item.message === 'number') {
+      const template = entry('messageTable', item.message, `${at}.message`, (value) => Array.isArray(value) && value.length > 0 && value.every(isStrings), 'a list of lists of strings') as MessageTemplate;
+      const resource = finding.resource;
+      if (!isRecord(resource) || typeof resource.accountId !== 'string' || (resource.name !== undefined && typeof resource.name !== 'string')) return fail(`${at}.resource`, 'must hold accountId and an optional name as strings');
+      finding.message = messageFromTemplate(template, resource as Pick<ResourceRef, 'accountId' | 'name'>);
+    }
+    return finding;
+  });
+  const upgraded: Record<string, unknown> = { ...data, findings };
+  for (const name of RESULTS_TABLES) delete upgraded[name];
+  return upgraded as unknown as Results;
 }
 
 export const SEVERITY_RANK: Record<Severity, number> = { critical: 4, high: 3, medium: 2, low: 1, info: 0 };

@@ -3,8 +3,17 @@
  * field order of their declaration in src/results.ts; free-form data (evidence values, framework
  * maps) and any field added later are ordered by key. The same results always serialize to the
  * same bytes, whatever order the engine built its objects in, so diffs between scans stay small.
+ *
+ * Size (schema 2.0, docs/results-json.md): everything but the findings is indented by two spaces;
+ * each finding is one line of compact JSON (grep and line-by-line readers see one finding per
+ * line). What repeats is written once: a finding's evidence, framework controls and message (its
+ * resource's name and account id taken out, see messageTemplate) are indexes into evidenceTable,
+ * frameworkTable and messageTable, written before the findings; a finding leaves out the
+ * severity and resource type its rule states. readResultsDocument (src/results.ts) puts all of it
+ * back. A table stops growing at TABLE_LIMIT entries or bytes; past that findings carry the value
+ * itself, so writing holds at most the tables and an index per finding beside the results.
  */
-import type { Results } from '../results.js';
+import { RESULTS_TABLES, messageTemplate, type Finding, type Results, type RuleMeta } from '../results.js';
 import type { Reporter } from './context.js';
 import { compareText } from './model.js';
 
@@ -132,22 +141,93 @@ function canonical(value: unknown, shape: Shape | undefined): unknown {
 const FINDINGS_SLOT = '\u0000trailwarden:findings\u0000';
 const findingsShape = resultsShape.fields!.find(([key]) => key === 'findings')![1]!.each!;
 
+const evidenceShape = findingsShape.fields!.find(([key]) => key === 'evidence')![1]!;
+
+/** A table stops taking new entries past this many entries or characters (see the header). */
+export const TABLE_LIMIT = { entries: 1 << 20, chars: 64 << 20 };
+
+/** Distinct values as JSON text, each with its index; NO_ENTRY once the table is full. */
+class Table {
+  readonly entries: string[] = [];
+  private readonly index = new Map<string, number>();
+  private chars = 0;
+  add(json: string): number {
+    let at = this.index.get(json);
+    if (at === undefined) {
+      if (this.entries.length >= TABLE_LIMIT.entries || this.chars + json.length > TABLE_LIMIT.chars) return NO_ENTRY;
+      at = this.entries.length;
+      this.entries.push(json);
+      this.index.set(json, at);
+      this.chars += json.length;
+    }
+    return at;
+  }
+}
+const NO_ENTRY = -1;
+
 /**
- * results.json in pieces: everything but the findings in one piece, then one piece per finding,
- * formatted exactly as JSON.stringify(…, null, 2) formats the whole document.
+ * One finding as compact canonical JSON, its fields in `written` replacing its own (undefined: left
+ * out). Written field by field rather than through a rebuilt copy: at 455,000 findings the copies'
+ * garbage is what the writer's memory would grow by.
+ */
+function findingLine(finding: Finding, written: Partial<Record<keyof Finding, unknown>>): string {
+  const source = finding as unknown as Record<string, unknown>;
+  const replaced = written as Record<string, unknown>;
+  let line = '';
+  const put = (key: string, value: unknown, shape: Shape | undefined) => {
+    if (value === undefined) return;
+    line += `${line === '' ? '{' : ','}${JSON.stringify(key)}:${JSON.stringify(canonical(value, shape))}`;
+  };
+  for (const [key, shape] of findingsShape.fields!) put(key, Object.hasOwn(replaced, key) ? replaced[key] : source[key], shape);
+  const listed = listedOf(findingsShape);
+  let unlisted: string[] | undefined;
+  for (const key in source) if (Object.hasOwn(source, key) && !listed.has(key)) (unlisted ??= []).push(key);
+  if (unlisted) for (const key of unlisted.sort(compareText)) put(key, source[key], undefined);
+  return `${line}}`;
+}
+
+/**
+ * results.json in pieces: everything but the findings in one piece (as JSON.stringify(…, null, 2)
+ * formats it, with the tables before `findings`), then one line per finding.
  */
 function* renderJsonChunks(results: Results): Generator<string> {
+  const rules = new Map<string, RuleMeta>();
+  for (const rule of results.rules) if (!rules.has(rule.id)) rules.set(rule.id, rule);
+  // First pass: each finding's entry in each table (its evidence, controls and message template).
+  const count = results.findings.length;
+  const tables = { evidenceTable: new Table(), frameworkTable: new Table(), messageTable: new Table() };
+  const evidenceAt = new Int32Array(count);
+  const frameworksAt = new Int32Array(count);
+  const messageAt = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    const finding = results.findings[i]!;
+    evidenceAt[i] = tables.evidenceTable.add(JSON.stringify(canonical(finding.evidence, evidenceShape)));
+    frameworksAt[i] = tables.frameworkTable.add(JSON.stringify(finding.frameworks));
+    messageAt[i] = tables.messageTable.add(JSON.stringify(messageTemplate(finding.message, finding.resource)));
+  }
   const head = JSON.stringify(canonical({ ...results, findings: FINDINGS_SLOT }, resultsShape), null, 2);
-  const slot = JSON.stringify(FINDINGS_SLOT);
+  const slot = `  "findings": ${JSON.stringify(FINDINGS_SLOT)}`;
   const at = head.indexOf(slot);
   yield head.slice(0, at);
-  if (results.findings.length === 0) {
-    yield '[]';
+  for (const name of RESULTS_TABLES) {
+    const { entries } = tables[name];
+    yield entries.length === 0 ? `  ${JSON.stringify(name)}: [],\n` : `  ${JSON.stringify(name)}: [\n    ${entries.join(',\n    ')}\n  ],\n`;
+  }
+  if (count === 0) {
+    yield '  "findings": []';
   } else {
-    yield '[\n';
-    for (let i = 0; i < results.findings.length; i++) {
-      const text = JSON.stringify(canonical(results.findings[i], findingsShape), null, 2).replace(/\n/g, '\n    ');
-      yield `    ${text}${i + 1 < results.findings.length ? ',\n' : '\n'}`;
+    yield '  "findings": [\n';
+    for (let i = 0; i < count; i++) {
+      const finding = results.findings[i]!;
+      const rule = rules.get(finding.ruleId);
+      const written: Partial<Record<keyof Finding, unknown>> = {
+        severity: rule?.severity === finding.severity ? undefined : finding.severity,
+        resource: rule?.scope === finding.resource.type ? { ...finding.resource, type: undefined } : finding.resource,
+        message: messageAt[i] === NO_ENTRY ? finding.message : messageAt[i],
+        evidence: evidenceAt[i] === NO_ENTRY ? finding.evidence : evidenceAt[i],
+        frameworks: frameworksAt[i] === NO_ENTRY ? finding.frameworks : frameworksAt[i],
+      };
+      yield `    ${findingLine(finding, written)}${i + 1 < count ? ',\n' : '\n'}`;
     }
     yield '  ]';
   }

@@ -9,7 +9,7 @@ import { stat } from 'node:fs/promises';
 import { UserError, type Diagnostic } from '../errors.js';
 import { readTextInput } from '../files.js';
 import { compareWithBaseline, firstRunComparison, type BaselineRun } from '../engine/baseline.js';
-import { RESULTS_SCHEMA_VERSION, SEVERITIES, STATUSES, type Results } from '../results.js';
+import { SEVERITIES, STATUSES, readResultsDocument, type Results } from '../results.js';
 import { parseSnapshot, structureDiagnostic } from '../snapshot/io.js';
 import { MAX_JSON_DEPTH, findStructureProblem } from '../snapshot/structure.js';
 import type { Snapshot } from '../snapshot/schema.js';
@@ -67,15 +67,14 @@ export async function loadBaseline(file: string, evaluateSnapshot: (snapshot: Sn
   if (!(isObject(data) && Array.isArray(data.findings))) return { kind: 'snapshot', run: evaluateSnapshot(parseSnapshot(text, file)) };
   const problem = findStructureProblem(text, MAX_JSON_DEPTH + 16);
   if (problem) throw new UserError(`${file} is not a well-formed results.json`, [structureDiagnostic(text, file, problem, 'baseline', MAX_JSON_DEPTH + 16)]);
-  if (data.schemaVersion !== RESULTS_SCHEMA_VERSION) {
-    throw new UserError(`--baseline ${file} is results.json version ${JSON.stringify(data.schemaVersion)}; this trailwarden compares with version ${RESULTS_SCHEMA_VERSION}`);
-  }
-  const problems = resultsProblems(data);
+  // 1.0 (a baseline from the previous release) and 2.0 both read as the same Results.
+  const upgraded = readResultsDocument(data, `--baseline ${file}`) as unknown as Record<string, unknown>;
+  const problems = resultsProblems(upgraded);
   if (problems.length) {
     const diagnostics: Diagnostic[] = problems.map((message) => ({ file, line: 0, column: 0, code: 'baseline/results', message }));
     throw new UserError(`--baseline ${file} is not a usable results.json`, diagnostics);
   }
-  return { kind: 'results', run: data as unknown as BaselineRun };
+  return { kind: 'results', run: upgraded as unknown as BaselineRun };
 }
 
 /** This run's results with each finding's baseline state and `results.baseline`. */

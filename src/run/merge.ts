@@ -8,7 +8,7 @@ import { mergeResults } from '../engine/merge-results.js';
 import { readConfigFile } from '../options/config-file.js';
 import { flagOf, resolveRun } from '../options/resolve.js';
 import type { RunOptions } from '../options/schema.js';
-import { RESULTS_SCHEMA_VERSION, type Results } from '../results.js';
+import { readResultsDocument, type Results } from '../results.js';
 import { readTextInput } from '../files.js';
 import { parseSnapshot, structureDiagnostic } from '../snapshot/io.js';
 import { MAX_JSON_DEPTH, findStructureProblem } from '../snapshot/structure.js';
@@ -38,10 +38,8 @@ async function readPart(file: string): Promise<Part> {
   // Evidence sits a few levels below the snapshot values it quotes.
   const problem = findStructureProblem(text, MAX_JSON_DEPTH + 16);
   if (problem) throw new UserError(`${file} is not a well-formed results.json`, [structureDiagnostic(text, file, problem, 'merge', MAX_JSON_DEPTH + 16)]);
-  if (data.schemaVersion !== RESULTS_SCHEMA_VERSION) {
-    throw new UserError(`${file} is results.json version ${JSON.stringify(data.schemaVersion)}; this trailwarden merges version ${RESULTS_SCHEMA_VERSION}`);
-  }
-  return { kind: 'results', file, results: data };
+  // 1.0 (the previous release's shards) and 2.0 both read as the same Results.
+  return { kind: 'results', file, results: readResultsDocument(data as unknown as Record<string, unknown>, file) };
 }
 
 export async function mergeRun(files: readonly string[], given: RunOptions, io: RunIo): Promise<ScanOutcome> {

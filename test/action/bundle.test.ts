@@ -11,12 +11,12 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTION_OUTPUTS } from '../../src/action/publish.js';
-import type { Results } from '../../src/results.js';
 import { mergeSnapshots } from '../../src/snapshot/merge.js';
 import type { Snapshot } from '../../src/snapshot/schema.js';
 import { generateOrganization } from '../fake-aws/scenarios.js';
 import { startFakeAws, type FakeAws } from '../fake-aws/server.js';
 import { runCli } from '../support/cli-runner.js';
+import { readResultsJson } from '../support/results-json.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const DEMO = path.join(ROOT, 'examples/demo/snapshot.json');
@@ -89,7 +89,7 @@ describe('dist/action.js run as the runner runs it', () => {
     expect(Object.keys(step.outputs)).toEqual([...ACTION_OUTPUTS]);
     expect(step.outputs['sarif-file']).toBe(path.join('reports', 'results.sarif'));
     for (const name of ['sarif-file', 'html-file', 'json-file']) expect(existsSync(path.join(step.workspace, step.outputs[name]!))).toBe(true);
-    const results = readJson<Results>(path.join(step.workspace, step.outputs['json-file']!));
+    const results = readResultsJson(path.join(step.workspace, step.outputs['json-file']!));
     expect(step.outputs['failed-count']).toBe(String(results.findings.filter((f) => f.status === 'fail' && !f.suppression).length));
     expect(Number(step.outputs['failed-count'])).toBeGreaterThan(0);
     expect(step.summary).toContain('trailwarden');
@@ -122,10 +122,10 @@ describe('dist/action.js run as the runner runs it', () => {
     copyFileSync(BUNDLE, alone);
     const step = await runStep(alone, { snapshot: DEMO, format: 'json' });
     expect(step.stderr).not.toMatch(/internal error/);
-    const fromBundle = readJson<Results>(path.join(step.workspace, step.outputs['json-file']!));
+    const fromBundle = readResultsJson(path.join(step.workspace, step.outputs['json-file']!));
     const cliOut = mkdtempSync(path.join(tmpdir(), 'trailwarden-cli-'));
     await runCli(['scan', '--snapshot', DEMO, '--out-dir', cliOut, '--format', 'json']);
-    const fromCli = readJson<Results>(path.join(cliOut, 'results.json'));
+    const fromCli = readResultsJson(path.join(cliOut, 'results.json'));
     expect({ ...fromBundle, scanTime: '', runId: '' }).toEqual({ ...fromCli, scanTime: '', runId: '' });
   });
 });
@@ -141,7 +141,7 @@ describe('dist/action.js in a repository that holds infrastructure code', () => 
     const step = await runStep(alone, { snapshot: DEMO, format: 'json\nsarif', 'fail-on': 'none', 'fail-on-incomplete': 'none' }, {}, checkout);
     expect(step.stderr).not.toMatch(/internal error|Error:/);
     expect(step.status).toBe(0);
-    const results = readJson<Results>(path.join(step.workspace, step.outputs['json-file']!));
+    const results = readResultsJson(path.join(step.workspace, step.outputs['json-file']!));
     expect(results.iac).toMatchObject({ paths: ['.'], definitions: 26, unmatched: [expect.objectContaining({ address: 'aws_cloudtrail.staging' })] });
     const validation = results.findings.find((f) => f.ruleId === 'trail/log-file-validation' && f.resource.name === 'fail-payments-local-trail');
     expect(validation?.iac).toMatchObject({ file: 'infra/payments/main.tf', attribute: 'enable_log_file_validation' });
@@ -151,7 +151,7 @@ describe('dist/action.js in a repository that holds infrastructure code', () => 
   it("reads nothing with iac: 'none'", async () => {
     const step = await runStep(BUNDLE, { snapshot: DEMO, format: 'json', 'fail-on': 'none', 'fail-on-incomplete': 'none', iac: 'none' }, {}, checkout);
     expect(step.status).toBe(0);
-    expect(readJson<Results>(path.join(step.workspace, step.outputs['json-file']!)).iac).toBeUndefined();
+    expect(readResultsJson(path.join(step.workspace, step.outputs['json-file']!)).iac).toBeUndefined();
   });
 });
 
@@ -202,6 +202,6 @@ describe('dist/action.js collecting from a fake AWS, in shards', () => {
     // And through the Action itself, as the merge job of a matrix runs it.
     const mergeStep = await runStep(BUNDLE, { snapshot: files.join('\n'), format: 'json,sarif', 'fail-on': 'none' });
     expect(mergeStep.status).toBe(0);
-    expect(readJson<Results>(path.join(mergeStep.workspace, mergeStep.outputs['json-file']!)).findings).toEqual(readJson<Results>(path.join(dir, 'full', 'results.json')).findings);
+    expect(readResultsJson(path.join(mergeStep.workspace, mergeStep.outputs['json-file']!)).findings).toEqual(readResultsJson(path.join(dir, 'full', 'results.json')).findings);
   });
 });

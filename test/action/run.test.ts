@@ -10,11 +10,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run, type ActionCore, type ActionIo } from '../../src/action/run.js';
 import { ACTION_OUTPUTS } from '../../src/action/publish.js';
 import { renderSummary } from '../../src/reporters/summary.js';
-import type { Results } from '../../src/results.js';
 import { parseSnapshot } from '../../src/snapshot/io.js';
 import { mergeSnapshots } from '../../src/snapshot/merge.js';
 import { shardsOfSnapshot, smallestSplittingShardCount } from '../support/shards.js';
 import { runCli } from '../support/cli-runner.js';
+import { parseResultsJson } from '../support/results-json.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const DEMO = path.join(ROOT, 'examples/demo/snapshot.json');
@@ -101,7 +101,7 @@ async function runAction(inputs: Record<string, string>, options: { summaryUnava
   return core;
 }
 
-const readResults = (core: FakeCore) => JSON.parse(readFileSync(core.outputs.get('json-file')!, 'utf8')) as Results;
+const readResults = (core: FakeCore) => parseResultsJson(readFileSync(core.outputs.get('json-file')!, 'utf8'));
 
 describe('the Action on the demo snapshot', () => {
   it('sets every output from the results it wrote', async () => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli-runner.js';
-import type { Results } from '../../src/results.js';
+import { parseResultsJson } from '../support/results-json.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -20,7 +20,7 @@ describe('scan --demo', () => {
     const r = await runCli(['scan', '--demo', '--out-dir', out, '--format', 'json']);
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.code).toBe(1);
-    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as Results;
+    const results = parseResultsJson(readFileSync(path.join(out, 'results.json'), 'utf8'));
     expect(results.tool.name).toBe('trailwarden');
     expect(results.findings.some((f) => f.status === 'pass')).toBe(true);
     expect(results.findings.some((f) => f.status === 'fail')).toBe(true);
@@ -55,15 +55,15 @@ describe('scan --demo', () => {
     const a = await runCli(['scan', '--demo', '--save-snapshot', snap, '--out-dir', path.join(dir, 'a'), '--format', 'json']);
     const b = await runCli(['scan', '--snapshot', snap, '--out-dir', path.join(dir, 'b'), '--format', 'json']);
     expect(a.code).toBe(b.code);
-    const fa = (JSON.parse(readFileSync(path.join(dir, 'a', 'results.json'), 'utf8')) as Results).findings;
-    const fb = (JSON.parse(readFileSync(path.join(dir, 'b', 'results.json'), 'utf8')) as Results).findings;
+    const fa = (parseResultsJson(readFileSync(path.join(dir, 'a', 'results.json'), 'utf8'))).findings;
+    const fb = (parseResultsJson(readFileSync(path.join(dir, 'b', 'results.json'), 'utf8'))).findings;
     expect(fb).toEqual(fa);
   });
 
   it('narrows to a pack', async () => {
     const out = tempDir();
     await runCli(['scan', '--demo', '--out-dir', out, '--format', 'json', '--pack', 'cis-aws-foundations-v5.0']);
-    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as Results;
+    const results = parseResultsJson(readFileSync(path.join(out, 'results.json'), 'utf8'));
     expect(results.pack).toBe('cis-aws-foundations-v5.0');
     // The engine's own scope rule reports what the scan could not see (the demo's inaccessible account), whatever the pack.
     expect(results.rules.filter((r) => r.id !== 'trailwarden/scan-scope').every((r) => Object.hasOwn(r.frameworks, 'cis-aws-foundations-v5.0'))).toBe(true);
@@ -234,7 +234,7 @@ describe('config: parameters and suppressions', () => {
       ].join('\n'),
     );
     const r = await runCli(['scan', '--demo', '--config', config, '--out-dir', dir, '--format', 'json']);
-    const results = JSON.parse(readFileSync(path.join(dir, 'results.json'), 'utf8')) as Results;
+    const results = parseResultsJson(readFileSync(path.join(dir, 'results.json'), 'utf8'));
     const suppressed = results.findings.filter((f) => f.suppression);
     expect(suppressed.map((f) => f.ruleId)).toEqual(['trail/log-file-validation']);
     expect(suppressed[0]!.suppression!.reason).toContain('CHG-1234');
@@ -300,7 +300,7 @@ describe('config: parameters and suppressions', () => {
     const dir = tempDir();
     writeFileSync(path.join(dir, 'trailwarden.config.yaml'), 'rules:\n  logs/retention:\n    params: { minDays: 3650 }\n');
     await runCli(['scan', '--demo', '--out-dir', 'out', '--format', 'json'], { cwd: dir });
-    const results = JSON.parse(readFileSync(path.join(dir, 'out', 'results.json'), 'utf8')) as Results;
+    const results = parseResultsJson(readFileSync(path.join(dir, 'out', 'results.json'), 'utf8'));
     const retention = results.findings.filter((f) => f.ruleId === 'logs/retention');
     expect(retention.some((f) => f.status === 'fail' && f.message.includes('3650'))).toBe(true);
   });

@@ -17,8 +17,8 @@ import { parsePolicyDocument } from '../../src/aws-policy/policy-document.js';
 import { MAX_INPUT_BYTES } from '../../src/files.js';
 import { renderJson } from '../../src/reporters/json.js';
 import { smallOrgResults } from '../reporters/fixtures/small-org.js';
-import type { Results } from '../../src/results.js';
 import type { Snapshot } from '../../src/snapshot/schema.js';
+import { parseResultsJson } from '../support/results-json.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const DEMO = path.join(ROOT, 'examples/demo/snapshot.json');
@@ -228,7 +228,7 @@ describe('the report set is one run', () => {
   const RUN_B = '22222222-2222-4222-8222-222222222222';
 
   function runIds(out: string): string[] {
-    const json = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as Results;
+    const json = parseResultsJson(readFileSync(path.join(out, 'results.json'), 'utf8'));
     const sarif = JSON.parse(readFileSync(path.join(out, 'results.sarif'), 'utf8')) as { runs: { properties: { runId: string } }[] };
     const html = /<meta name="trailwarden-run-id" content="([^"]+)">/.exec(readFileSync(path.join(out, 'report.html'), 'utf8'))?.[1];
     const summary = /^<!-- trailwarden run (\S+) -->/.exec(readFileSync(path.join(out, 'summary.md'), 'utf8'))?.[1];
@@ -288,9 +288,9 @@ describe('the report set is one run', () => {
     const out = tempDir();
     const io = { stdout: () => undefined, stderr: () => undefined, isTTY: false, env: {}, columns: 80, now: () => new Date() };
     await run(['scan', '--demo', '--out-dir', out, '--format', 'json'], io);
-    const first = (JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as Results).runId;
+    const first = (parseResultsJson(readFileSync(path.join(out, 'results.json'), 'utf8'))).runId;
     await run(['scan', '--demo', '--out-dir', out, '--format', 'json'], io);
-    const second = (JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as Results).runId;
+    const second = (parseResultsJson(readFileSync(path.join(out, 'results.json'), 'utf8'))).runId;
     expect(first).toMatch(/^[0-9a-f-]{36}$/);
     expect(second).not.toBe(first);
   });
@@ -312,7 +312,7 @@ describe('the report set is one run', () => {
   });
 
   function runIds2(out: string): string[] {
-    const json = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as Results;
+    const json = parseResultsJson(readFileSync(path.join(out, 'results.json'), 'utf8'));
     const html = /<meta name="trailwarden-run-id" content="([^"]+)">/.exec(readFileSync(path.join(out, 'report.html'), 'utf8'))?.[1];
     return [json.runId!, html!];
   }
@@ -329,7 +329,7 @@ describe('the report set is one run', () => {
     const r = await runCli(['scan', '--demo', '--out-dir', out, '--format', 'json']);
     expect(r.code).toBe(1);
     expect(readdirSync(out).sort()).toEqual([`.trailwarden-staging-1-${RUN_B}`, 'notes.tmp', 'results.json']);
-    expect((JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as Results).runId).toBe(FIXED_RUN_ID);
+    expect((parseResultsJson(readFileSync(path.join(out, 'results.json'), 'utf8'))).runId).toBe(FIXED_RUN_ID);
   });
 });
 
@@ -408,7 +408,7 @@ describe('deeply nested snapshots end in exit 2 with a JSON path, or complete', 
     const r = await runCli(['scan', '--snapshot', file, '--out-dir', path.join(dir, 'out'), '--format', 'json,sarif,html']);
     expect(r.stderr).not.toMatch(/internal error/);
     expect([0, 1, 3]).toContain(r.code);
-    const results = JSON.parse(readFileSync(path.join(dir, 'out', 'results.json'), 'utf8')) as Results;
+    const results = parseResultsJson(readFileSync(path.join(dir, 'out', 'results.json'), 'utf8'));
     expect(JSON.stringify(results.findings)).toContain('nests deeper than 64 levels');
   });
 

@@ -13,6 +13,7 @@ import { mergeSnapshots } from '../../src/snapshot/merge.js';
 import type { Snapshot } from '../../src/snapshot/schema.js';
 import { runCli } from '../support/cli-runner.js';
 import { shardsOfSnapshot, smallestSplittingShardCount } from '../support/shards.js';
+import { parseResultsJson } from '../support/results-json.js';
 
 const DEMO_FILE = path.resolve(import.meta.dirname, '../../examples/demo/snapshot.json');
 const ALL_FORMATS = 'json,sarif,html,summary,csv,junit,ocsf,asff';
@@ -74,13 +75,13 @@ describe('trailwarden merge', () => {
     await runCli(['scan', '--snapshot', fullFile, '--out-dir', path.join(dir, 'full'), '--format', 'json']);
     const r = await runCli(['merge', ...shardResults, '--out-dir', path.join(dir, 'merged'), '--format', 'json,sarif', '--fail-on', 'critical']);
     expect(r.code).toBe(1);
-    const { disagreements } = mergeResults(shardResults.map((file) => JSON.parse(readFileSync(file, 'utf8')) as Results));
+    const { disagreements } = mergeResults(shardResults.map((file) => parseResultsJson(readFileSync(file, 'utf8'))));
     expect(disagreements.length).toBeGreaterThan(0); // the organization trail's bucket serves several shards
     expect(r.stderr).toContain(`warning: the shards judged ${disagreements.length} shared resource(s) differently`);
     expect(r.stderr).toContain(`${disagreements[0]!.ruleId} ${disagreements[0]!.arn}: ${disagreements[0]!.statuses.join(' / ')}`);
     expect(r.stderr).toContain('scan --save-snapshot');
-    const merged = JSON.parse(readFileSync(path.join(dir, 'merged', 'results.json'), 'utf8')) as Results;
-    const full = JSON.parse(readFileSync(path.join(dir, 'full', 'results.json'), 'utf8')) as Results;
+    const merged = parseResultsJson(readFileSync(path.join(dir, 'merged', 'results.json'), 'utf8'));
+    const full = parseResultsJson(readFileSync(path.join(dir, 'full', 'results.json'), 'utf8'));
     const keys = (results: Results) => results.findings.map((finding) => `${finding.ruleId} ${finding.resource.arn}`);
     expect(keys(merged)).toEqual(keys(full));
     expect(merged.accounts).toEqual(full.accounts);

@@ -19,6 +19,7 @@ import { loadRuleSet, type RuleSet } from '../../src/run/scan.js';
 import { parseSnapshot } from '../../src/snapshot/io.js';
 import type { CollectionError, Snapshot } from '../../src/snapshot/schema.js';
 import { githubUploadProblems, schemaErrors } from '../reporters/sarif-checks.js';
+import { parseResultsJson } from '../support/results-json.js';
 
 const DEMO_FILE = path.resolve(import.meta.dirname, '../../examples/demo/snapshot.json');
 const INACCESSIBLE = '555555555555';
@@ -141,7 +142,7 @@ describe('scope gaps', () => {
     expect(REPORTERS.console.render(results, { color: false, width: 120 })).toContain(line);
     expect(REPORTERS.summary.render(results, { color: false, width: 80 })).toContain(`> [!CAUTION]\n> **${line}`);
     expect(REPORTERS.html.render(results, { color: false, width: 80 })).toContain(`<p class="note incomplete" role="alert"><strong>${line}`);
-    const json = JSON.parse(REPORTERS.json.render(results, { color: false, width: 80 }) as string) as Results;
+    const json = parseResultsJson(REPORTERS.json.render(results, { color: false, width: 80 }) as string);
     expect(json.incomplete?.summary).toContain(line);
   });
 

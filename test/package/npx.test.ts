@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Results } from '../../src/results.js';
+import { parseResultsJson } from '../support/results-json.js';
 
 const exec = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -72,7 +72,7 @@ describe('the npm package (slow: npm pack + npm install)', () => {
       expect(scan.code).toBe(1); // the demo has high-severity failures
       expect(scan.stdout).toMatch(/fail/i);
       expect(existsSync(path.join(project, 'out', 'results.json'))).toBe(true);
-      const results = JSON.parse(readFileSync(path.join(project, 'out', 'results.json'), 'utf8')) as Results;
+      const results = parseResultsJson(readFileSync(path.join(project, 'out', 'results.json'), 'utf8'));
       expect(results.tool).toEqual({ name: 'trailwarden', version: (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version });
       expect(results.rules.length).toBeGreaterThan(0);
       expect(results.rules.every((rule) => rule.source.file.startsWith('policies/'))).toBe(true);

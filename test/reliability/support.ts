@@ -20,6 +20,7 @@ import { readSnapshot } from '../../src/snapshot/io.js';
 import { isCollectionError, type CollectionError, type Snapshot } from '../../src/snapshot/schema.js';
 import { SCENARIO_TIME, type Scenario } from '../fake-aws/scenarios.js';
 import { isReadOnlyAction, startFakeAws, type CallRecord, type FakeAwsOptions } from '../fake-aws/server.js';
+import { parseResultsJson } from '../support/results-json.js';
 
 export interface ScanOutcome {
   code: number;
@@ -102,7 +103,7 @@ export async function scanScenario(scenario: Scenario, request: ScanRequest = {}
       code,
       stderr,
       snapshot: await readSnapshot(snapshotFile),
-      results: JSON.parse(await readFile(path.join(outDir, 'results.json'), 'utf8')) as Results,
+      results: parseResultsJson(await readFile(path.join(outDir, 'results.json'), 'utf8')),
       sarif: JSON.parse(await readFile(path.join(outDir, 'results.sarif'), 'utf8')) as ScanOutcome['sarif'],
       html: await readFile(path.join(outDir, 'report.html'), 'utf8'),
       calls: [...fake.calls],

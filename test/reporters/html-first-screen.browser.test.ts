@@ -17,6 +17,7 @@ import { renderHtml } from '../../src/reporters/html.js';
 import { SEVERITY_RANK, type Results } from '../../src/results.js';
 import { XSS_FLAG } from '../fixtures/results-factory.js';
 import { smallOrgResults } from './fixtures/small-org.js';
+import { parseResultsJson } from '../support/results-json.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 export const FIRST_SCREEN_PNG = path.join(ARTIFACTS, 'html-first-screen.png');
@@ -109,7 +110,7 @@ describe.skipIf(process.env.SKIP_BROWSER_TESTS === '1')('report.html of the demo
     });
     if (exitCode !== 1) throw new Error(`the demo scan exited ${exitCode}, not 1:\n${stderr}`);
     reportFile = path.join(dir, 'report.html');
-    results = JSON.parse(readFileSync(path.join(dir, 'results.json'), 'utf8')) as Results;
+    results = parseResultsJson(readFileSync(path.join(dir, 'results.json'), 'utf8'));
     browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: LAUNCH_ARGS });
   });
 

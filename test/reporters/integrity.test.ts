@@ -7,16 +7,16 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Results } from '../../src/results.js';
 import { runCli } from '../support/cli-runner.js';
 import { buildSnapshot } from '../support/snapshot-builder.js';
+import { parseResultsJson } from '../support/results-json.js';
 
 const BROKEN_KEY = 'org/AWSLogs/o-acme0example/333333333333/CloudTrail-Digest/eu-west-1/2026/11/01/333333333333_CloudTrail-Digest_eu-west-1_acme-org-trail_us-east-1_20261101T043107Z.json.gz';
 
 describe('integrity summary in the reports (scan --demo)', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'tw-integrity-report-'));
   const run = await runCli(['scan', '--demo', '--out-dir', dir, '--format', 'console,json,html,summary', '--fail-on', 'none']);
-  const results = JSON.parse(readFileSync(path.join(dir, 'results.json'), 'utf8')) as Results;
+  const results = parseResultsJson(readFileSync(path.join(dir, 'results.json'), 'utf8'));
 
   it('results.json sums up each trail: chains verified, broken with the first broken S3 key, unreadable', () => {
     const byName = Object.fromEntries(results.integrity!.trails.map((trail) => [trail.trailName, trail]));
@@ -52,7 +52,7 @@ describe('integrity summary in the reports (scan --demo)', async () => {
     const plain = await runCli(['scan', '--snapshot', file, '--out-dir', plainDir, '--format', 'console,json,html,summary', '--fail-on', 'none']);
     expect(plain.code, plain.stderr).not.toBe(2);
     expect(plain.stdout).not.toContain('Log file integrity');
-    const plainResults = JSON.parse(readFileSync(path.join(plainDir, 'results.json'), 'utf8')) as Results;
+    const plainResults = parseResultsJson(readFileSync(path.join(plainDir, 'results.json'), 'utf8'));
     expect(plainResults.integrity).toBeUndefined();
     expect(plainResults.findings.some((finding) => finding.ruleId.startsWith('integrity/'))).toBe(false);
     expect(readFileSync(path.join(plainDir, 'summary.md'), 'utf8')).not.toContain('Log file integrity');

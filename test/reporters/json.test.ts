@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Results } from '../../src/results.js';
-import { renderJson } from '../../src/reporters/json.js';
+import { UserError } from '../../src/errors.js';
+import { RESULTS_TABLES, readResultsDocument, type Results } from '../../src/results.js';
+import { TABLE_LIMIT, renderJson } from '../../src/reporters/json.js';
+import { parseResultsJson } from '../support/results-json.js';
 import { createResults } from '../fixtures/results-factory.js';
 import { smallOrgResults } from './fixtures/small-org.js';
 
@@ -16,7 +18,65 @@ function reversedKeys(value: unknown): unknown {
 describe('results.json', () => {
   it('holds the Results object unchanged', () => {
     const results = createResults({ seed: 2, findings: 500, hostile: true });
-    expect(JSON.parse(renderJson(results))).toEqual(JSON.parse(JSON.stringify(results)));
+    expect(parseResultsJson(renderJson(results))).toEqual(JSON.parse(JSON.stringify(results)));
+  });
+
+  it('writes one finding per line, each repeated evidence, control list and message once in its table', () => {
+    const results = createResults({ seed: 3, findings: 2000 });
+    const text = renderJson(results);
+    const lines = text.split('\n');
+    const start = lines.indexOf('  "findings": [');
+    const findingLines = lines.slice(start + 1, start + 1 + results.findings.length);
+    expect(findingLines.every((line) => line.startsWith('    {"ruleId":'))).toBe(true);
+    expect(lines[start + 1 + results.findings.length]).toMatch(/^ {2}\],?$/);
+    const data = JSON.parse(text) as Record<string, unknown[]>;
+    expect(Object.keys(data).slice(Object.keys(data).indexOf('rules') + 1, Object.keys(data).indexOf('findings'))).toEqual([...RESULTS_TABLES]);
+    const distinct = (values: unknown[]) => new Set(values.map((v) => JSON.stringify(v))).size;
+    expect(data.evidenceTable!.length).toBeLessThan(results.findings.length);
+    expect(distinct(data.evidenceTable!)).toBe(data.evidenceTable!.length);
+    expect(distinct(data.frameworkTable!)).toBe(data.frameworkTable!.length);
+    expect(distinct(data.messageTable!)).toBe(data.messageTable!.length);
+    for (const finding of data.findings as Record<string, unknown>[]) {
+      expect(typeof finding.evidence).toBe('number');
+      expect(typeof finding.message).toBe('number');
+    }
+  });
+
+  it('writes values inline once a table is full, and still reads back the same Results', () => {
+    const results = createResults({ seed: 4, findings: 300, hostile: true });
+    const saved = { ...TABLE_LIMIT };
+    try {
+      TABLE_LIMIT.entries = 5;
+      const text = renderJson(results);
+      const data = JSON.parse(text) as { evidenceTable: unknown[]; findings: Record<string, unknown>[] };
+      expect(data.evidenceTable).toHaveLength(5);
+      expect(data.findings.some((f) => Array.isArray(f.evidence))).toBe(true);
+      expect(data.findings.some((f) => typeof f.message === 'string')).toBe(true);
+      expect(parseResultsJson(text)).toEqual(JSON.parse(JSON.stringify(results)));
+      TABLE_LIMIT.entries = saved.entries;
+      TABLE_LIMIT.chars = 10;
+      expect(parseResultsJson(renderJson(results))).toEqual(JSON.parse(JSON.stringify(results)));
+    } finally {
+      Object.assign(TABLE_LIMIT, saved);
+    }
+  });
+
+  it('passes fields it does not know through, on the document and on findings', () => {
+    const results = smallOrgResults();
+    const extended = { ...results, rollup: [{ control: 'x', pass: 1 }], findings: results.findings.map((f, i) => (i === 0 ? { ...f, iac: { file: 'main.tf', line: 3 } } : f)) };
+    const read = parseResultsJson(renderJson(extended as Results)) as unknown as typeof extended;
+    expect(read.rollup).toEqual(extended.rollup);
+    expect(read.findings[0]).toEqual(JSON.parse(JSON.stringify(extended.findings[0])));
+  });
+
+  it('refuses another version, and an index that is not in its table, with the JSON path', () => {
+    const data = JSON.parse(renderJson(smallOrgResults())) as Record<string, unknown> & { findings: Record<string, unknown>[] };
+    expect(() => readResultsDocument({ ...data, schemaVersion: '3.0' }, 'r.json')).toThrow(new UserError('r.json is results.json version "3.0"; this trailwarden reads versions 1.0 and 2.0'));
+    data.findings[2]!.evidence = 9999;
+    expect(() => readResultsDocument(data, 'r.json')).toThrow(/^r\.json is not a usable results\.json: \$\.findings\[2\]\.evidence is 9999, not an index of \$\.evidenceTable/);
+    data.findings[2]!.evidence = [];
+    data.findings[1]!.ruleId = 'no/such-rule';
+    expect(() => readResultsDocument(data, 'r.json')).toThrow(/\$\.findings\[1\] has no severity and \$\.rules has no rule "no\/such-rule"/);
   });
 
   it('has the same bytes whatever order the engine built its objects in', () => {
@@ -38,13 +98,18 @@ describe('results.json', () => {
       'regions',
       'collectionErrors',
       'rules',
+      'evidenceTable',
+      'frameworkTable',
+      'messageTable',
       'findings',
       'expiredSuppressions',
     ]);
+    // The severity and resource type its rule states are left out.
     const finding = JSON.parse(text).findings[3];
-    expect(Object.keys(finding)).toEqual(['ruleId', 'status', 'severity', 'resource', 'message', 'evidence', 'frameworks', 'errors']);
+    expect(Object.keys(finding)).toEqual(['ruleId', 'status', 'resource', 'message', 'evidence', 'frameworks', 'errors']);
+    expect(Object.keys(finding.resource)).toEqual(['arn', 'accountId', 'region']);
     expect(Object.keys(finding.errors[0])).toEqual(['action', 'code', 'accountId', 'region', 'message']);
-    expect(text.startsWith('{\n  "schemaVersion": "1.0",\n  "tool": {\n    "name": "trailwarden",')).toBe(true);
+    expect(text.startsWith('{\n  "schemaVersion": "2.0",\n  "tool": {\n    "name": "trailwarden",')).toBe(true);
     expect(text.endsWith('}\n')).toBe(true);
   });
 
@@ -52,7 +117,8 @@ describe('results.json', () => {
     const results = smallOrgResults();
     results.findings[0]!.evidence = [{ path: 'trail.tags', value: JSON.parse('{"zeta":1,"__proto__":{"polluted":true},"alpha":2}') }];
     const text = renderJson(results);
-    expect(text).toContain('"value": {\n            "__proto__": {\n              "polluted": true\n            },\n            "alpha": 2,\n            "zeta": 1\n          }');
+    expect(text).toContain('[{"path":"trail.tags","value":{"__proto__":{"polluted":true},"alpha":2,"zeta":1}}]');
+    expect(parseResultsJson(text).findings[0]!.evidence[0]!.value).toEqual(JSON.parse('{"__proto__":{"polluted":true},"alpha":2,"zeta":1}'));
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });

@@ -11,8 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { failureAnnotations, incompleteAnnotation } from '../../src/action/publish.js';
 import { findingFingerprint, FINGERPRINT_KEY } from '../../src/reporters/sarif.js';
 import { displayData, displayText } from '../../src/reporters/text-safety.js';
-import type { Results } from '../../src/results.js';
 import { runCli } from '../support/cli-runner.js';
+import { parseResultsJson } from '../support/results-json.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const DEMO = path.join(ROOT, 'examples/demo/snapshot.json');
@@ -55,7 +55,7 @@ describe('a hostile trail name through every report', () => {
     // Console: the trail's findings are listed with the escapes.
     expect(r.stdout).not.toMatch(RAW_INLINE);
 
-    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as Results;
+    const results = parseResultsJson(readFileSync(path.join(out, 'results.json'), 'utf8'));
     const hostileFindings = results.findings.filter((finding) => finding.resource.name === HOSTILE);
     expect(hostileFindings.length).toBeGreaterThan(0);
     const failing = hostileFindings.filter((finding) => finding.status === 'fail');

@@ -13,6 +13,7 @@ import { githubUploadProblems, schemaErrors } from '../reporters/sarif-checks.js
 import { runCli } from '../support/cli-runner.js';
 import { monitoring } from '../support/monitoring.js';
 import { buildSnapshot, type SnapshotFragment } from '../support/snapshot-builder.js';
+import { readResultsJson } from '../support/results-json.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const EARLIER = path.join(ROOT, 'examples/demo/snapshot-earlier.json');
@@ -23,7 +24,6 @@ const ORG_TRAIL = 'arn:aws:cloudtrail:us-east-1:111111111111:trail/acme-org-trai
 const SCRATCH_TRAIL = 'arn:aws:cloudtrail:us-west-2:666666666666:trail/fail-analytics-scratch-trail';
 
 const tempDir = () => mkdtempSync(path.join(tmpdir(), 'trailwarden-baseline-'));
-const readJson = <T>(file: string) => JSON.parse(readFileSync(file, 'utf8')) as T;
 const find = (results: Results, ruleId: string, arn: string): Finding => {
   const found = results.findings.find((f) => f.ruleId === ruleId && f.resource.arn === arn);
   if (!found) throw new Error(`no finding ${ruleId} ${arn}`);
@@ -37,7 +37,7 @@ beforeAll(async () => {
   plainDir = tempDir();
   const { code } = await runCli(['scan', '--demo', '--format', 'json,sarif', '--out-dir', plainDir]);
   expect(code).toBe(1);
-  plain = readJson<Results>(path.join(plainDir, 'results.json'));
+  plain = readResultsJson(path.join(plainDir, 'results.json'));
 });
 
 describe('scan --demo --baseline examples/demo/snapshot-earlier.json', () => {
@@ -49,7 +49,7 @@ describe('scan --demo --baseline examples/demo/snapshot-earlier.json', () => {
     const run = await runCli(['scan', '--demo', '--baseline', EARLIER, '--format', 'console,json,sarif,html,summary', '--out-dir', dir]);
     expect(run.code).toBe(1);
     stdout = run.stdout;
-    results = readJson<Results>(path.join(dir, 'results.json'));
+    results = readResultsJson(path.join(dir, 'results.json'));
   });
 
   it('classifies each known change: new, updated, unchanged, absent (fixed / removed)', () => {
@@ -124,7 +124,7 @@ describe('a results.json baseline', () => {
     const dir = tempDir();
     const { code } = await runCli(['scan', '--demo', '--baseline', path.join(plainDir, 'results.json'), '--format', 'json', '--out-dir', dir]);
     expect(code).toBe(1);
-    const results = readJson<Results>(path.join(dir, 'results.json'));
+    const results = readResultsJson(path.join(dir, 'results.json'));
     expect(results.baseline).toMatchObject({ kind: 'results', counts: { new: 0, updated: 0, absent: 0 }, newFailures: 0 });
     expect(results.baseline!.counts.unchanged).toBe(results.findings.filter((f) => !f.suppression && (f.status === 'fail' || f.status === 'error')).length);
     expect(results.baseline!.outsideScope).toBeUndefined();
@@ -142,7 +142,7 @@ describe('a results.json baseline', () => {
     const dir = tempDir();
     const { code } = await runCli(['scan', '--demo', '--pack', 'cis-aws-foundations-v5.0', '--baseline', path.join(plainDir, 'results.json'), '--format', 'json', '--out-dir', dir]);
     expect([0, 1]).toContain(code);
-    const results = readJson<Results>(path.join(dir, 'results.json'));
+    const results = readResultsJson(path.join(dir, 'results.json'));
     expect(results.baseline!.outsideScope!.rules.length).toBeGreaterThan(0);
     expect(results.baseline!.counts).toMatchObject({ new: 0, absent: 0 });
   });
@@ -152,7 +152,7 @@ describe('a results.json baseline', () => {
     const part = path.join(plainDir, 'results.json');
     const merged = await runCli(['merge', '--baseline', part, '--fail-on-new', '--format', 'json', '--out-dir', dir, part]);
     expect(merged.code).toBe(3); // the demo's errors: partial, never 1 (nothing is new)
-    expect(readJson<Results>(path.join(dir, 'results.json')).baseline).toMatchObject({ counts: { new: 0, absent: 0 }, newFailures: 0 });
+    expect(readResultsJson(path.join(dir, 'results.json')).baseline).toMatchObject({ counts: { new: 0, absent: 0 }, newFailures: 0 });
     const refused = await runCli(['merge', '--baseline', EARLIER, '--format', 'json', '--out-dir', dir, part]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('merging results.json files compares only with a results.json');
@@ -165,7 +165,7 @@ describe('a results.json baseline', () => {
     expect(code).toBe(1);
     expect(stderr).toContain(`--baseline ${missing} does not exist yet: treating this as the first run, every failure is new`);
     expect(stdout).toContain('First run: there is no baseline yet');
-    const results = readJson<Results>(path.join(dir, 'results.json'));
+    const results = readResultsJson(path.join(dir, 'results.json'));
     expect(results.baseline).toMatchObject({ kind: 'none', firstRun: true, absent: [] });
     expect(results.baseline!.newFailures).toBe(results.findings.filter((f) => f.status === 'fail' && !f.suppression).length);
   });
@@ -228,7 +228,7 @@ describe('--fail-on-new', () => {
     const out = path.join(dir, 'd');
     const run = await runCli(['scan', '--snapshot', regressed, '--baseline', path.join(dir, 'before', 'results.json'), '--fail-on-new', '--format', 'json', '--out-dir', out]);
     expect(run.code).toBe(1);
-    const results = readJson<Results>(path.join(out, 'results.json'));
+    const results = readResultsJson(path.join(out, 'results.json'));
     const fresh = results.findings.filter((f) => f.status === 'fail' && (f.baselineState === 'new' || f.baselineStatus !== undefined));
     expect(fresh.some((f) => f.severity === 'high' && f.resource.arn === ORG)).toBe(true);
     expect(find(results, 'trail/delivery-healthy', TEAM).baselineState).toBe('unchanged');
