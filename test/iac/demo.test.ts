@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readResultsJson } from '../support/results-json.js';
 import type { Finding, Results } from '../../src/results.js';
 import { runCli } from '../support/cli-runner.js';
 import { githubUploadProblems, schemaErrors } from '../reporters/sarif-checks.js';
@@ -33,7 +34,7 @@ async function scan(extra: string[]) {
     code: r.code,
     stdout: r.stdout,
     stderr: r.stderr,
-    results: JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as Results,
+    results: readResultsJson(path.join(out, 'results.json')),
     sarifText: readFileSync(path.join(out, 'results.sarif'), 'utf8'),
     html: readFileSync(path.join(out, 'report.html'), 'utf8'),
   };
@@ -176,7 +177,7 @@ describe('--iac from the config file and in merge', () => {
     writeFileSync(config, `iac:\n  - ${IAC}/payments\n`);
     const r = await runCli(['scan', '--demo', '--config', config, '--out-dir', out, '--format', 'json', '--fail-on', 'none'], { cwd: ROOT });
     expect(r.code).toBe(3);
-    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as Results;
+    const results = readResultsJson(path.join(out, 'results.json'));
     expect(results.iac?.paths).toEqual([`${IAC}/payments`]);
     expect(results.findings.find((f) => f.ruleId === 'trail/log-file-validation' && f.resource.name === 'fail-payments-local-trail')?.iac?.file).toBe(`${IAC}/payments/main.tf`);
   });
@@ -185,7 +186,7 @@ describe('--iac from the config file and in merge', () => {
     const out = mkdtempSync(path.join(tmpdir(), 'tw-iac-merge-'));
     const r = await runCli(['merge', '--out-dir', out, '--format', 'json', '--fail-on', 'none', '--iac', IAC, 'examples/demo/snapshot.json'], { cwd: ROOT });
     expect(r.stderr).not.toContain('internal error');
-    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as Results;
+    const results = readResultsJson(path.join(out, 'results.json'));
     expect(results.iac?.locatedFindings).toBe(withIac.results.iac?.locatedFindings);
   });
 });
@@ -203,7 +204,7 @@ describe('--iac errors', () => {
     const r = await runCli(['scan', '--demo', '--out-dir', out, '--format', 'json', '--fail-on', 'none', '--iac', 'test/fixtures/iac/broken'], { cwd: ROOT });
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/warning: test\/fixtures\/iac\/broken\/main\.tf:\d+:\d+ iac\/parse HCL syntax error/);
-    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as Results;
+    const results = readResultsJson(path.join(out, 'results.json'));
     expect(results.iac?.diagnostics[0]).toMatchObject({ file: 'test/fixtures/iac/broken/main.tf', code: 'iac/parse' });
   });
 });

@@ -6,11 +6,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseResultsJson } from '../support/results-json.js';
 import { readIac } from '../../src/iac/index.js';
 import { parsePlan, readPlan, withoutInstanceKeys } from '../../src/iac/plan-json.js';
 import { PlanLocator } from '../../src/iac/plan-locations.js';
 import { PLACEHOLDER_ACCOUNT, planToSnapshot } from '../../src/iac/plan-snapshot.js';
-import type { Results } from '../../src/results.js';
 import type { Snapshot } from '../../src/snapshot/schema.js';
 import { UserError } from '../../src/errors.js';
 import { snapshotValidator } from '../../src/snapshot/validate.js';
@@ -23,7 +23,7 @@ const NOW = new Date('2026-12-04T12:00:00Z');
 
 async function scanPlan(story: string, out: string) {
   const r = await runCli(['scan', '--plan', path.join(PLANS, story, 'tfplan.json'), '--out-dir', out, '--format', 'json,sarif']);
-  const results = JSON.parse(await readFile(path.join(out, 'results.json'), 'utf8')) as Results;
+  const results = parseResultsJson(await readFile(path.join(out, 'results.json'), 'utf8'));
   return { ...r, results, finding: (ruleId: string) => results.findings.find((f) => f.ruleId === ruleId)! };
 }
 
@@ -206,7 +206,7 @@ describe('scan --plan', () => {
   it('with --iac over several roots that share an address, takes the definition in the plan\'s own folder', async () => {
     const r = await runCli(['scan', '--plan', path.join(PLANS, 'log-validation-disabled', 'tfplan.json'), '--iac', PLANS, '--out-dir', out, '--format', 'json']);
     expect(r.code).toBe(1);
-    const results = JSON.parse(await readFile(path.join(out, 'results.json'), 'utf8')) as Results;
+    const results = parseResultsJson(await readFile(path.join(out, 'results.json'), 'utf8'));
     expect(results.findings.find((f) => f.ruleId === 'trail/log-file-validation')!.iac).toMatchObject({ file: 'test/fixtures/iac/plans/log-validation-disabled/main.tf', startLine: 39 });
     // The trails of the other roots were not planned here: listed, not matched.
     expect(results.iac?.unmatched.map((d) => d.address)).toEqual(expect.arrayContaining(['module.org_trail.aws_cloudtrail.this']));

@@ -6,11 +6,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseResultsJson } from '../support/results-json.js';
 import { parseCloudFormation } from '../../src/iac/cloudformation.js';
 import { PlanLocator } from '../../src/iac/plan-locations.js';
 import { planToSnapshot } from '../../src/iac/plan-snapshot.js';
 import { TEMPLATE_SCAN_OPTIONS, templateToPlan } from '../../src/iac/template-plan.js';
-import type { Results } from '../../src/results.js';
 import { snapshotValidator } from '../../src/snapshot/validate.js';
 import { runCli } from '../support/cli-runner.js';
 
@@ -36,7 +36,7 @@ afterEach(async () => {
 
 async function scanTemplate(file: string) {
   const r = await runCli(['scan', '--template', file, '--out-dir', out, '--format', 'json']);
-  const results = JSON.parse(await readFile(path.join(out, 'results.json'), 'utf8')) as Results;
+  const results = parseResultsJson(await readFile(path.join(out, 'results.json'), 'utf8'));
   return { ...r, finding: (ruleId: string) => results.findings.find((f) => f.ruleId === ruleId)! };
 }
 
