@@ -216,8 +216,8 @@ async function runOnce(workspace: Workspace, scenario: ScanScenario, index: numb
       resultsJsonMb: statSync(path.join(runDir, 'out', 'results.json')).size / 2 ** 20,
     };
   } finally {
-    // A 1,000-account run leaves ~70 MB of reports behind.
-    rmSync(runDir, { recursive: true, force: true });
+    // A 1,000-account run leaves ~30 MB of reports behind; BENCH_KEEP=1 keeps them to look at.
+    if (!process.env.BENCH_KEEP) rmSync(runDir, { recursive: true, force: true });
   }
 }
 

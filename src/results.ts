@@ -17,7 +17,7 @@ export const RESULTS_SCHEMA_VERSION = '2.0';
 export const READABLE_RESULTS_VERSIONS = ['1.0', '2.0'] as const;
 
 /** results.json 2.0's tables, in the order they are written (before `findings`). */
-export const RESULTS_TABLES = ['evidenceTable', 'frameworkTable', 'messageTable'] as const;
+export const RESULTS_TABLES = ['evidenceTable', 'frameworkTable', 'messageTable', 'fixTable'] as const;
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -367,7 +367,7 @@ export function readResultsDocument(data: Record<string, unknown>, what: string)
   const fail = (path: string, problem: string): never => {
     throw new UserError(`${what} is not a usable results.json: ${path} ${problem}`);
   };
-  const tables: Record<(typeof RESULTS_TABLES)[number], unknown[]> = { evidenceTable: [], frameworkTable: [], messageTable: [] };
+  const tables: Record<(typeof RESULTS_TABLES)[number], unknown[]> = { evidenceTable: [], frameworkTable: [], messageTable: [], fixTable: [] };
   for (const name of RESULTS_TABLES) {
     const table = data[name];
     if (table === undefined) continue;
@@ -403,11 +403,25 @@ export function readResultsDocument(data: Record<string, unknown>, what: string)
     }
     if (typeof item.evidence === 'number') finding.evidence = entry('evidenceTable', item.evidence, `${at}.evidence`, Array.isArray, 'a list of evidence');
     if (typeof item.frameworks === 'number') finding.frameworks = entry('frameworkTable', item.frameworks, `${at}.frameworks`, isStrings, 'a list of strings');
-    if (typeof item.message === 'number') {
-      const template = entry('messageTable', item.message, `${at}.message`, (value) => Array.isArray(value) && value.length > 0 && value.every(isStrings), 'a list of lists of strings') as MessageTemplate;
+    const isTemplate = (value: unknown) => Array.isArray(value) && value.length > 0 && value.every(isStrings);
+    const filled = (field: 'message' | 'fix', table: 'messageTable' | 'fixTable'): string => {
+      const template = entry(table, item[field] as number, `${at}.${field}`, isTemplate, 'a list of lists of strings') as MessageTemplate;
       const resource = finding.resource;
       if (!isRecord(resource) || typeof resource.accountId !== 'string' || (resource.name !== undefined && typeof resource.name !== 'string')) return fail(`${at}.resource`, 'must hold accountId and an optional name as strings');
-      finding.message = messageFromTemplate(template, resource as Pick<ResourceRef, 'accountId' | 'name'>);
+      return messageFromTemplate(template, resource as Pick<ResourceRef, 'accountId' | 'name'>);
+    };
+    if (typeof item.message === 'number') finding.message = filled('message', 'messageTable');
+    if (typeof item.fix === 'number') {
+      // The fix's JSON text, templated as a message is: its commands repeat the resource's name and account.
+      const text = filled('fix', 'fixTable');
+      let fix: unknown;
+      try {
+        fix = JSON.parse(text);
+      } catch {
+        fail(`$.fixTable[${item.fix}]`, 'must give a fix as JSON text');
+      }
+      if (!isRecord(fix)) fail(`$.fixTable[${item.fix}]`, 'must give a fix object');
+      finding.fix = fix;
     }
     return finding;
   });

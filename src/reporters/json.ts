@@ -8,7 +8,7 @@
  * each finding is one line of compact JSON (grep and line-by-line readers see one finding per
  * line). What repeats is written once: a finding's evidence, framework controls and message (its
  * resource's name and account id taken out, see messageTemplate) are indexes into evidenceTable,
- * frameworkTable and messageTable, written before the findings; a finding leaves out the
+ * frameworkTable, messageTable and fixTable (a fix's JSON text, templated as a message is), written before the findings; a finding leaves out the
  * severity and resource type its rule states. readResultsDocument (src/results.ts) puts all of it
  * back. A table stops growing at TABLE_LIMIT entries or bytes; past that findings carry the value
  * itself, so writing holds at most the tables and an index per finding beside the results.
@@ -22,6 +22,8 @@ interface Shape {
   readonly fields?: readonly (readonly [string, Shape?])[];
   readonly each?: Shape;
 }
+
+const FIX_SHAPE: Shape = { fields: [['commands'], ['terraform'], ['collect']] };
 
 const collectionError: Shape = { fields: [['action'], ['code'], ['accountId'], ['region'], ['message']] };
 
@@ -70,7 +72,7 @@ const resultsShape: Shape = {
             ['frameworks'],
             ['errors', { each: collectionError }],
             ['suppression', { fields: [['reason'], ['expires']] }],
-            ['fix', { fields: [['commands'], ['terraform'], ['collect']] }],
+            ['fix', FIX_SHAPE],
             ['baselineState'],
             ['baselineStatus'],
             ['iac', { fields: [['file'], ['startLine'], ['startColumn'], ['endLine'], ['endColumn'], ['address'], ['attribute']] }],
@@ -195,15 +197,18 @@ function* renderJsonChunks(results: Results): Generator<string> {
   for (const rule of results.rules) if (!rules.has(rule.id)) rules.set(rule.id, rule);
   // First pass: each finding's entry in each table (its evidence, controls and message template).
   const count = results.findings.length;
-  const tables = { evidenceTable: new Table(), frameworkTable: new Table(), messageTable: new Table() };
+  const tables = { evidenceTable: new Table(), frameworkTable: new Table(), messageTable: new Table(), fixTable: new Table() };
   const evidenceAt = new Int32Array(count);
   const frameworksAt = new Int32Array(count);
   const messageAt = new Int32Array(count);
+  const fixAt = new Int32Array(count);
   for (let i = 0; i < count; i++) {
     const finding = results.findings[i]!;
     evidenceAt[i] = tables.evidenceTable.add(JSON.stringify(canonical(finding.evidence, evidenceShape)));
     frameworksAt[i] = tables.frameworkTable.add(JSON.stringify(finding.frameworks));
     messageAt[i] = tables.messageTable.add(JSON.stringify(messageTemplate(finding.message, finding.resource)));
+    // A fix repeats the resource's values in its commands: templated as its JSON text, as a message is.
+    fixAt[i] = finding.fix ? tables.fixTable.add(JSON.stringify(messageTemplate(JSON.stringify(canonical(finding.fix, FIX_SHAPE)), finding.resource))) : NO_ENTRY;
   }
   const head = JSON.stringify(canonical({ ...results, findings: FINDINGS_SLOT }, resultsShape), null, 2);
   const slot = `  "findings": ${JSON.stringify(FINDINGS_SLOT)}`;
@@ -226,6 +231,7 @@ function* renderJsonChunks(results: Results): Generator<string> {
         message: messageAt[i] === NO_ENTRY ? finding.message : messageAt[i],
         evidence: evidenceAt[i] === NO_ENTRY ? finding.evidence : evidenceAt[i],
         frameworks: frameworksAt[i] === NO_ENTRY ? finding.frameworks : frameworksAt[i],
+        fix: fixAt[i] === NO_ENTRY ? finding.fix : fixAt[i],
       };
       yield `    ${findingLine(finding, written)}${i + 1 < count ? ',\n' : '\n'}`;
     }

@@ -42,6 +42,31 @@ describe('results.json', () => {
     }
   });
 
+  it('writes a pasteable fix once per template: the resource name and account it repeats are taken out, and hostile text survives', () => {
+    const results = createResults({ seed: 5, findings: 300, hostile: true });
+    results.findings.forEach((finding, i) => {
+      const name = finding.resource.name ?? 'unnamed';
+      finding.fix =
+        i % 3 === 0
+          ? { collect: [`allow the scanning role in account ${finding.resource.accountId} to call s3:GetBucketPolicy`] }
+          : { commands: `aws s3api put-bucket-versioning --bucket ${name} --versioning-configuration Status=Enabled --expected-bucket-owner ${finding.resource.accountId}`, terraform: `resource "aws_s3_bucket_versioning" "x" {\n  bucket = "${name}"\n}` };
+    });
+    const text = renderJson(results);
+    const data = JSON.parse(text) as { fixTable: unknown[]; findings: { fix?: unknown }[] };
+    expect(data.findings.every((finding) => typeof finding.fix === 'number')).toBe(true);
+    // A template per kind of fix, not per resource: only names JSON must escape stay whole.
+    expect(data.fixTable.length).toBeLessThan(results.findings.length / 4);
+    expect(parseResultsJson(text)).toEqual(JSON.parse(JSON.stringify(results)));
+  });
+
+  it('refuses a fix template that does not give a fix, with its JSON path', () => {
+    const results = createResults({ seed: 6, findings: 3 });
+    results.findings[0]!.fix = { commands: 'aws cloudtrail update-trail --name x' };
+    const data = JSON.parse(renderJson(results)) as { fixTable: string[][][] };
+    data.fixTable[0] = [['{"commands": ']];
+    expect(() => readResultsDocument(data as unknown as Record<string, unknown>, 'r.json')).toThrow(/\$\.fixTable\[0\] must give a fix as JSON text/);
+  });
+
   it('writes values inline once a table is full, and still reads back the same Results', () => {
     const results = createResults({ seed: 4, findings: 300, hostile: true });
     const saved = { ...TABLE_LIMIT };
@@ -101,6 +126,7 @@ describe('results.json', () => {
       'evidenceTable',
       'frameworkTable',
       'messageTable',
+      'fixTable',
       'findings',
       'expiredSuppressions',
     ]);
