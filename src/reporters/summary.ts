@@ -14,6 +14,7 @@ import {
   buildMatrix,
   controlRows,
   catalogRules,
+  describeAfterApply,
   cellState,
   compareText,
   formatCount,
@@ -23,6 +24,7 @@ import {
   ruleHelpUri,
   SEVERITY_LABEL,
   sinceLastRun,
+  splitCollectionErrors,
   tallyFindings,
   truncate,
   type CellState,
@@ -74,6 +76,10 @@ interface SummaryView {
   errors: { action: Markdown; code: Markdown; count: Markdown; accounts: Markdown; fix: Markdown }[];
   errorsTotal: Markdown;
   errorsNote: Markdown | null;
+  /** --plan / --template: planned values known only after apply (not collection errors). */
+  afterApply: Markdown[];
+  afterApplyTotal: Markdown;
+  afterApplyNote: Markdown | null;
   expired: { rule: Markdown; resource: Markdown; expires: Markdown }[];
   expiredNote: Markdown | null;
   integrity: { heading: Markdown; broken: { trail: Markdown; chain: Markdown; key: Markdown; reason: Markdown }[]; note: Markdown | null } | null;
@@ -87,7 +93,8 @@ export function renderSummary(results: Results, limits: SummaryLimits = SUMMARY_
   const catalog = catalogRules(results);
   const tally = tallyFindings(results.findings);
   const short = (text: string) => truncate(text, limits.textLength);
-  const groups = groupCollectionErrors(results.collectionErrors);
+  const { failed, afterApply } = splitCollectionErrors(results.collectionErrors);
+  const groups = groupCollectionErrors(failed);
   const expired = results.expiredSuppressions ?? [];
   const failures = topFailures(results.findings, (id) => catalog.get(id));
   const view: SummaryView = {
@@ -136,7 +143,10 @@ export function renderSummary(results: Results, limits: SummaryLimits = SUMMARY_
       accounts: joinCells(group.accounts.slice(0, EXAMPLE_RESOURCES).map((account) => codeSpan(account, 'table')), group.accounts.length - EXAMPLE_RESOURCES),
       fix: inline(isAccessDenial(group.code) ? `Grant ${group.action} to the scanning role` : short(group.message ?? 'Retry, or check the service in these accounts')),
     })),
-    errorsTotal: count(results.collectionErrors.length),
+    errorsTotal: count(failed.length),
+    afterApply: afterApply.slice(0, limits.errorGroups).map((error) => inline(short(describeAfterApply(error)))),
+    afterApplyTotal: count(afterApply.length),
+    afterApplyNote: afterApply.length > limits.errorGroups ? inline(`${formatCount(afterApply.length - limits.errorGroups)} more are listed in report.html and results.json.`) : null,
     errorsNote: groups.length > limits.errorGroups ? inline(`${formatCount(groups.length - limits.errorGroups)} more kinds of error are listed in report.html and results.json.`) : null,
     expired: expired.slice(0, limits.expiredSuppressions).map((entry) => ({
       rule: codeSpan(entry.ruleId, 'table'),
