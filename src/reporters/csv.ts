@@ -65,12 +65,12 @@ function csvLine(cells: readonly string[]): string {
 }
 
 /** The statuses the rows keep: --status, or failures for --quiet alone; absent keeps every row. */
-function shownStatuses(ctx: Pick<ReportContext, 'statuses' | 'quiet'> | undefined): ReadonlySet<string> | undefined {
+function shownStatuses(ctx: Partial<ReportContext> | undefined): ReadonlySet<string> | undefined {
   if (ctx?.statuses) return new Set(ctx.statuses);
   return ctx?.quiet ? new Set(['fail']) : undefined;
 }
 
-function* renderCsvChunks(results: Results, ctx?: Pick<ReportContext, 'statuses' | 'quiet'>): Generator<string> {
+function* renderCsvChunks(results: Results, ctx?: Partial<ReportContext>): Generator<string> {
   const catalog = catalogRules(results);
   const names = accountNameMap(results);
   const shown = shownStatuses(ctx);
@@ -83,7 +83,7 @@ function* renderCsvChunks(results: Results, ctx?: Pick<ReportContext, 'statuses'
   }
 }
 
-export function renderCsv(results: Results, ctx?: Pick<ReportContext, 'statuses' | 'quiet'>): string {
+export function renderCsv(results: Results, ctx?: Partial<ReportContext>): string {
   return [...renderCsvChunks(results, ctx)].join('');
 }
 

@@ -4,7 +4,7 @@
  * them once here keeps the console, job summary and HTML report telling the same story.
  */
 import { displayText } from './text-safety.js';
-import { SEVERITIES, SEVERITY_RANK, STATUSES, isNewFailure, type AbsentFinding, type BaselineComparison, type Finding, type Results, type RuleMeta, type Severity, type Status } from '../results.js';
+import { SEVERITIES, SEVERITY_RANK, STATUSES, isNewFailure, type AbsentFinding, type BaselineComparison, type Finding, type ResourceRef, type Results, type RuleMeta, type Severity, type Status } from '../results.js';
 import type { CollectionError } from '../snapshot/schema.js';
 import { repositoryUrl } from '../package-root.js';
 import { UNKNOWN_BEFORE_APPLY } from '../snapshot/not-offered.js';
@@ -283,8 +283,20 @@ export function cellState(tally: Tally | undefined): CellState {
   return tally.suppressed > 0 ? 'suppressed' : 'none';
 }
 
-function accountNames(results: Results): Map<string, string | undefined> {
+export function accountNames(results: Pick<Results, 'accounts'>): Map<string, string | undefined> {
   return new Map(results.accounts.map((account) => [account.id, account.name]));
+}
+
+/**
+ * How a resource reads where a human reads it (summary tables, SARIF message text, report.html).
+ * An account's ARN ends in `:root`, which reads as the root user: an account is shown as
+ * "account 123456789012 (name)" instead. Identities (fingerprints, logical locations, results.json)
+ * keep the ARN. Raw text: each report neutralizes it for its own medium.
+ */
+export function resourceLabel(resource: Pick<ResourceRef, 'type' | 'arn' | 'accountId' | 'name'>, names: ReadonlyMap<string, string | undefined>): string {
+  if (resource.type !== 'account') return resource.arn;
+  const name = names.get(resource.accountId) ?? resource.name;
+  return `account ${resource.accountId}${name ? ` (${name})` : ''}`;
 }
 
 // ---------------------------------------------------------------------------------------------

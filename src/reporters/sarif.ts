@@ -30,7 +30,9 @@ import {
   describeCollectionError,
   formatCount,
   groupCollectionErrors,
+  accountNames,
   plural,
+  resourceLabel,
   ruleControls,
   ruleHelpUri,
   TRAILWARDEN_REPOSITORY_URL,
@@ -128,13 +130,14 @@ export function renderSarif(results: Results, ctx: ReportContext, limits: SarifL
 
   let ranked: RankedResult[];
   if (reportable.length > limits.aggregateAbove) {
-    ranked = aggregateResults(reportable, results.partition, rules, locations);
+    ranked = aggregateResults(reportable, results.partition, rules, locations, accountNames(results));
     warn(
       `SARIF: ${formatCount(reportable.length)} failing and error findings exceed ${formatCount(limits.aggregateAbove)}, the most GitHub code scanning displays; ` +
         `aggregated into ${plural(ranked.length, 'result')}, one per rule and account (results.json and report.html keep every finding).`,
     );
   } else {
-    ranked = reportable.map((finding) => findingResult(finding, results.partition, rules, locations));
+    const names = accountNames(results);
+    ranked = reportable.map((finding) => findingResult(finding, results.partition, rules, locations, names));
   }
   ranked = withUniqueFingerprints(ranked, warn);
   ranked.sort((a, b) => b.rank - a.rank || compareOrder(a.order, b.order));
@@ -360,15 +363,17 @@ function rankOf(status: 'fail' | 'error', severity: Severity): number {
   return status === 'fail' ? 10 + SEVERITY_RANK[severity] : SEVERITY_RANK[severity];
 }
 
-function resultMessage(finding: Finding): string {
-  const { arn } = finding.resource;
+/** The result's text; the resource as a human reads it (an account by id and name, never `…:root`). */
+function resultMessage(finding: Finding, names: ReadonlyMap<string, string | undefined>): string {
+  const label = resourceLabel(finding.resource, names);
   if (finding.status === 'error') {
     const causes = [...new Set((finding.errors ?? []).map(describeCollectionError))];
     const cause = causes.length > 0 ? causes.join('; ') : withoutFinalPeriod(finding.message);
-    return `Could not evaluate ${finding.ruleId} for ${arn}: ${cause}.`;
+    return `Could not evaluate ${finding.ruleId} for ${label}: ${cause}.`;
   }
   const message = withoutFinalPeriod(finding.message);
-  return message.includes(arn) ? `${message}.` : `${message} (${arn}).`;
+  if (finding.resource.type === 'account') return message.includes(finding.resource.accountId) ? `${message}.` : `${message} (${label}).`;
+  return message.includes(label) ? `${message}.` : `${message} (${label}).`;
 }
 
 /**
@@ -384,7 +389,7 @@ function withoutFinalPeriod(text: string): string {
   return text.trim().replace(/\.+$/, '');
 }
 
-function findingResult(finding: Finding, partition: string, rules: SarifRules, locations: Map<string, SarifLocation['physicalLocation']>): RankedResult {
+function findingResult(finding: Finding, partition: string, rules: SarifRules, locations: Map<string, SarifLocation['physicalLocation']>, names: ReadonlyMap<string, string | undefined>): RankedResult {
   const status = finding.status === 'error' ? 'error' : 'fail';
   const { arn, accountId, region, type, name } = finding.resource;
   const rule = rules.resultRule(finding.ruleId, status);
@@ -398,7 +403,7 @@ function findingResult(finding: Finding, partition: string, rules: SarifRules, l
       ...(status === 'error' ? { kind: 'open' as const } : {}),
       level: status === 'error' ? 'note' : LEVEL[finding.severity],
       // Displayed text is neutralized; the fingerprint above and the properties keep the raw identity.
-      message: { text: messageText(resultMessage(finding)) },
+      message: { text: messageText(resultMessage(finding, names)) },
       locations: [
         {
           physicalLocation: finding.iac ? iacLocation(finding.iac) : locations.get(finding.ruleId)!,
@@ -436,7 +441,7 @@ function iacLocation(iac: IacLocation): SarifLocation['physicalLocation'] {
 }
 
 /** One result per (rule, account, outcome), listing the resources. */
-function aggregateResults(findings: readonly Finding[], partition: string, rules: SarifRules, locations: Map<string, SarifLocation['physicalLocation']>): RankedResult[] {
+function aggregateResults(findings: readonly Finding[], partition: string, rules: SarifRules, locations: Map<string, SarifLocation['physicalLocation']>, names: ReadonlyMap<string, string | undefined>): RankedResult[] {
   const groups = new Map<string, Finding[]>();
   for (const finding of findings) {
     const key = [finding.ruleId, finding.resource.accountId, finding.status].join('\u0000');
@@ -453,8 +458,12 @@ function aggregateResults(findings: readonly Finding[], partition: string, rules
     const sarifRule = rules.resultRule(ruleId, status);
     const severity = group.reduce<Severity>((worst, finding) => (SEVERITY_RANK[finding.severity] > SEVERITY_RANK[worst] ? finding.severity : worst), first.severity);
     const resources = [...new Set(group.map((finding) => finding.resource.arn))].sort(compareText);
+    const labels = new Map(group.map((finding) => [finding.resource.arn, resourceLabel(finding.resource, names)]));
     const kept = resources.slice(0, AGGREGATE_MAX_RESOURCES);
-    const listed = resources.slice(0, AGGREGATE_MESSAGE_RESOURCES).join(', ');
+    const listed = resources
+      .slice(0, AGGREGATE_MESSAGE_RESOURCES)
+      .map((arn) => labels.get(arn)!)
+      .join(', ');
     const more = resources.length > AGGREGATE_MESSAGE_RESOURCES ? ` and ${formatCount(resources.length - AGGREGATE_MESSAGE_RESOURCES)} more` : '';
     const subject = `${plural(resources.length, 'resource')} in account ${accountId}`;
     const text =

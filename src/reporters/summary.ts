@@ -21,6 +21,8 @@ import {
   groupCollectionErrors,
   isAccessDenial,
   plural,
+  accountNames,
+  resourceLabel,
   ruleHelpUri,
   SEVERITY_LABEL,
   sinceLastRun,
@@ -97,6 +99,7 @@ export function renderSummary(results: Results, limits: SummaryLimits = SUMMARY_
   const groups = groupCollectionErrors(failed);
   const expired = results.expiredSuppressions ?? [];
   const failures = topFailures(results.findings, (id) => catalog.get(id));
+  const names = accountNames(results);
   const view: SummaryView = {
     since: sinceView(results, limits, short),
     verdict: verdict(tally),
@@ -132,7 +135,7 @@ export function renderSummary(results: Results, limits: SummaryLimits = SUMMARY_
       title: inline(short(rule.title)),
       resources: count(findings.length),
       accounts: count(new Set(findings.map((finding) => finding.resource.accountId)).size),
-      examples: joinCells(findings.slice(0, EXAMPLE_RESOURCES).map((finding) => codeSpan(short(finding.resource.arn), 'table')), findings.length - EXAMPLE_RESOURCES),
+      examples: joinCells(findings.slice(0, EXAMPLE_RESOURCES).map((finding) => codeSpan(short(resourceLabel(finding.resource, names)), 'table')), findings.length - EXAMPLE_RESOURCES),
       fix: remediationLink(rule),
     })),
     topFailuresNote: failures.length > limits.topFailures ? inline(`${formatCount(failures.length - limits.topFailures)} more failing rules are listed in report.html.`) : null,
@@ -167,6 +170,7 @@ export function renderSummary(results: Results, limits: SummaryLimits = SUMMARY_
 function sinceView(results: Results, limits: SummaryLimits, short: (text: string) => string): SummaryView['since'] {
   const since = sinceLastRun(results);
   if (!since) return null;
+  const names = accountNames(results);
   const gone = [...since.fixed, ...since.removed];
   return {
     headline: `**${inline(since.headline)}**` as Markdown,
@@ -175,14 +179,14 @@ function sinceView(results: Results, limits: SummaryLimits, short: (text: string
     newFailures: since.newFailures.slice(0, limits.topFailures).map((f) => ({
       severity: inline(SEVERITY_LABEL[f.severity]),
       rule: codeSpan(f.ruleId, 'table'),
-      resource: codeSpan(short(f.resource.arn), 'table'),
+      resource: codeSpan(short(resourceLabel(f.resource, names)), 'table'),
       was: inline(f.baselineStatus ? `was ${f.baselineStatus}` : 'new'),
     })),
     newNote: since.newFailures.length > limits.topFailures ? inline(`${formatCount(since.newFailures.length - limits.topFailures)} more new failures are in results.json and report.html.`) : null,
     fixed: gone.slice(0, limits.topFailures).map((a) => ({
       severity: inline(SEVERITY_LABEL[a.severity]),
       rule: codeSpan(a.ruleId, 'table'),
-      resource: codeSpan(short(a.resource.arn), 'table'),
+      resource: codeSpan(short(resourceLabel(a.resource, names)), 'table'),
       reason: inline(a.reason === 'fixed' ? 'fixed' : 'resource removed'),
     })),
     fixedNote: gone.length > limits.topFailures ? inline(`${formatCount(gone.length - limits.topFailures)} more are listed in results.json.`) : null,
