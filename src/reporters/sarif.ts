@@ -372,8 +372,25 @@ function resultMessage(finding: Finding, names: ReadonlyMap<string, string | und
     return `Could not evaluate ${finding.ruleId} for ${label}: ${cause}.`;
   }
   const message = withoutFinalPeriod(finding.message);
-  if (finding.resource.type === 'account') return message.includes(finding.resource.accountId) ? `${message}.` : `${message} (${label}).`;
-  return message.includes(label) ? `${message}.` : `${message} (${label}).`;
+  const named = finding.resource.type === 'account' ? message.includes(finding.resource.accountId) : message.includes(label);
+  return `${named ? `${message}.` : `${message} (${label}).`}${fixSentence(finding)}`;
+}
+
+/** Longest command text a result message carries; the rest is in report.html and `properties.fix`. */
+const MAX_MESSAGE_COMMANDS = 1_000;
+
+/**
+ * Code scanning shows a result's message text on the alert (not its properties, and not the
+ * markdown): the finding's own commands follow the message, one after the other. Message text is
+ * one line, so they are separated by "; then".
+ */
+function fixSentence(finding: Finding): string {
+  const commands = finding.fix?.commands
+    ?.split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  if (!commands?.length) return '';
+  return ` To fix: ${truncate(commands.join('; then '), MAX_MESSAGE_COMMANDS)}`;
 }
 
 /**
@@ -423,6 +440,8 @@ function findingResult(finding: Finding, partition: string, rules: SarifRules, l
         status: finding.status,
         ...(status === 'error' ? { evaluatedRule: finding.ruleId } : {}),
         ...(finding.frameworks.length > 0 ? { frameworks: finding.frameworks } : {}),
+        // The finding's own fix (engine/fix.ts), raw for tools; the message carries the commands for people.
+        ...(finding.fix ? { fix: finding.fix } : {}),
       },
     },
   };

@@ -7,7 +7,8 @@
 import summaryTemplate from '../../reports/summary.md.hbs?raw';
 import { SEVERITIES, SEVERITY_RANK, isRunId, type Finding, type Results, type RuleMeta } from '../results.js';
 import type { Reporter } from './context.js';
-import { codeSpan, inline, type Markdown } from './markdown.js';
+import { codeBlock, codeSpan, inline, type Markdown } from './markdown.js';
+import { displayText } from './text-safety.js';
 import {
   accountsLabel,
   passingShare,
@@ -41,6 +42,10 @@ interface SummaryLimits {
   topFailures: number;
   errorGroups: number;
   expiredSuppressions: number;
+  /** Top failing rules whose first failure's commands are shown. */
+  fixes: number;
+  /** Longest command line shown (a longer one is cut, which report.html shows whole). */
+  commandLength: number;
   /** Longest AWS-supplied string kept (ARNs, names, messages). */
   textLength: number;
 }
@@ -53,6 +58,8 @@ export const SUMMARY_LIMITS: SummaryLimits = {
   topFailures: 15,
   errorGroups: 10,
   expiredSuppressions: 10,
+  fixes: 5,
+  commandLength: 600,
   textLength: 160,
 };
 
@@ -75,6 +82,8 @@ interface SummaryView {
   matrix: { header: Markdown; divider: Markdown; rows: Markdown[]; note: Markdown | null } | null;
   topFailures: { severity: Markdown; rule: Markdown; title: Markdown; resources: Markdown; accounts: Markdown; examples: Markdown; fix: Markdown }[];
   topFailuresNote: Markdown | null;
+  /** The first failure's own commands for the most severe failing rules, one block each. */
+  fixes: Markdown | null;
   errors: { action: Markdown; code: Markdown; count: Markdown; accounts: Markdown; fix: Markdown }[];
   errorsTotal: Markdown;
   errorsNote: Markdown | null;
@@ -138,6 +147,7 @@ export function renderSummary(results: Results, limits: SummaryLimits = SUMMARY_
       examples: joinCells(findings.slice(0, EXAMPLE_RESOURCES).map((finding) => codeSpan(short(resourceLabel(finding.resource, names)), 'table')), findings.length - EXAMPLE_RESOURCES),
       fix: remediationLink(rule),
     })),
+    fixes: fixesView(failures, names, limits, short),
     topFailuresNote: failures.length > limits.topFailures ? inline(`${formatCount(failures.length - limits.topFailures)} more failing rules are listed in report.html.`) : null,
     errors: groups.slice(0, limits.errorGroups).map((group) => ({
       action: codeSpan(group.action, 'table'),
@@ -294,6 +304,29 @@ function topFailures(findings: readonly Finding[], ruleOf: (id: string) => RuleM
   return [...byRule]
     .map(([ruleId, list]) => ({ rule: ruleOf(ruleId), findings: list.sort((a, b) => compareText(a.resource.arn, b.resource.arn)) }))
     .sort((a, b) => SEVERITY_RANK[b.rule.severity] - SEVERITY_RANK[a.rule.severity] || b.findings.length - a.findings.length || compareText(a.rule.id, b.rule.id));
+}
+
+/**
+ * "How to fix" for the most severe failing rules: the commands of each rule's first failure, filled
+ * with its values (engine/fix.ts), in a fenced block of their own (no prose inside); each line
+ * display text, cut at a bound. The other failures of the rule take the same commands with their
+ * own values, which report.html shows.
+ */
+function fixesView(failures: readonly RuleFailures[], names: ReadonlyMap<string, string | undefined>, limits: SummaryLimits, short: (text: string) => string): Markdown | null {
+  const blocks: Markdown[] = [];
+  for (const { rule, findings } of failures) {
+    if (blocks.length >= limits.fixes) break;
+    const first = findings.find((finding) => finding.fix?.commands);
+    if (!first?.fix?.commands) continue;
+    const commands = first.fix.commands
+      .split(/\r?\n/)
+      .filter((line) => line.trim() !== '')
+      .map((line) => truncate(displayText(line), limits.commandLength))
+      .join('\n');
+    const others = findings.length > 1 ? ` (and ${plural(findings.length - 1, 'more resource')}: report.html has each one's commands)` : '';
+    blocks.push(`${codeSpan(rule.id)} on ${codeSpan(short(resourceLabel(first.resource, names)))}${inline(others)}:\n\n${codeBlock(commands, 'sh')}` as Markdown);
+  }
+  return blocks.length > 0 ? (blocks.join('\n\n') as Markdown) : null;
 }
 
 /** Only https links, percent-encoding what would end a markdown link target. */
