@@ -1,4 +1,4 @@
-/* global document, window, URLSearchParams, Blob */
+/* global document, window, navigator, URLSearchParams, Blob */
 // The findings explorer of report.html. Data comes from the JSON block the reporter embedded;
 // every string from it reaches the page through textContent or an attribute value, never as
 // markup, so a hostile trail name stays text. Rows are rendered one page at a time, which keeps
