@@ -13,6 +13,7 @@
  */
 import { displayData, displayText } from './text-safety.js';
 import { createHash } from 'node:crypto';
+import { UNKNOWN_BEFORE_APPLY } from '../snapshot/not-offered.js';
 import reportScript from '../../reports/report.js?raw';
 import reportStyles from '../../reports/report-styles.hbs?raw';
 import reportTemplate from '../../reports/report.html.hbs?raw';
@@ -32,6 +33,7 @@ import {
   passingPercent,
   GLOBAL_REGION,
   isAccessDenial,
+  isKnownAfterApply,
   plural,
   regionOf,
   resourceLabel,
@@ -99,7 +101,7 @@ interface HtmlView {
     accounts: { index: number; id: string; name: string | null; fail: string; error: string; cells: { state: CellState; text: string; title: string; rule: number }[] }[];
     note: string | null;
   };
-  errors: { groups: { action: string; code: string; count: string; accounts: string[]; moreAccounts: string | null; regions: string[]; moreRegions: string | null; message: string | null; grant: boolean }[]; total: string; note: string | null };
+  errors: { groups: { action: string; code: string; count: string; accounts: string[]; moreAccounts: string | null; regions: string[]; moreRegions: string | null; message: string | null; grant: boolean; afterApply: boolean }[]; total: string; note: string | null; afterApply: boolean };
   expired: { ruleId: string; resource: string; reason: string; expires: string }[];
   iac: {
     summary: string;
@@ -661,8 +663,11 @@ function errorsView(results: Results): HtmlView['errors'] {
       moreRegions: group.regions.length > LISTED_ERROR_ACCOUNTS ? `and ${formatCount(group.regions.length - LISTED_ERROR_ACCOUNTS)} more` : group.regions.length === 0 ? '—' : null,
       message: group.message === undefined ? null : displayText(group.message),
       grant: isAccessDenial(group.code),
+      afterApply: group.code === UNKNOWN_BEFORE_APPLY,
     })),
     total: formatCount(results.collectionErrors.length),
+    // --plan / --template: values the plan computes when it applies are not collection failures.
+    afterApply: results.collectionErrors.some(isKnownAfterApply),
     note: groups.length > MAX_ERROR_GROUPS ? `Showing the ${formatCount(MAX_ERROR_GROUPS)} most frequent of ${formatCount(groups.length)} kinds of error; results.json lists every one.` : null,
   };
 }
