@@ -1,4 +1,4 @@
-/* global document, window, URLSearchParams, Blob */
+/* global document, window, navigator, URLSearchParams, Blob */
 // The findings explorer of report.html. Data comes from the JSON block the reporter embedded;
 // every string from it reaches the page through textContent or an attribute value, never as
 // markup, so a hostile trail name stays text. Rows are rendered one page at a time, which keeps
@@ -287,6 +287,29 @@
     return evidence.map(function (item) { return item.path + ' = ' + JSON.stringify(item.value, null, 2); }).join('\n');
   }
 
+  /** One code block per piece (a command, or a whole Terraform snippet), each with a copy button. Text only: nothing is parsed as markup. */
+  function commandBlocks(pieces) {
+    var list = el('div', 'commands');
+    pieces.forEach(function (piece) {
+      var item = el('div', 'command');
+      var pre = el('pre', 'cli');
+      pre.appendChild(el('code', null, piece));
+      item.appendChild(pre);
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        var copy = el('button', 'copy', 'Copy');
+        copy.type = 'button';
+        copy.setAttribute('aria-label', 'Copy this command');
+        copy.addEventListener('click', function (event) {
+          event.stopPropagation();
+          navigator.clipboard.writeText(piece).then(function () { copy.textContent = 'Copied'; }, function () { copy.textContent = 'Copy failed'; });
+        });
+        item.appendChild(copy);
+      }
+      list.appendChild(item);
+    });
+    return list;
+  }
+
   function detailRow(index) {
     var row = rows[index];
     var rule = rules[row[F.rule]];
@@ -308,8 +331,17 @@
       grid.appendChild(block('Suppressed', suppression.reason + (suppression.expires ? ' (until ' + suppression.expires + ')' : ''), true));
     }
     if (row[F.evidence] && row[F.evidence].length) grid.appendChild(block('Evidence', el('pre', 'evidence', evidenceText(row[F.evidence])), true));
+    var fix = row[F.fix] || {};
+    if (fix.collect && fix.collect.length) {
+      var steps = el('ul');
+      fix.collect.forEach(function (step) { steps.appendChild(el('li', null, step)); });
+      grid.appendChild(block('How to get the missing fact', steps, true));
+    }
     if (rule.console) grid.appendChild(block('Fix in the AWS console', el('p', 'prewrap', rule.console)));
-    if (rule.cli) grid.appendChild(block('Fix with the AWS CLI', el('pre', 'cli', rule.cli)));
+    // A failure shows its own commands, filled with its values; otherwise the rule's, with placeholders.
+    if (fix.commands && fix.commands.length) grid.appendChild(block('Fix with the AWS CLI', commandBlocks(fix.commands), true));
+    else if (rule.cli && row[F.status] !== 'error') grid.appendChild(block('Fix with the AWS CLI', el('pre', 'cli', rule.cli)));
+    if (fix.terraform) grid.appendChild(block('Terraform', commandBlocks([fix.terraform.join('\n')]), true));
     var controls = data.controlSets[row[F.controls]];
     if (controls.length) {
       var chips = el('div', 'chips');

@@ -38,11 +38,16 @@ function fromTrailView(view: unknown, token: string): string | undefined {
 /** Values pasted into a shell command must not end it: only the characters AWS names are made of. */
 const SAFE_VALUE = /^[A-Za-z0-9:/._@+=,*-]+$/;
 
+/** us-east-1 refuses `create-bucket --create-bucket-configuration LocationConstraint=us-east-1`: there the option is left out. */
+const US_EAST_1_CONSTRAINT = / --create-bucket-configuration LocationConstraint=us-east-1(?=\s|$)/g;
+
 export function fillCommand(template: string, resource: ResourceRef, view?: unknown): string {
-  return template.replace(/<[a-z][a-z0-9-]*>/g, (token) => {
-    const value = FROM_RESOURCE[token]?.(resource) ?? (resource.type === 'trail' ? fromTrailView(view, token) : undefined);
-    return value !== undefined && SAFE_VALUE.test(value) ? value : token;
-  });
+  return template
+    .replace(/<[a-z][a-z0-9-]*>/g, (token) => {
+      const value = FROM_RESOURCE[token]?.(resource) ?? (resource.type === 'trail' ? fromTrailView(view, token) : undefined);
+      return value !== undefined && SAFE_VALUE.test(value) ? value : token;
+    })
+    .replace(US_EAST_1_CONSTRAINT, '');
 }
 
 const ACCESS_DENIED = /AccessDenied|Unauthorized|AuthorizationError|Forbidden|NotAuthorized/i;

@@ -247,14 +247,14 @@ export const OPTION_SPECS = {
   status: option({
     schema: Type.Array(Type.Enum([...STATUSES]), { minItems: 1 }),
     flag: '--status <list>',
-    help: `list the findings of these statuses in the console: ${STATUSES.join(',')} (results.json, SARIF and HTML keep every finding)`,
+    help: `list the findings of these statuses in the console and keep only them in results.csv: ${STATUSES.join(',')} (results.json, SARIF and HTML keep every finding)`,
     commands: ['scan', 'merge'],
     parse: parseChoices(STATUSES, 'status'),
   }),
   quiet: option({
     schema: Type.Boolean(),
     flag: '--quiet',
-    help: 'console: only the failing findings and the verdict (with --status: only those statuses)',
+    help: 'console: only the failing findings and the verdict; results.csv: only the failing rows (with --status: only those statuses)',
     commands: ['scan', 'merge'],
   }),
   snapshot: option({

@@ -13,6 +13,7 @@ import {
   cellState,
   compareFindings,
   controlRows,
+  describeAfterApply,
   formatCount,
   groupCollectionErrors,
   isAccessDenial,
@@ -20,6 +21,7 @@ import {
   plural,
   SEVERITY_LABEL,
   sinceLastRun,
+  splitCollectionErrors,
   STATUS_LABEL,
   tallyFindings,
   truncate,
@@ -342,10 +344,17 @@ function integrityLines(results: Results, paint: Paint): string[] {
 }
 
 function collectionErrorLines(results: Results, paint: Paint, more: string): string[] {
-  const total = results.collectionErrors.length;
-  if (total === 0) return [];
-  const groups = groupCollectionErrors(results.collectionErrors);
-  const lines = ['', `${paint('Collection errors:', 'bold', 'yellow')} ${plural(total, 'fact')} could not be collected; rules that need them report error, never pass.`];
+  const { failed, afterApply } = splitCollectionErrors(results.collectionErrors);
+  const lines: string[] = [];
+  if (afterApply.length > 0) {
+    // --plan / --template: nothing failed to be read, the values do not exist before apply.
+    lines.push('', `${paint('Known only after apply:', 'bold', 'yellow')} ${plural(afterApply.length, 'planned value')}; rules that need them report error until the deployed resources are scanned.`);
+    for (const error of afterApply.slice(0, MAX_ERROR_GROUPS)) lines.push(`  ${paint(safe(describeAfterApply(error), 200), 'yellow')}`);
+    if (afterApply.length > MAX_ERROR_GROUPS) lines.push(paint(`  … and ${plural(afterApply.length - MAX_ERROR_GROUPS, 'more value')} (${more})`, 'dim'));
+  }
+  if (failed.length === 0) return lines;
+  const groups = groupCollectionErrors(failed);
+  lines.push('', `${paint('Collection errors:', 'bold', 'yellow')} ${plural(failed.length, 'fact')} could not be collected; rules that need them report error, never pass.`);
   for (const group of groups.slice(0, MAX_ERROR_GROUPS)) {
     const fix = isAccessDenial(group.code) ? ' — grant it to the scanning role' : '';
     const where = `${plural(group.accounts.length, 'account')}, ${plural(group.regions.length, 'region')}`;

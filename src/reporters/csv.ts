@@ -10,9 +10,11 @@
  *   and stays text. That is the only change made to a value: the rest stays raw for machines.
  * - Rows: unsuppressed first, then fail, error, pass, not applicable, worst severity first (the
  *   order of every other report); one piece per row, so a large organization streams.
+ * - --status and --quiet shape the rows as they shape the console (the statuses asked for; --quiet
+ *   alone: failures); results.json, SARIF and report.html keep every finding.
  */
 import { findingIdentity, type Finding, type Results } from '../results.js';
-import type { Reporter } from './context.js';
+import type { ReportContext, Reporter } from './context.js';
 import { accountNameMap, evidenceText } from './interchange.js';
 import { catalogRules, compareFindings, truncate } from './model.js';
 
@@ -62,19 +64,27 @@ function csvLine(cells: readonly string[]): string {
   return `${cells.map(csvCell).join(',')}\r\n`;
 }
 
-function* renderCsvChunks(results: Results): Generator<string> {
+/** The statuses the rows keep: --status, or failures for --quiet alone; absent keeps every row. */
+function shownStatuses(ctx: Partial<ReportContext> | undefined): ReadonlySet<string> | undefined {
+  if (ctx?.statuses) return new Set(ctx.statuses);
+  return ctx?.quiet ? new Set(['fail']) : undefined;
+}
+
+function* renderCsvChunks(results: Results, ctx?: Partial<ReportContext>): Generator<string> {
   const catalog = catalogRules(results);
   const names = accountNameMap(results);
+  const shown = shownStatuses(ctx);
   yield csvLine(CSV_COLUMNS.map(([name]) => name));
   // Sorting references only: the rows themselves are made one at a time.
   for (const finding of [...results.findings].sort(compareFindings)) {
+    if (shown && !shown.has(finding.status)) continue;
     const row: Row = { finding, identity: findingIdentity(finding, results.partition), ruleTitle: catalog.get(finding.ruleId).title, accountName: names.get(finding.resource.accountId) ?? '' };
     yield csvLine(CSV_COLUMNS.map(([, cell]) => cell(row)));
   }
 }
 
-export function renderCsv(results: Results): string {
-  return [...renderCsvChunks(results)].join('');
+export function renderCsv(results: Results, ctx?: Partial<ReportContext>): string {
+  return [...renderCsvChunks(results, ctx)].join('');
 }
 
 export const csvReporter: Reporter = { fileName: 'results.csv', render: renderCsv, renderChunks: renderCsvChunks };

@@ -13,10 +13,11 @@
  */
 import { displayData, displayText } from './text-safety.js';
 import { createHash } from 'node:crypto';
+import { UNKNOWN_BEFORE_APPLY } from '../snapshot/not-offered.js';
 import reportScript from '../../reports/report.js?raw';
 import reportStyles from '../../reports/report-styles.hbs?raw';
 import reportTemplate from '../../reports/report.html.hbs?raw';
-import { SEVERITIES, SEVERITY_RANK, STATUSES, isNewFailure, isRunId, type Finding, type IacDefinitionRef, type ResourceRef, type Results, type Severity, type Status } from '../results.js';
+import { SEVERITIES, SEVERITY_RANK, STATUSES, isNewFailure, isRunId, type Finding, type FindingFix, type IacDefinitionRef, type ResourceRef, type Results, type Severity, type Status } from '../results.js';
 import type { ReportContext, ReportGate, Reporter } from './context.js';
 import {
   accountsLabel,
@@ -32,8 +33,10 @@ import {
   passingPercent,
   GLOBAL_REGION,
   isAccessDenial,
+  isKnownAfterApply,
   plural,
   regionOf,
+  resourceLabel,
   ruleControls,
   ruleHelpUri,
   SEVERITY_LABEL,
@@ -58,7 +61,7 @@ const LISTED_ERROR_ACCOUNTS = 6;
 export const TOP_FAILURES = 6;
 
 /** Field order of one finding in the payload; the client reads it from `fields`, never by position alone. */
-export const FINDING_FIELDS = ['rule', 'status', 'severity', 'account', 'region', 'type', 'arn', 'name', 'message', 'controls', 'evidence', 'errors', 'suppression'] as const;
+export const FINDING_FIELDS = ['rule', 'status', 'severity', 'account', 'region', 'type', 'arn', 'name', 'message', 'controls', 'evidence', 'errors', 'suppression', 'fix'] as const;
 
 type Tone = Status | 'suppressed';
 
@@ -98,7 +101,7 @@ interface HtmlView {
     accounts: { index: number; id: string; name: string | null; fail: string; error: string; cells: { state: CellState; text: string; title: string; rule: number }[] }[];
     note: string | null;
   };
-  errors: { groups: { action: string; code: string; count: string; accounts: string[]; moreAccounts: string | null; regions: string[]; moreRegions: string | null; message: string | null; grant: boolean }[]; total: string; note: string | null };
+  errors: { groups: { action: string; code: string; count: string; accounts: string[]; moreAccounts: string | null; regions: string[]; moreRegions: string | null; message: string | null; grant: boolean; afterApply: boolean }[]; total: string; note: string | null; afterApply: boolean };
   expired: { ruleId: string; resource: string; reason: string; expires: string }[];
   iac: {
     summary: string;
@@ -273,6 +276,20 @@ function integrityView(results: Results): HtmlView['integrity'] {
   };
 }
 
+/**
+ * A finding's fix as report.js shows it: one entry per command (a code block each), the Terraform
+ * snippet's lines, the collection steps. Each line is display text (controls made visible), so the
+ * page never needs to keep a line break inside a value.
+ */
+function fixView(fix: FindingFix): { commands?: string[]; terraform?: string[]; collect?: string[] } {
+  const lines = (text: string) => text.split(/\r?\n/).map(displayText);
+  return {
+    ...(fix.commands ? { commands: lines(fix.commands).filter((line) => line.trim() !== '') } : {}),
+    ...(fix.terraform ? { terraform: lines(fix.terraform) } : {}),
+    ...(fix.collect ? { collect: fix.collect.map(displayText) } : {}),
+  };
+}
+
 export const htmlReporter: Reporter = { fileName: 'report.html', render: (results, ctx) => renderHtml(results, ctx) };
 
 /**
@@ -280,9 +297,7 @@ export const htmlReporter: Reporter = { fileName: 'report.html', render: (result
  * account is shown as "account 123456789012 (name)" instead.
  */
 export function resourceText(resource: ResourceRef, accountNames: ReadonlyMap<string, string | undefined>): string {
-  if (resource.type !== 'account') return displayText(resource.arn);
-  const name = accountNames.get(resource.accountId) ?? resource.name;
-  return displayText(`account ${resource.accountId}${name ? ` (${name})` : ''}`);
+  return displayText(resourceLabel(resource, accountNames));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -440,6 +455,8 @@ function buildPayload(results: Results, catalog: RuleCatalog, findings: readonly
       evidence: displayData(finding.evidence),
       errors: finding.errors === undefined ? null : displayData(finding.errors),
       suppression: finding.suppression === undefined ? null : displayData(finding.suppression),
+      // The finding's own commands (engine/fix.ts pastes only values AWS names are made of), shown as text, one block per command.
+      fix: finding.fix === undefined ? null : fixView(finding.fix),
     };
     const values = FINDING_FIELDS.map((field) => row[field]);
     return results.iac ? [...values, iacText(finding)] : values;
@@ -646,8 +663,11 @@ function errorsView(results: Results): HtmlView['errors'] {
       moreRegions: group.regions.length > LISTED_ERROR_ACCOUNTS ? `and ${formatCount(group.regions.length - LISTED_ERROR_ACCOUNTS)} more` : group.regions.length === 0 ? '—' : null,
       message: group.message === undefined ? null : displayText(group.message),
       grant: isAccessDenial(group.code),
+      afterApply: group.code === UNKNOWN_BEFORE_APPLY,
     })),
     total: formatCount(results.collectionErrors.length),
+    // --plan / --template: values the plan computes when it applies are not collection failures.
+    afterApply: results.collectionErrors.some(isKnownAfterApply),
     note: groups.length > MAX_ERROR_GROUPS ? `Showing the ${formatCount(MAX_ERROR_GROUPS)} most frequent of ${formatCount(groups.length)} kinds of error; results.json lists every one.` : null,
   };
 }

@@ -41,7 +41,7 @@ export function codeSpan(text: string, place: 'table' | 'text' = 'text'): Markdo
 }
 
 /** A fenced code block whose fence is longer than any backtick run in the content. */
-function codeBlock(text: string, language = ''): Markdown {
+export function codeBlock(text: string, language = ''): Markdown {
   const fence = '`'.repeat(Math.max(3, longestRun(text, '`') + 1));
   return `${fence}${language}\n${text.replace(/\s+$/, '')}\n${fence}` as Markdown;
 }

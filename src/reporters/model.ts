@@ -4,9 +4,10 @@
  * them once here keeps the console, job summary and HTML report telling the same story.
  */
 import { displayText } from './text-safety.js';
-import { SEVERITIES, SEVERITY_RANK, STATUSES, isNewFailure, type AbsentFinding, type BaselineComparison, type Finding, type Results, type RuleMeta, type Severity, type Status } from '../results.js';
+import { SEVERITIES, SEVERITY_RANK, STATUSES, isNewFailure, type AbsentFinding, type BaselineComparison, type Finding, type ResourceRef, type Results, type RuleMeta, type Severity, type Status } from '../results.js';
 import type { CollectionError } from '../snapshot/schema.js';
 import { repositoryUrl } from '../package-root.js';
+import { UNKNOWN_BEFORE_APPLY } from '../snapshot/not-offered.js';
 
 type CollectionErrorDetail = CollectionError['$error'];
 
@@ -282,8 +283,20 @@ export function cellState(tally: Tally | undefined): CellState {
   return tally.suppressed > 0 ? 'suppressed' : 'none';
 }
 
-function accountNames(results: Results): Map<string, string | undefined> {
+export function accountNames(results: Pick<Results, 'accounts'>): Map<string, string | undefined> {
   return new Map(results.accounts.map((account) => [account.id, account.name]));
+}
+
+/**
+ * How a resource reads where a human reads it (summary tables, SARIF message text, report.html).
+ * An account's ARN ends in `:root`, which reads as the root user: an account is shown as
+ * "account 123456789012 (name)" instead. Identities (fingerprints, logical locations, results.json)
+ * keep the ARN. Raw text: each report neutralizes it for its own medium.
+ */
+export function resourceLabel(resource: Pick<ResourceRef, 'type' | 'arn' | 'accountId' | 'name'>, names: ReadonlyMap<string, string | undefined>): string {
+  if (resource.type !== 'account') return resource.arn;
+  const name = names.get(resource.accountId) ?? resource.name;
+  return `account ${resource.accountId}${name ? ` (${name})` : ''}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -299,6 +312,28 @@ interface CollectionErrorGroup {
   regions: string[];
   /** The first message recorded for the group. */
   message?: string;
+}
+
+/**
+ * A planned value (`scan --plan`, `--template`) that Terraform or CloudFormation computes only when
+ * it applies: nothing failed to be collected, the value does not exist yet. Reports list these
+ * apart from collection errors, in those words.
+ */
+export function isKnownAfterApply(error: CollectionErrorDetail): boolean {
+  return error.code === UNKNOWN_BEFORE_APPLY;
+}
+
+/** The collection errors proper, and the planned values known only after apply. */
+export function splitCollectionErrors(errors: readonly CollectionErrorDetail[]): { failed: CollectionErrorDetail[]; afterApply: CollectionErrorDetail[] } {
+  const failed: CollectionErrorDetail[] = [];
+  const afterApply: CollectionErrorDetail[] = [];
+  for (const error of errors) (isKnownAfterApply(error) ? afterApply : failed).push(error);
+  return { failed, afterApply };
+}
+
+/** "aws_cloudtrail.main.kms_key_id is known only after apply: it is aws_kms_key.trail.arn" */
+export function describeAfterApply(error: CollectionErrorDetail): string {
+  return error.message ?? `a value ${error.action} reads is known only after apply`;
 }
 
 /** Groups collection errors by action and code, most frequent first. */

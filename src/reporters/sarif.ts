@@ -30,7 +30,9 @@ import {
   describeCollectionError,
   formatCount,
   groupCollectionErrors,
+  accountNames,
   plural,
+  resourceLabel,
   ruleControls,
   ruleHelpUri,
   TRAILWARDEN_REPOSITORY_URL,
@@ -128,13 +130,14 @@ export function renderSarif(results: Results, ctx: ReportContext, limits: SarifL
 
   let ranked: RankedResult[];
   if (reportable.length > limits.aggregateAbove) {
-    ranked = aggregateResults(reportable, results.partition, rules, locations);
+    ranked = aggregateResults(reportable, results.partition, rules, locations, accountNames(results));
     warn(
       `SARIF: ${formatCount(reportable.length)} failing and error findings exceed ${formatCount(limits.aggregateAbove)}, the most GitHub code scanning displays; ` +
         `aggregated into ${plural(ranked.length, 'result')}, one per rule and account (results.json and report.html keep every finding).`,
     );
   } else {
-    ranked = reportable.map((finding) => findingResult(finding, results.partition, rules, locations));
+    const names = accountNames(results);
+    ranked = reportable.map((finding) => findingResult(finding, results.partition, rules, locations, names));
   }
   ranked = withUniqueFingerprints(ranked, warn);
   ranked.sort((a, b) => b.rank - a.rank || compareOrder(a.order, b.order));
@@ -360,15 +363,34 @@ function rankOf(status: 'fail' | 'error', severity: Severity): number {
   return status === 'fail' ? 10 + SEVERITY_RANK[severity] : SEVERITY_RANK[severity];
 }
 
-function resultMessage(finding: Finding): string {
-  const { arn } = finding.resource;
+/** The result's text; the resource as a human reads it (an account by id and name, never `…:root`). */
+function resultMessage(finding: Finding, names: ReadonlyMap<string, string | undefined>): string {
+  const label = resourceLabel(finding.resource, names);
   if (finding.status === 'error') {
     const causes = [...new Set((finding.errors ?? []).map(describeCollectionError))];
     const cause = causes.length > 0 ? causes.join('; ') : withoutFinalPeriod(finding.message);
-    return `Could not evaluate ${finding.ruleId} for ${arn}: ${cause}.`;
+    return `Could not evaluate ${finding.ruleId} for ${label}: ${cause}.`;
   }
   const message = withoutFinalPeriod(finding.message);
-  return message.includes(arn) ? `${message}.` : `${message} (${arn}).`;
+  const named = finding.resource.type === 'account' ? message.includes(finding.resource.accountId) : message.includes(label);
+  return `${named ? `${message}.` : `${message} (${label}).`}${fixSentence(finding)}`;
+}
+
+/** Longest command text a result message carries; the rest is in report.html and `properties.fix`. */
+const MAX_MESSAGE_COMMANDS = 1_000;
+
+/**
+ * Code scanning shows a result's message text on the alert (not its properties, and not the
+ * markdown): the finding's own commands follow the message, one after the other. Message text is
+ * one line, so they are separated by "; then".
+ */
+function fixSentence(finding: Finding): string {
+  const commands = finding.fix?.commands
+    ?.split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  if (!commands?.length) return '';
+  return ` To fix: ${truncate(commands.join('; then '), MAX_MESSAGE_COMMANDS)}`;
 }
 
 /**
@@ -384,7 +406,7 @@ function withoutFinalPeriod(text: string): string {
   return text.trim().replace(/\.+$/, '');
 }
 
-function findingResult(finding: Finding, partition: string, rules: SarifRules, locations: Map<string, SarifLocation['physicalLocation']>): RankedResult {
+function findingResult(finding: Finding, partition: string, rules: SarifRules, locations: Map<string, SarifLocation['physicalLocation']>, names: ReadonlyMap<string, string | undefined>): RankedResult {
   const status = finding.status === 'error' ? 'error' : 'fail';
   const { arn, accountId, region, type, name } = finding.resource;
   const rule = rules.resultRule(finding.ruleId, status);
@@ -398,7 +420,7 @@ function findingResult(finding: Finding, partition: string, rules: SarifRules, l
       ...(status === 'error' ? { kind: 'open' as const } : {}),
       level: status === 'error' ? 'note' : LEVEL[finding.severity],
       // Displayed text is neutralized; the fingerprint above and the properties keep the raw identity.
-      message: { text: messageText(resultMessage(finding)) },
+      message: { text: messageText(resultMessage(finding, names)) },
       locations: [
         {
           physicalLocation: finding.iac ? iacLocation(finding.iac) : locations.get(finding.ruleId)!,
@@ -418,6 +440,8 @@ function findingResult(finding: Finding, partition: string, rules: SarifRules, l
         status: finding.status,
         ...(status === 'error' ? { evaluatedRule: finding.ruleId } : {}),
         ...(finding.frameworks.length > 0 ? { frameworks: finding.frameworks } : {}),
+        // The finding's own fix (engine/fix.ts), raw for tools; the message carries the commands for people.
+        ...(finding.fix ? { fix: finding.fix } : {}),
       },
     },
   };
@@ -436,7 +460,7 @@ function iacLocation(iac: IacLocation): SarifLocation['physicalLocation'] {
 }
 
 /** One result per (rule, account, outcome), listing the resources. */
-function aggregateResults(findings: readonly Finding[], partition: string, rules: SarifRules, locations: Map<string, SarifLocation['physicalLocation']>): RankedResult[] {
+function aggregateResults(findings: readonly Finding[], partition: string, rules: SarifRules, locations: Map<string, SarifLocation['physicalLocation']>, names: ReadonlyMap<string, string | undefined>): RankedResult[] {
   const groups = new Map<string, Finding[]>();
   for (const finding of findings) {
     const key = [finding.ruleId, finding.resource.accountId, finding.status].join('\u0000');
@@ -453,8 +477,12 @@ function aggregateResults(findings: readonly Finding[], partition: string, rules
     const sarifRule = rules.resultRule(ruleId, status);
     const severity = group.reduce<Severity>((worst, finding) => (SEVERITY_RANK[finding.severity] > SEVERITY_RANK[worst] ? finding.severity : worst), first.severity);
     const resources = [...new Set(group.map((finding) => finding.resource.arn))].sort(compareText);
+    const labels = new Map(group.map((finding) => [finding.resource.arn, resourceLabel(finding.resource, names)]));
     const kept = resources.slice(0, AGGREGATE_MAX_RESOURCES);
-    const listed = resources.slice(0, AGGREGATE_MESSAGE_RESOURCES).join(', ');
+    const listed = resources
+      .slice(0, AGGREGATE_MESSAGE_RESOURCES)
+      .map((arn) => labels.get(arn)!)
+      .join(', ');
     const more = resources.length > AGGREGATE_MESSAGE_RESOURCES ? ` and ${formatCount(resources.length - AGGREGATE_MESSAGE_RESOURCES)} more` : '';
     const subject = `${plural(resources.length, 'resource')} in account ${accountId}`;
     const text =

@@ -7,22 +7,27 @@
 import summaryTemplate from '../../reports/summary.md.hbs?raw';
 import { SEVERITIES, SEVERITY_RANK, isRunId, type Finding, type Results, type RuleMeta } from '../results.js';
 import type { Reporter } from './context.js';
-import { codeSpan, inline, type Markdown } from './markdown.js';
+import { codeBlock, codeSpan, inline, type Markdown } from './markdown.js';
+import { displayText } from './text-safety.js';
 import {
   accountsLabel,
   passingShare,
   buildMatrix,
   controlRows,
   catalogRules,
+  describeAfterApply,
   cellState,
   compareText,
   formatCount,
   groupCollectionErrors,
   isAccessDenial,
   plural,
+  accountNames,
+  resourceLabel,
   ruleHelpUri,
   SEVERITY_LABEL,
   sinceLastRun,
+  splitCollectionErrors,
   tallyFindings,
   truncate,
   type CellState,
@@ -37,6 +42,10 @@ interface SummaryLimits {
   topFailures: number;
   errorGroups: number;
   expiredSuppressions: number;
+  /** Top failing rules whose first failure's commands are shown. */
+  fixes: number;
+  /** Longest command line shown (a longer one is cut, which report.html shows whole). */
+  commandLength: number;
   /** Longest AWS-supplied string kept (ARNs, names, messages). */
   textLength: number;
 }
@@ -49,6 +58,8 @@ export const SUMMARY_LIMITS: SummaryLimits = {
   topFailures: 15,
   errorGroups: 10,
   expiredSuppressions: 10,
+  fixes: 5,
+  commandLength: 600,
   textLength: 160,
 };
 
@@ -71,9 +82,15 @@ interface SummaryView {
   matrix: { header: Markdown; divider: Markdown; rows: Markdown[]; note: Markdown | null } | null;
   topFailures: { severity: Markdown; rule: Markdown; title: Markdown; resources: Markdown; accounts: Markdown; examples: Markdown; fix: Markdown }[];
   topFailuresNote: Markdown | null;
+  /** The first failure's own commands for the most severe failing rules, one block each. */
+  fixes: Markdown | null;
   errors: { action: Markdown; code: Markdown; count: Markdown; accounts: Markdown; fix: Markdown }[];
   errorsTotal: Markdown;
   errorsNote: Markdown | null;
+  /** --plan / --template: planned values known only after apply (not collection errors). */
+  afterApply: Markdown[];
+  afterApplyTotal: Markdown;
+  afterApplyNote: Markdown | null;
   expired: { rule: Markdown; resource: Markdown; expires: Markdown }[];
   expiredNote: Markdown | null;
   integrity: { heading: Markdown; broken: { trail: Markdown; chain: Markdown; key: Markdown; reason: Markdown }[]; note: Markdown | null } | null;
@@ -87,9 +104,11 @@ export function renderSummary(results: Results, limits: SummaryLimits = SUMMARY_
   const catalog = catalogRules(results);
   const tally = tallyFindings(results.findings);
   const short = (text: string) => truncate(text, limits.textLength);
-  const groups = groupCollectionErrors(results.collectionErrors);
+  const { failed, afterApply } = splitCollectionErrors(results.collectionErrors);
+  const groups = groupCollectionErrors(failed);
   const expired = results.expiredSuppressions ?? [];
   const failures = topFailures(results.findings, (id) => catalog.get(id));
+  const names = accountNames(results);
   const view: SummaryView = {
     since: sinceView(results, limits, short),
     verdict: verdict(tally),
@@ -125,9 +144,10 @@ export function renderSummary(results: Results, limits: SummaryLimits = SUMMARY_
       title: inline(short(rule.title)),
       resources: count(findings.length),
       accounts: count(new Set(findings.map((finding) => finding.resource.accountId)).size),
-      examples: joinCells(findings.slice(0, EXAMPLE_RESOURCES).map((finding) => codeSpan(short(finding.resource.arn), 'table')), findings.length - EXAMPLE_RESOURCES),
+      examples: joinCells(findings.slice(0, EXAMPLE_RESOURCES).map((finding) => codeSpan(short(resourceLabel(finding.resource, names)), 'table')), findings.length - EXAMPLE_RESOURCES),
       fix: remediationLink(rule),
     })),
+    fixes: fixesView(failures, names, limits, short),
     topFailuresNote: failures.length > limits.topFailures ? inline(`${formatCount(failures.length - limits.topFailures)} more failing rules are listed in report.html.`) : null,
     errors: groups.slice(0, limits.errorGroups).map((group) => ({
       action: codeSpan(group.action, 'table'),
@@ -136,7 +156,10 @@ export function renderSummary(results: Results, limits: SummaryLimits = SUMMARY_
       accounts: joinCells(group.accounts.slice(0, EXAMPLE_RESOURCES).map((account) => codeSpan(account, 'table')), group.accounts.length - EXAMPLE_RESOURCES),
       fix: inline(isAccessDenial(group.code) ? `Grant ${group.action} to the scanning role` : short(group.message ?? 'Retry, or check the service in these accounts')),
     })),
-    errorsTotal: count(results.collectionErrors.length),
+    errorsTotal: count(failed.length),
+    afterApply: afterApply.slice(0, limits.errorGroups).map((error) => inline(short(describeAfterApply(error)))),
+    afterApplyTotal: count(afterApply.length),
+    afterApplyNote: afterApply.length > limits.errorGroups ? inline(`${formatCount(afterApply.length - limits.errorGroups)} more are listed in report.html and results.json.`) : null,
     errorsNote: groups.length > limits.errorGroups ? inline(`${formatCount(groups.length - limits.errorGroups)} more kinds of error are listed in report.html and results.json.`) : null,
     expired: expired.slice(0, limits.expiredSuppressions).map((entry) => ({
       rule: codeSpan(entry.ruleId, 'table'),
@@ -157,6 +180,7 @@ export function renderSummary(results: Results, limits: SummaryLimits = SUMMARY_
 function sinceView(results: Results, limits: SummaryLimits, short: (text: string) => string): SummaryView['since'] {
   const since = sinceLastRun(results);
   if (!since) return null;
+  const names = accountNames(results);
   const gone = [...since.fixed, ...since.removed];
   return {
     headline: `**${inline(since.headline)}**` as Markdown,
@@ -165,14 +189,14 @@ function sinceView(results: Results, limits: SummaryLimits, short: (text: string
     newFailures: since.newFailures.slice(0, limits.topFailures).map((f) => ({
       severity: inline(SEVERITY_LABEL[f.severity]),
       rule: codeSpan(f.ruleId, 'table'),
-      resource: codeSpan(short(f.resource.arn), 'table'),
+      resource: codeSpan(short(resourceLabel(f.resource, names)), 'table'),
       was: inline(f.baselineStatus ? `was ${f.baselineStatus}` : 'new'),
     })),
     newNote: since.newFailures.length > limits.topFailures ? inline(`${formatCount(since.newFailures.length - limits.topFailures)} more new failures are in results.json and report.html.`) : null,
     fixed: gone.slice(0, limits.topFailures).map((a) => ({
       severity: inline(SEVERITY_LABEL[a.severity]),
       rule: codeSpan(a.ruleId, 'table'),
-      resource: codeSpan(short(a.resource.arn), 'table'),
+      resource: codeSpan(short(resourceLabel(a.resource, names)), 'table'),
       reason: inline(a.reason === 'fixed' ? 'fixed' : 'resource removed'),
     })),
     fixedNote: gone.length > limits.topFailures ? inline(`${formatCount(gone.length - limits.topFailures)} more are listed in results.json.`) : null,
@@ -280,6 +304,29 @@ function topFailures(findings: readonly Finding[], ruleOf: (id: string) => RuleM
   return [...byRule]
     .map(([ruleId, list]) => ({ rule: ruleOf(ruleId), findings: list.sort((a, b) => compareText(a.resource.arn, b.resource.arn)) }))
     .sort((a, b) => SEVERITY_RANK[b.rule.severity] - SEVERITY_RANK[a.rule.severity] || b.findings.length - a.findings.length || compareText(a.rule.id, b.rule.id));
+}
+
+/**
+ * "How to fix" for the most severe failing rules: the commands of each rule's first failure, filled
+ * with its values (engine/fix.ts), in a fenced block of their own (no prose inside); each line
+ * display text, cut at a bound. The other failures of the rule take the same commands with their
+ * own values, which report.html shows.
+ */
+function fixesView(failures: readonly RuleFailures[], names: ReadonlyMap<string, string | undefined>, limits: SummaryLimits, short: (text: string) => string): Markdown | null {
+  const blocks: Markdown[] = [];
+  for (const { rule, findings } of failures) {
+    if (blocks.length >= limits.fixes) break;
+    const first = findings.find((finding) => finding.fix?.commands);
+    if (!first?.fix?.commands) continue;
+    const commands = first.fix.commands
+      .split(/\r?\n/)
+      .filter((line) => line.trim() !== '')
+      .map((line) => truncate(displayText(line), limits.commandLength))
+      .join('\n');
+    const others = findings.length > 1 ? ` (and ${plural(findings.length - 1, 'more resource')}: report.html has each one's commands)` : '';
+    blocks.push(`${codeSpan(rule.id)} on ${codeSpan(short(resourceLabel(first.resource, names)))}${inline(others)}:\n\n${codeBlock(commands, 'sh')}` as Markdown);
+  }
+  return blocks.length > 0 ? (blocks.join('\n\n') as Markdown) : null;
 }
 
 /** Only https links, percent-encoding what would end a markdown link target. */

@@ -326,4 +326,22 @@ describe('trailwarden init', () => {
     const block = /A complete scheduled workflow[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)![1];
     expect(readFileSync(path.join(ROOT, 'templates/init/trailwarden.yml'), 'utf8')).toBe(block);
   });
+
+  it('uploads SARIF only from a complete scope, so a partial scan never closes alerts it could not see', () => {
+    type Step = { id?: string; if?: string; uses?: string; with?: Record<string, unknown> };
+    const workflow = parse(readFileSync(path.join(ROOT, 'templates/init/trailwarden.yml'), 'utf8')) as { jobs: { scan: { steps: Step[] } } };
+    const steps = workflow.jobs.scan.steps;
+    const upload = steps.find((step) => step.uses?.startsWith('github/codeql-action/upload-sarif@'))!;
+    const scanId = steps.find((step) => step.uses?.startsWith('trailwarden/trailwarden@'))!.id!;
+    expect(upload.if).toBe(`\${{ !cancelled() && steps.${scanId}.outputs.sarif-file != '' && steps.${scanId}.outputs.scope-gap-count == '0' }}`);
+    // The HTML artifact is still uploaded from an incomplete scan: it says what is missing.
+    expect(steps.find((step) => step.uses?.startsWith('actions/upload-artifact@'))!.if).not.toContain('scope-gap-count');
+    // The output the condition reads exists, and every README upload of the scheduled category is guarded the same way.
+    const outputs = (parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as { outputs: Record<string, unknown> }).outputs;
+    expect(Object.keys(outputs)).toContain('scope-gap-count');
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const scheduled = [...readme.matchAll(/- if: (.*)\n\s+uses: github\/codeql-action\/upload-sarif@[^\n]*\n\s+with:\n[^\n]*\n\s+category: trailwarden-aws-cloudtrail/g)];
+    expect(scheduled.length).toBe(2);
+    for (const [, condition] of scheduled) expect(condition).toContain("steps.scan.outputs.scope-gap-count == '0'");
+  });
 });

@@ -195,6 +195,21 @@ describe('scan --plan', () => {
     expect(scan.code).toBe(3);
   });
 
+  it('the console and the job summary say "known only after apply" for planned values, never "could not be collected"', async () => {
+    const r = await runCli(['scan', '--plan', path.join(PLANS, 'unknown-kms-key', 'tfplan.json'), '--out-dir', out, '--format', 'console,summary,html']);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/Known only after apply: 2 planned values; rules that need them report error until the deployed resources are scanned\.\n {2}aws_kms_key\.trail\.policy is known only after apply\n {2}aws_cloudtrail\.main\.kms_key_id is known only after apply: it is aws_kms_key\.trail\.arn\n/);
+    expect(r.stdout).not.toContain('could not be collected');
+    expect(r.stdout).not.toContain('Collection errors');
+    // As GitHub renders it: Markdown escapes taken off.
+    const summary = (await readFile(path.join(out, 'summary.md'), 'utf8')).replace(/\\(.)/g, '$1');
+    expect(summary).toMatch(/### Known only after apply \(2\)\n\nPlanned values [^\n]*\n\n- aws_kms_key\.trail\.policy is known only after apply\n- aws_cloudtrail\.main\.kms_key_id is known only after apply: it is aws_kms_key\.trail\.arn\n/);
+    expect(summary).not.toContain('Collection errors');
+    const html = await readFile(path.join(out, 'report.html'), 'utf8');
+    expect(html).toContain('Facts that could not be read, and planned values known only after apply.');
+    expect(html.match(/Known only after apply: nothing failed/g)).toHaveLength(2);
+  });
+
   it('fails the bucket a module opens, on the policy line', async () => {
     const scan = await scanPlan('module-org-trail', out);
     const finding = scan.finding('bucket/not-public');

@@ -132,6 +132,18 @@ describe('CSV', () => {
     expect(parseCsv(pieces.join(''))).toHaveLength(results.findings.length + 1);
   });
 
+  it('keeps only the rows of the statuses --status asks for, failures for --quiet alone, like the console', () => {
+    const results = smallOrgResults();
+    const statusesOf = (text: string) => parseCsv(text).slice(1).map((row) => row[2]);
+    const all = statusesOf(renderCsv(results, ctx));
+    expect(new Set(all).size).toBeGreaterThan(2);
+    expect(statusesOf(renderCsv(results, { ...ctx, statuses: ['fail', 'error'] }))).toEqual(all.filter((s) => s === 'fail' || s === 'error'));
+    expect(statusesOf(renderCsv(results, { ...ctx, quiet: true }))).toEqual(all.filter((s) => s === 'fail'));
+    expect(statusesOf(renderCsv(results, { ...ctx, quiet: true, statuses: ['pass'] }))).toEqual(all.filter((s) => s === 'pass'));
+    expect([...csvReporter.renderChunks!(results, { ...ctx, statuses: ['error'] })].join('')).toBe(renderCsv(results, { ...ctx, statuses: ['error'] }));
+    expect(all.filter((s) => s === 'fail').length).toBeGreaterThan(0);
+  });
+
   it('writes the header alone for a scan without findings', () => {
     const results = { ...smallOrgResults(), findings: [] };
     expect(parseCsv(renderCsv(results))).toEqual([CSV_COLUMNS.map(([name]) => name)]);

@@ -333,6 +333,48 @@ describe.skipIf(process.env.SKIP_BROWSER_TESTS === '1')('report.html in Chromium
     await waitForText(page, '#result-count', /match$/);
     console.info(`report.html, 20,000 findings: filter and first search took ${(performance.now() - started).toFixed(0)} ms`);
   }, 120_000);
+  it('shows a failure its own commands, one code block each with a copy button, its Terraform, and an error how to get the fact; hostile text stays text', async () => {
+    const results = createResults({ seed: 63, findings: 40, accounts: 2, regions: 1 });
+    const failing = results.findings.find((f) => f.status === 'fail')!;
+    const unevaluated = results.findings.find((f) => f.status === 'error')!;
+    const hostile = `<img src=x onerror="window.__fixXss=1">`;
+    failing.fix = {
+      commands: 'aws s3api put-bucket-versioning --bucket logs-1 --versioning-configuration Status=Enabled\naws s3api get-bucket-versioning --bucket logs-1',
+      terraform: `resource "aws_s3_bucket_versioning" "v" {\n  bucket = "${hostile}"\n}`,
+    };
+    unevaluated.fix = { collect: ['Allow s3:GetBucketAcl for the scanning role in account 111111111111, then scan again.'] };
+    results.findings = [failing, unevaluated];
+    const { page, problems, context } = await open('fixes', results);
+    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    expect(problems).toEqual([]);
+    await page.selectOption('#filter-status', 'fail');
+    await page.locator('#findings-body tr.finding').first().click();
+    const detail = page.locator('#findings-body tr.detail').first();
+    await detail.waitFor();
+    const cli = detail.locator('.detail-block', { hasText: 'Fix with the AWS CLI' });
+    expect(await cli.locator('pre.cli code').allTextContents()).toEqual([
+      'aws s3api put-bucket-versioning --bucket logs-1 --versioning-configuration Status=Enabled',
+      'aws s3api get-bucket-versioning --bucket logs-1',
+    ]);
+    expect(await cli.locator('button.copy').count()).toBe(2);
+    await cli.locator('button.copy').nth(1).click();
+    await expect.poll(() => cli.locator('button.copy').nth(1).textContent()).toBe('Copied');
+    expect(await page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText())).toBe('aws s3api get-bucket-versioning --bucket logs-1');
+    const terraform = detail.locator('.detail-block', { hasText: 'Terraform' });
+    expect(await terraform.locator('pre.cli code').allTextContents()).toEqual([failing.fix.terraform]);
+    expect(await page.locator('img').count()).toBe(0);
+    expect(await page.evaluate(() => (globalThis as unknown as { __fixXss?: number }).__fixXss)).toBeUndefined();
+
+    await page.selectOption('#filter-status', 'error');
+    await page.locator('#findings-body tr.finding').first().click();
+    const errorDetail = page.locator('#findings-body tr.detail').first();
+    await errorDetail.waitFor();
+    expect(await errorDetail.locator('.detail-block', { hasText: 'How to get the missing fact' }).locator('li').allTextContents()).toEqual(unevaluated.fix.collect);
+    // How to fix the control is not what an unevaluated finding needs.
+    expect(await errorDetail.locator('.detail-block', { hasText: 'Fix with the AWS CLI' }).count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
+
   it('shows the honest counts: accounts of the scan with those outside apart, and a passing share that counts unevaluated checks', async () => {
     const results = outsideAccountResults();
     const { honest } = expectedPassingPercent(results);
