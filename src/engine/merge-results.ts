@@ -12,9 +12,9 @@
  */
 import { controlRollup } from './control-rollup.js';
 import { UserError } from '../errors.js';
-import type { Finding, Results, Status } from '../results.js';
-import { collectionErrorKey, compareIdentity } from '../snapshot/merge.js';
-import { incompleteSummary, SCOPE_RULE_ID } from './scope.js';
+import type { Finding, ResourceRef, Results, Status } from '../results.js';
+import { collectionErrorKey, compareIdentity, missingShardIndexes, SHARD_MISSING } from '../snapshot/merge.js';
+import { incompleteSummary, SCOPE_RULE, SCOPE_RULE_ID } from './scope.js';
 
 /** Which of two findings of one resource stands: an observation over an error, a failure over a pass. */
 const STATUS_WEIGHT: Record<Status, number> = { fail: 3, pass: 2, not_applicable: 1, error: 0 };
@@ -89,8 +89,21 @@ export function mergeResults(parts: readonly Results[]): MergedResults {
   for (const entry of parts.flatMap((part) => part.expiredSuppressions ?? [])) expired.set(`${entry.ruleId}\u0000${entry.resource}\u0000${entry.expires}`, entry);
   const gaps = new Map<string, NonNullable<Results['incomplete']>['gaps'][number]>();
   for (const gap of parts.flatMap((part) => part.incomplete?.gaps ?? [])) gaps.set(`${gap.kind}\u0000${gap.arn}\u0000${gap.action}\u0000${gap.code}\u0000${gap.message}`, gap);
+  // A slice of the --shard split that is not among the parts: its accounts were judged by no part,
+  // so the merged results are incomplete in scope, as a merge of the snapshots says (mergeShardSnapshots).
+  const shards = parts.flatMap((part) => (part.shard ? [part.shard] : []));
+  const missingSlices = shards.length > 0 ? missingShardIndexes(shards) : [];
+  if (missingSlices.length > 0) {
+    const organization = organizationOf(parts, findings);
+    for (const index of missingSlices) {
+      const message = `The scan of organization ${organization.name ?? organization.arn} is incomplete: shard ${index}/${shards[0]!.count} was not merged: the accounts of that slice were scanned by no part.`;
+      const gap = { kind: 'accounts' as const, arn: organization.arn, accountId: organization.accountId, action: 'organizations:ListAccounts', code: SHARD_MISSING, message };
+      gaps.set(`${gap.kind}\u0000${gap.arn}\u0000${gap.action}\u0000${gap.code}\u0000${gap.message}`, gap);
+      findings.push({ ruleId: SCOPE_RULE_ID, status: 'error', severity: SCOPE_RULE.severity, resource: organization, message, evidence: [], frameworks: [], errors: [{ action: gap.action, code: gap.code, message }] });
+    }
+  }
   const summary = incompleteSummary([...gaps.values()]);
-  const scopeRule = parts.flatMap((part) => part.rules).find((rule) => rule.id === SCOPE_RULE_ID);
+  const scopeRule = parts.flatMap((part) => part.rules).find((rule) => rule.id === SCOPE_RULE_ID) ?? (missingSlices.length > 0 ? SCOPE_RULE : undefined);
   const rules = scopeRule && !first.rules.includes(scopeRule) ? [...first.rules.filter((rule) => rule.id !== SCOPE_RULE_ID), scopeRule] : first.rules;
   const organizationId = parts.find((part) => part.organizationId !== undefined)?.organizationId;
 
@@ -116,4 +129,14 @@ export function mergeResults(parts: readonly Results[]): MergedResults {
   // The rollup counts the union's accounts: recomputed from the controls the parts carry.
   const withRollup = first.controls && first.pack !== undefined ? { ...results, controls: controlRollup(results, { id: first.pack, title: first.controls.title, controls: first.controls.controls }) } : results;
   return { results: withRollup, disagreements };
+}
+
+/** The organization the parts judged, as their organization findings name it, or built from the organization id. */
+function organizationOf(parts: readonly Results[], findings: readonly Finding[]): ResourceRef {
+  const named = findings.find((finding) => finding.resource.type === 'organization');
+  if (named) return named.resource;
+  const first = parts[0]!;
+  const management = first.accounts[0]?.id ?? '000000000000';
+  const id = parts.find((part) => part.organizationId !== undefined)?.organizationId;
+  return { type: 'organization', arn: `arn:${first.partition}:organizations::${management}:organization/${id ?? 'unknown'}`, accountId: management, ...(id ? { name: id } : {}) };
 }

@@ -15,6 +15,7 @@
 import { isCollectionError, type CollectionError, type Snapshot } from '../snapshot/schema.js';
 import type { Finding, ResourceRef, RuleMeta } from '../results.js';
 import { isNotOffered } from '../snapshot/not-offered.js';
+import { SHARD_MISSING } from '../snapshot/merge.js';
 
 export const SCOPE_RULE_ID = 'trailwarden/scan-scope';
 
@@ -86,6 +87,10 @@ export function scopeGaps(snapshot: Snapshot): ScopeGap[] {
       continue;
     }
     const org = organizationResource(snapshot);
+    if (error.code === SHARD_MISSING) {
+      gaps.push({ kind: 'accounts', resource: org, message: `The scan of organization ${org.name ?? org.arn} is incomplete: ${error.message ?? 'a shard was not merged'}.`, error });
+      continue;
+    }
     gaps.push({
       kind: 'accounts',
       resource: org,

@@ -12,7 +12,7 @@ import { readResultsDocument, type Results } from '../results.js';
 import { readTextInput } from '../files.js';
 import { parseSnapshot, structureDiagnostic } from '../snapshot/io.js';
 import { MAX_JSON_DEPTH, findStructureProblem } from '../snapshot/structure.js';
-import { mergeSnapshots, shardWarnings } from '../snapshot/merge.js';
+import { mergeShardSnapshots, shardWarnings } from '../snapshot/merge.js';
 import type { Snapshot } from '../snapshot/schema.js';
 import { loadBaseline, withBaseline } from './baseline.js';
 import { gateOf } from './gate.js';
@@ -52,7 +52,7 @@ export async function mergeRun(files: readonly string[], given: RunOptions, io: 
   }
   const shardOf = (part: Part) => (part.kind === 'snapshot' ? part.snapshot.shard : part.results.shard);
   for (const warning of shardWarnings(parts.map((part) => ({ file: part.file, shard: shardOf(part) })))) io.stderr(`warning: ${warning}\n`);
-  if (snapshots.length > 0) return scanRun(given, io, { snapshot: mergeSnapshots(snapshots) });
+  if (snapshots.length > 0) return scanRun(given, io, { snapshot: mergeShardSnapshots(snapshots) });
   // Results carry their rules, verdicts and suppressions; only where reports go comes from here.
   const ignored = (['policies', 'pack', 'saveSnapshot', 'onlyRules', 'excludeRules', 'severity'] as const).filter((key) => given[key] !== undefined);
   if (ignored.length > 0) throw new UserError(`${ignored.map(flagOf).join(', ')} apply to snapshots; results.json files are already evaluated`);

@@ -31,7 +31,7 @@ import { isRunId, type FailOn, type Finding, type IacSummary, type Results } fro
 import type { Snapshot } from '../snapshot/schema.js';
 import { readSnapshot, writeSnapshot } from '../snapshot/io.js';
 import { withIac } from './iac.js';
-import { mergeSnapshots, shardWarnings } from '../snapshot/merge.js';
+import { mergeShardSnapshots, shardWarnings } from '../snapshot/merge.js';
 
 export interface RuleSet {
   /** Rules selected for evaluation (after --pack). */
@@ -180,7 +180,7 @@ async function obtainSnapshot(source: SnapshotSource, io: RunIo, iac: readonly s
       if (files.length === 1) return loaded(readSnapshot(files[0]!));
       const snapshots = await Promise.all(files.map(readSnapshot));
       for (const warning of shardWarnings(snapshots.map((snapshot, i) => ({ file: files[i]!, shard: snapshot.shard })))) io.stderr(`warning: ${warning}\n`);
-      return loaded(mergeSnapshots(snapshots));
+      return loaded(mergeShardSnapshots(snapshots));
     }
     case 'loaded':
       return loaded(source.snapshot);

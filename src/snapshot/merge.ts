@@ -167,10 +167,44 @@ export function shardWarnings(parts: readonly { file: string; shard?: ShardRef |
     if (index > count) warnings.push(`${files.join(', ')} record${files.length === 1 ? 's' : ''} shard ${index}/${count}, which does not exist`);
     else if (files.length > 1) warnings.push(`shard ${index}/${count} is given ${files.length} times (${files.join(', ')}); each slice should be merged once`);
   }
-  const missing = Array.from({ length: count }, (_, i) => i + 1).filter((index) => !byIndex.has(index));
+  const missing = missingShardIndexes(sharded.map((part) => part.shard!));
   if (missing.length > 0) {
     const shown = missing.slice(0, 10).map((index) => `${index}/${count}`).join(', ');
     warnings.push(`shard${missing.length === 1 ? '' : 's'} ${shown}${missing.length > 10 ? ` and ${missing.length - 10} more` : ''} ${missing.length === 1 ? 'is' : 'are'} missing: the accounts of ${missing.length === 1 ? 'that slice are' : 'those slices are'} in no report`);
   }
   return warnings;
+}
+
+/** The slices (1-based) of one --shard split that none of `shards` is; none when they come from different splits. */
+export function missingShardIndexes(shards: readonly ShardRef[]): number[] {
+  const counts = new Set(shards.map((shard) => shard.count));
+  if (counts.size !== 1) return [];
+  const count = [...counts][0]!;
+  const present = new Set(shards.map((shard) => shard.index));
+  return Array.from({ length: count }, (_, i) => i + 1).filter((index) => !present.has(index));
+}
+
+/** The code of the error a merged snapshot records for each slice of its split that was not merged. */
+export const SHARD_MISSING = 'ShardMissing';
+
+/**
+ * The union of the snapshots of --shard runs, as mergeSnapshots gives it, with an error recorded
+ * for each slice of the split that is not among them: its accounts were scanned by no part, so the
+ * merged scan is incomplete in scope (trailwarden/scan-scope), never silently smaller. A report of
+ * it must not close the alerts of accounts it could not see.
+ */
+export function mergeShardSnapshots(snapshots: readonly Snapshot[]): Snapshot {
+  const merged = mergeSnapshots(snapshots);
+  const shards = snapshots.flatMap((snapshot) => (snapshot.shard ? [snapshot.shard] : []));
+  const missing = shards.length > 0 ? missingShardIndexes(shards) : [];
+  if (missing.length === 0) return merged;
+  const count = shards[0]!.count;
+  const gaps: CollectionError[] = missing.map((index) => ({
+    $error: {
+      action: 'organizations:ListAccounts',
+      code: SHARD_MISSING,
+      message: `shard ${index}/${count} was not merged: the accounts of that slice were scanned by no part`,
+    },
+  }));
+  return { ...merged, errors: [...(merged.errors ?? []), ...gaps].sort(compareCollectionErrors) };
 }

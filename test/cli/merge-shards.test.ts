@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { parseSnapshot } from '../../src/snapshot/io.js';
 import { shardWarnings } from '../../src/snapshot/merge.js';
 import { runCli } from '../support/cli-runner.js';
+import { readResultsJson } from '../support/results-json.js';
 import { shardsOfSnapshot, smallestSplittingShardCount } from '../support/shards.js';
 
 const DEMO_FILE = path.resolve(import.meta.dirname, '../../examples/demo/snapshot.json');
@@ -37,6 +38,22 @@ describe('merge checks the shards it is given', () => {
     expect(gap.code).not.toBe(2); // a warning: the reports are still written
   });
 
+  it('a missing slice makes the merged scan incomplete in scope, so its SARIF is not uploaded to close alerts', async () => {
+    const { dir, files, count } = demoShardFiles();
+    await runCli(['merge', ...files, '--out-dir', path.join(dir, 'whole'), '--format', 'json']);
+    const wholeGaps = readResultsJson(path.join(dir, 'whole/results.json')).incomplete?.gaps ?? [];
+    expect(wholeGaps.some((gap) => gap.code === 'ShardMissing')).toBe(false);
+    const partial = await runCli(['merge', ...files.slice(1), '--out-dir', path.join(dir, 'partial'), '--format', 'json,sarif', '--fail-on', 'none', '--fail-on-incomplete', 'scope']);
+    expect(partial.code).toBe(3);
+    const results = readResultsJson(path.join(dir, 'partial/results.json'));
+    const gap = results.incomplete?.gaps.find((g) => g.code === 'ShardMissing');
+    expect(gap).toMatchObject({ kind: 'accounts', action: 'organizations:ListAccounts' });
+    expect(gap?.message).toContain(`shard 1/${count} was not merged`);
+    expect(results.findings.some((f) => f.ruleId === 'trailwarden/scan-scope' && f.status === 'error' && f.message.includes(`shard 1/${count}`))).toBe(true);
+    const sarif = JSON.parse(readFileSync(path.join(dir, 'partial/results.sarif'), 'utf8')) as { runs: { invocations: { executionSuccessful: boolean }[] }[] };
+    expect(sarif.runs[0]!.invocations[0]!.executionSuccessful).toBe(false);
+  });
+
   it('scan --snapshot with several files checks the shards the same way', async () => {
     const { dir, files, count } = demoShardFiles();
     const r = await runCli(['scan', '--snapshot', files[1]!, '--snapshot', files[1]!, '--out-dir', dir, '--format', 'json']);
@@ -54,9 +71,17 @@ describe('merge checks the shards it is given', () => {
       expect(results.shard).toEqual({ index: i + 1, count });
       resultFiles.push(path.join(out, 'results.json'));
     }
-    const merged = await runCli(['merge', ...resultFiles.slice(1), '--out-dir', path.join(dir, 'merged'), '--format', 'json']);
+    const merged = await runCli(['merge', ...resultFiles.slice(1), '--out-dir', path.join(dir, 'merged'), '--format', 'json', '--fail-on', 'none']);
     expect(merged.stderr).toContain(`warning: shard 1/${count} is missing`);
     expect(JSON.parse(readFileSync(path.join(dir, 'merged/results.json'), 'utf8'))).not.toHaveProperty('shard');
+    // As with snapshots, the missing slice is a gap in scope, not only a warning.
+    const unitedResults = readResultsJson(path.join(dir, 'merged/results.json'));
+    expect(unitedResults.incomplete?.gaps.filter((gap) => gap.code === 'ShardMissing').map((gap) => gap.message)).toEqual([expect.stringContaining(`shard 1/${count} was not merged`)]);
+    expect(unitedResults.findings.filter((f) => f.ruleId === 'trailwarden/scan-scope' && f.errors?.[0]?.code === 'ShardMissing')).toHaveLength(1);
+    expect(merged.code).toBe(3);
+    const all = await runCli(['merge', ...resultFiles, '--out-dir', path.join(dir, 'all'), '--format', 'json']);
+    expect(readResultsJson(path.join(dir, 'all/results.json')).incomplete?.gaps.some((gap) => gap.code === 'ShardMissing') ?? false).toBe(false);
+    expect(all.stderr).not.toContain('is missing');
   });
 
   it('names parts of different splits, a shard beyond its count, and a whole scan among shards', () => {
