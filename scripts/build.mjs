@@ -186,6 +186,22 @@ export const common = {
 };
 
 /**
+ * What both bundles (the CLI and the Action) share: the built-in policies embedded, prepared (no
+ * YAML parsing at start); the schema validators compiled; the HCL grammar's WebAssembly embedded;
+ * ESM builds first (jsonc-parser's `main` is a UMD module whose require() calls no bundler can
+ * follow, and the AWS SDK's ESM builds tree-shake); minified with names kept, so stack traces of
+ * internal errors stay readable; the metafile for the licences and the start-up tests.
+ */
+const selfContained = {
+  plugins: [...common.plugins, embeddedPoliciesPlugin, precompiledValidatorsPlugin, embeddedWasmPlugin],
+  loader: { '.wasm': 'binary' },
+  mainFields: ['module', 'main'],
+  minify: true,
+  keepNames: true,
+  metafile: true,
+};
+
+/**
  * dist/cli.js and its chunks in dist/cli-chunks/ (both in package.json "files"), and the licences
  * of what they bundle; returns esbuild's metafile (which chunk holds which module, and imports what). Code splitting
  * keeps each dynamic import() a chunk of its own, loaded only when a command reaches it: without
@@ -200,17 +216,10 @@ export async function buildCli(outdir = path.join(ROOT, 'dist')) {
     outdir,
     splitting: true,
     chunkNames: 'cli-chunks/[name]-[hash]',
-    // The built-in policies are embedded, prepared, as in the Action: no YAML parsing at start.
-    plugins: [...common.plugins, embeddedPoliciesPlugin, precompiledValidatorsPlugin, embeddedWasmPlugin],
-    loader: { '.wasm': 'binary' },
     // Every dependency bundled, as in the Action: a chunk loads as one file instead of a package's
     // tens of CommonJS modules each resolved on disk (yaml, handlebars, jsonc-parser, the AWS
     // SDK), and the package installs with no dependency at all (npx fetches one tarball).
-    // ESM builds first, for the reasons the Action gives.
-    mainFields: ['module', 'main'],
-    minify: true,
-    keepNames: true,
-    metafile: true,
+    ...selfContained,
   });
   await writeFile(path.join(outdir, 'cli.licenses.txt'), await bundledLicences(result.metafile, 'dist/cli.js and dist/cli-chunks/'));
   return result.metafile;
@@ -225,16 +234,8 @@ export async function buildAction(outfile = path.join(ROOT, 'dist', 'action.js')
     ...common,
     entryPoints: ['src/action/main.ts'],
     outfile,
-    plugins: [...common.plugins, embeddedPoliciesPlugin, precompiledValidatorsPlugin, embeddedWasmPlugin],
-    loader: { '.wasm': 'binary' },
-    // ESM builds first: jsonc-parser's `main` is a UMD module whose require() calls no bundler can
-    // follow, and the AWS SDK's ESM builds tree-shake.
-    mainFields: ['module', 'main'],
-    // Committed and rewritten on every release: minified to keep the repository small, names
-    // kept so stack traces of internal errors stay readable.
-    minify: true,
-    keepNames: true,
-    metafile: true,
+    // Committed and rewritten on every release: minified (selfContained) to keep the repository small.
+    ...selfContained,
   });
   await writeFile(outfile.replace(/\.js$/, '.licenses.txt'), await bundledLicences(result.metafile, 'dist/action.js'));
 }

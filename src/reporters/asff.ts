@@ -23,7 +23,7 @@
  */
 import { type Finding, type Results, type ResourceType, type Severity, type Status } from '../results.js';
 import type { ReportContext, Reporter } from './context.js';
-import { controlId, evidenceText, frameworkKeys, frameworkName, mergedWarning, remediationText, uniqueFindings } from './interchange.js';
+import { controlId, evidenceText, findingRecordsReporter, frameworkKeys, frameworkName, remediationText } from './interchange.js';
 import { catalogRules, frameworkKey, ruleHelpUri, truncate, type RuleCatalog } from './model.js';
 import { displayText } from './text-safety.js';
 
@@ -146,24 +146,13 @@ export function asffFinding(finding: Finding, identity: string, { results, catal
   };
 }
 
-function* renderAsffChunks(results: Results, ctx: ReportContext): Generator<string> {
-  const { findings, merged } = uniqueFindings(results);
-  if (merged > 0) ctx.onWarning?.(mergedWarning('ASFF', merged));
-  const context: AsffContext = { results, catalog: catalogRules(results), time: isoTime(results.scanTime) };
-  if (findings.length === 0) {
-    yield '[]\n';
-    return;
-  }
-  yield '[\n';
-  for (let i = 0; i < findings.length; i++) {
-    const { finding, identity } = findings[i]!;
-    yield `${JSON.stringify(asffFinding(finding, identity, context))}${i + 1 < findings.length ? ',' : ''}\n`;
-  }
-  yield ']\n';
-}
+export const asffReporter: Reporter = findingRecordsReporter<AsffContext>(
+  'ASFF',
+  'results.asff.json',
+  (results) => ({ results, catalog: catalogRules(results), time: isoTime(results.scanTime) }),
+  asffFinding,
+);
 
 export function renderAsff(results: Results, ctx: ReportContext): string {
-  return [...renderAsffChunks(results, ctx)].join('');
+  return asffReporter.render(results, ctx);
 }
-
-export const asffReporter: Reporter = { fileName: 'results.asff.json', render: renderAsff, renderChunks: renderAsffChunks };

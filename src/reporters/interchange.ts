@@ -5,6 +5,7 @@
  * holds more than a map from identity to finding.
  */
 import { findingIdentity, type Evidence, type Finding, type Results, type RuleMeta } from '../results.js';
+import type { ReportContext, Reporter } from './context.js';
 import { compareFindings, compareText, frameworkKey, isAccessDenial, plural, truncate } from './model.js';
 
 /** The display names of the framework keys built-in rules use; a custom key is shown as it is. */
@@ -112,4 +113,33 @@ export function accountNameMap(results: Results): Map<string, string> {
   const names = new Map<string, string>();
   for (const account of results.accounts) if (account.name !== undefined) names.set(account.id, account.name);
   return names;
+}
+
+/**
+ * A reporter writing a JSON array of one record per unique finding (OCSF, ASFF), one record per
+ * line and streamed: `record` turns a finding and its identity into the record, with whatever
+ * context `prepare` builds once per run.
+ */
+export function findingRecordsReporter<C>(
+  format: string,
+  fileName: string,
+  prepare: (results: Results) => C,
+  record: (finding: Finding, identity: string, context: C) => unknown,
+): Reporter {
+  function* renderChunks(results: Results, ctx: ReportContext): Generator<string> {
+    const { findings, merged } = uniqueFindings(results);
+    if (merged > 0) ctx.onWarning?.(mergedWarning(format, merged));
+    if (findings.length === 0) {
+      yield '[]\n';
+      return;
+    }
+    const context = prepare(results);
+    yield '[\n';
+    for (let i = 0; i < findings.length; i++) {
+      const { finding, identity } = findings[i]!;
+      yield `${JSON.stringify(record(finding, identity, context))}${i + 1 < findings.length ? ',' : ''}\n`;
+    }
+    yield ']\n';
+  }
+  return { fileName, render: (results, ctx) => [...renderChunks(results, ctx)].join(''), renderChunks };
 }

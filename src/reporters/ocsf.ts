@@ -22,7 +22,7 @@
  */
 import { type Finding, type Results, type ResourceType, type Severity, type Status } from '../results.js';
 import type { ReportContext, Reporter } from './context.js';
-import { accountNameMap, frameworkKeys, frameworkName, mergedWarning, remediationText, uniqueFindings } from './interchange.js';
+import { accountNameMap, findingRecordsReporter, frameworkKeys, frameworkName, remediationText } from './interchange.js';
 import { catalogRules, ruleHelpUri, type RuleCatalog } from './model.js';
 
 export const OCSF_VERSION = '1.5.0';
@@ -144,29 +144,18 @@ export function ocsfFinding(finding: Finding, identity: string, { results, catal
   };
 }
 
-function* renderOcsfChunks(results: Results, ctx: ReportContext): Generator<string> {
-  const { findings, merged } = uniqueFindings(results);
-  if (merged > 0) ctx.onWarning?.(mergedWarning('OCSF', merged));
-  const context: OcsfContext = {
+export const ocsfReporter: Reporter = findingRecordsReporter<OcsfContext>(
+  'OCSF',
+  'results.ocsf.json',
+  (results) => ({
     results,
     catalog: catalogRules(results),
     time: Date.parse(results.scanTime),
     accountNames: accountNameMap(results),
-  };
-  if (findings.length === 0) {
-    yield '[]\n';
-    return;
-  }
-  yield '[\n';
-  for (let i = 0; i < findings.length; i++) {
-    const { finding, identity } = findings[i]!;
-    yield `${JSON.stringify(ocsfFinding(finding, identity, context))}${i + 1 < findings.length ? ',' : ''}\n`;
-  }
-  yield ']\n';
-}
+  }),
+  ocsfFinding,
+);
 
 export function renderOcsf(results: Results, ctx: ReportContext): string {
-  return [...renderOcsfChunks(results, ctx)].join('');
+  return ocsfReporter.render(results, ctx);
 }
-
-export const ocsfReporter: Reporter = { fileName: 'results.ocsf.json', render: renderOcsf, renderChunks: renderOcsfChunks };
