@@ -18,6 +18,7 @@ import { SEVERITY_RANK, type Results } from '../../src/results.js';
 import { XSS_FLAG } from '../fixtures/results-factory.js';
 import { smallOrgResults } from './fixtures/small-org.js';
 import { parseResultsJson } from '../support/results-json.js';
+import { watchedPage } from '../support/report-page.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 export const FIRST_SCREEN_PNG = path.join(ARTIFACTS, 'html-first-screen.png');
@@ -123,24 +124,7 @@ describe.skipIf(process.env.SKIP_BROWSER_TESTS === '1')('report.html of the demo
   async function open(url: string, options: { colorScheme?: 'light' | 'dark'; width?: number } = {}): Promise<Opened> {
     const context = await browser.newContext({ viewport: { ...VIEWPORT, width: options.width ?? VIEWPORT.width }, colorScheme: options.colorScheme ?? 'light', acceptDownloads: true });
     contexts.push(context);
-    const network: string[] = [];
-    await context.route('**/*', (route) => {
-      const target = route.request().url();
-      if (/^(file|data|blob):/.test(target)) return route.continue();
-      network.push(target);
-      return route.abort();
-    });
-    const page = await context.newPage();
-    const problems: string[] = [];
-    const dialogs: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-    page.on('dialog', (dialog) => {
-      dialogs.push(dialog.message());
-      void dialog.dismiss();
-    });
+    const { page, problems, dialogs, network } = await watchedPage(context, /^(file|data|blob):/);
     await page.goto(url);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
     return { page, problems, dialogs, network };

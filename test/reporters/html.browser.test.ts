@@ -14,6 +14,7 @@ import { renderHtml } from '../../src/reporters/html.js';
 import { frameworkKey, regionOf } from '../../src/reporters/model.js';
 import { createResults, XSS_FLAG } from '../fixtures/results-factory.js';
 import { smallOrgResults } from './fixtures/small-org.js';
+import { watchedPage } from '../support/report-page.js';
 import { expectedPassingPercent, OUTSIDE_ACCOUNT, outsideAccountResults } from './fixtures/honest-counts.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
@@ -65,26 +66,9 @@ describe.skipIf(process.env.SKIP_BROWSER_TESTS === '1')('report.html in Chromium
     writeFileSync(file, renderHtml(results));
     const context = await browser.newContext({ viewport: { width: options.width ?? 1440, height: 900 }, bypassCSP: options.bypassCSP ?? false });
     opened.push(context);
-    const network: string[] = [];
-    await context.route('**/*', (route) => {
-      const url = route.request().url();
-      if (url.startsWith('file:') || url.startsWith('data:')) return route.continue();
-      network.push(url);
-      return route.abort();
-    });
-    const page = await context.newPage();
-    const problems: string[] = [];
-    const dialogs: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+    const { page, problems, dialogs, network } = await watchedPage(context, /^(file|data):/);
     page.on('request', (request) => {
       if (!/^(file|data):/.test(request.url())) network.push(request.url());
-    });
-    page.on('dialog', (dialog) => {
-      dialogs.push(dialog.message());
-      void dialog.dismiss();
     });
     const started = performance.now();
     await page.goto(pathToFileURL(file).href);
