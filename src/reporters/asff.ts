@@ -23,6 +23,7 @@
  */
 import { type Finding, type Results, type ResourceType, type Severity, type Status } from '../results.js';
 import type { ReportContext, Reporter } from './context.js';
+import { REPORT_FILE_NAMES } from './formats.js';
 import { controlId, evidenceText, findingRecordsReporter, frameworkKeys, frameworkName, remediationText } from './interchange.js';
 import { catalogRules, frameworkKey, ruleHelpUri, truncate, type RuleCatalog } from './model.js';
 import { displayText } from './text-safety.js';
@@ -148,7 +149,7 @@ export function asffFinding(finding: Finding, identity: string, { results, catal
 
 export const asffReporter: Reporter = findingRecordsReporter<AsffContext>(
   'ASFF',
-  'results.asff.json',
+  REPORT_FILE_NAMES.asff,
   (results) => ({ results, catalog: catalogRules(results), time: isoTime(results.scanTime) }),
   asffFinding,
 );

@@ -15,6 +15,7 @@
  */
 import { findingIdentity, type Finding, type Results } from '../results.js';
 import type { ReportContext, Reporter } from './context.js';
+import { REPORT_FILE_NAMES } from './formats.js';
 import { accountNameMap, evidenceText } from './interchange.js';
 import { catalogRules, compareFindings, truncate } from './model.js';
 
@@ -87,4 +88,4 @@ export function renderCsv(results: Results, ctx?: Partial<ReportContext>): strin
   return [...renderCsvChunks(results, ctx)].join('');
 }
 
-export const csvReporter: Reporter = { fileName: 'results.csv', render: renderCsv, renderChunks: renderCsvChunks };
+export const csvReporter: Reporter = { fileName: REPORT_FILE_NAMES.csv, render: renderCsv, renderChunks: renderCsvChunks };

@@ -10,9 +10,10 @@ export const DEFAULT_FORMATS: readonly Format[] = ['console', 'json', 'sarif', '
 
 /**
  * The file each format writes into --out-dir (none for the console), known without loading its
- * reporter: a run loads only the reporters of the formats it writes (`loadReporters`).
+ * reporter: a run loads only the reporters of the formats it writes (`loadReporters`). The
+ * reporters take their own fileName from here.
  */
-export const REPORT_FILE_NAMES: Readonly<Record<Format, string | undefined>> = {
+export const REPORT_FILE_NAMES = {
   console: undefined,
   json: 'results.json',
   sarif: 'results.sarif',
@@ -22,7 +23,7 @@ export const REPORT_FILE_NAMES: Readonly<Record<Format, string | undefined>> = {
   junit: 'results.junit.xml',
   ocsf: 'results.ocsf.json',
   asff: 'results.asff.json',
-};
+} as const satisfies Readonly<Record<Format, string | undefined>>;
 
 export function isFormat(value: string): value is Format {
   return (FORMATS as readonly string[]).includes(value);

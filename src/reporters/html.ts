@@ -19,6 +19,7 @@ import reportStyles from '../../reports/report-styles.hbs?raw';
 import reportTemplate from '../../reports/report.html.hbs?raw';
 import { SEVERITIES, SEVERITY_RANK, STATUSES, isNewFailure, isRunId, type Finding, type FindingFix, type IacDefinitionRef, type ResourceRef, type Results, type Severity, type Status } from '../results.js';
 import type { ReportContext, ReportGate, Reporter } from './context.js';
+import { REPORT_FILE_NAMES } from './formats.js';
 import {
   accountsLabel,
   buildMatrix,
@@ -290,7 +291,7 @@ function fixView(fix: FindingFix): { commands?: string[]; terraform?: string[]; 
   };
 }
 
-export const htmlReporter: Reporter = { fileName: 'report.html', render: (results, ctx) => renderHtml(results, ctx) };
+export const htmlReporter: Reporter = { fileName: REPORT_FILE_NAMES.html, render: (results, ctx) => renderHtml(results, ctx) };
 
 /**
  * How a resource is shown. An account's ARN ends in `:root`, which reads as the root user: an

@@ -15,6 +15,7 @@
  */
 import { RESULTS_TABLES, messageTemplate, type Finding, type Results, type RuleMeta } from '../results.js';
 import type { Reporter } from './context.js';
+import { REPORT_FILE_NAMES } from './formats.js';
 import { compareText } from './model.js';
 
 /** How to order one JSON value: listed fields first (with their own shapes), array items by `each`. */
@@ -244,4 +245,4 @@ export function renderJson(results: Results): string {
   return [...renderJsonChunks(results)].join('');
 }
 
-export const jsonReporter: Reporter = { fileName: 'results.json', render: renderJson, renderChunks: renderJsonChunks };
+export const jsonReporter: Reporter = { fileName: REPORT_FILE_NAMES.json, render: renderJson, renderChunks: renderJsonChunks };

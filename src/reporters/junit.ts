@@ -21,6 +21,7 @@
  */
 import { SEVERITY_RANK, type Finding, type Results, type RuleMeta } from '../results.js';
 import type { Reporter } from './context.js';
+import { REPORT_FILE_NAMES } from './formats.js';
 import { evidenceText, remediationText } from './interchange.js';
 import { catalogRules, compareFindings, compareText, describeCollectionError, ruleHelpUri, SEVERITY_LABEL, STATUS_LABEL } from './model.js';
 import { displayText } from './text-safety.js';
@@ -169,4 +170,4 @@ export function renderJunit(results: Results): string {
   return [...renderJunitChunks(results)].join('');
 }
 
-export const junitReporter: Reporter = { fileName: 'results.junit.xml', render: renderJunit, renderChunks: renderJunitChunks };
+export const junitReporter: Reporter = { fileName: REPORT_FILE_NAMES.junit, render: renderJunit, renderChunks: renderJunitChunks };

@@ -22,6 +22,7 @@
  */
 import { type Finding, type Results, type ResourceType, type Severity, type Status } from '../results.js';
 import type { ReportContext, Reporter } from './context.js';
+import { REPORT_FILE_NAMES } from './formats.js';
 import { accountNameMap, findingRecordsReporter, frameworkKeys, frameworkName, remediationText } from './interchange.js';
 import { catalogRules, ruleHelpUri, type RuleCatalog } from './model.js';
 
@@ -146,7 +147,7 @@ export function ocsfFinding(finding: Finding, identity: string, { results, catal
 
 export const ocsfReporter: Reporter = findingRecordsReporter<OcsfContext>(
   'OCSF',
-  'results.ocsf.json',
+  REPORT_FILE_NAMES.ocsf,
   (results) => ({
     results,
     catalog: catalogRules(results),

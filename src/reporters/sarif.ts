@@ -21,6 +21,7 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { SEVERITY_RANK, findingIdentity, isRunId, type Finding, type IacLocation, type Results, type RuleMeta, type Severity } from '../results.js';
 import type { ReportContext, Reporter } from './context.js';
+import { REPORT_FILE_NAMES } from './formats.js';
 import { codeSpan, inline, ruleHelpMarkdown, ruleHelpText } from './markdown.js';
 import { displayText } from './text-safety.js';
 import {
@@ -164,7 +165,7 @@ export function renderSarif(results: Results, ctx: ReportContext, limits: SarifL
   return text;
 }
 
-export const sarifReporter: Reporter = { fileName: 'results.sarif', render: (results, ctx) => renderSarif(results, ctx) };
+export const sarifReporter: Reporter = { fileName: REPORT_FILE_NAMES.sarif, render: (results, ctx) => renderSarif(results, ctx) };
 
 // ---------------------------------------------------------------------------------------------
 // The log

@@ -7,6 +7,7 @@
 import summaryTemplate from '../../reports/summary.md.hbs?raw';
 import { SEVERITIES, SEVERITY_RANK, isRunId, type Finding, type Results, type RuleMeta } from '../results.js';
 import type { Reporter } from './context.js';
+import { REPORT_FILE_NAMES } from './formats.js';
 import { codeBlock, codeSpan, inline, type Markdown } from './markdown.js';
 import { displayText } from './text-safety.js';
 import {
@@ -219,7 +220,7 @@ function controlsView(results: Results, limits: SummaryLimits, short: (text: str
 /** Controls of a pack listed in the summary; the largest pack maps a few dozen. */
 const CONTROL_ROWS = 100;
 
-export const summaryReporter: Reporter = { fileName: 'summary.md', render: (results) => renderSummary(results) };
+export const summaryReporter: Reporter = { fileName: REPORT_FILE_NAMES.summary, render: (results) => renderSummary(results) };
 
 /** --verify-integrity: the chain counts, then one row per broken chain with its first broken S3 key. */
 function integrityView(results: Results, limits: SummaryLimits, short: (text: string) => string): SummaryView['integrity'] {
