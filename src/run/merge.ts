@@ -73,7 +73,7 @@ export async function mergeRun(files: readonly string[], given: RunOptions, io: 
     if (loaded.kind === 'none') io.stderr(`warning: ${flagOf('baseline')} ${baseline} does not exist yet: treating this as the first run, every failure is new\n`);
     merged = withBaseline(united, baseline, loaded);
   }
-  const written = await writeReports(merged, report, io);
   const gate = gateOf(merged, report);
+  const written = await writeReports(merged, report, io, gate);
   return { exitCode: gate.exitCode, gate, results: merged, files: written, failOn: report.failOn, ...(report.failOnNew ? { failOnNew: true } : {}) };
 }

@@ -319,8 +319,9 @@ async function withSwapLock(dir: string, swap: () => Promise<void>): Promise<voi
  * folder, and only when all are complete are they renamed into place, one rename each. A failure
  * or an interrupt before that leaves the previous set untouched and removes the staging folder.
  * Every file carries the run id, so a set mixed by two concurrent runs can still be told apart.
+ * `gate` is the run's, decided once by its caller: the reports state it (report.html leads with it).
  */
-export async function writeReports(results: Results, settings: ReportChoice, io: RunIo): Promise<Partial<Record<Format, string>>> {
+export async function writeReports(results: Results, settings: ReportChoice, io: RunIo, gate: Gate): Promise<Partial<Record<Format, string>>> {
   const stamped: Results = isRunId(results.runId) ? results : { ...results, runId: io.runId?.() ?? randomUUID() };
   const files: Partial<Record<Format, string>> = {};
   const fileFormats = settings.formats.filter((f) => REPORT_FILE_NAMES[f]);
@@ -331,7 +332,7 @@ export async function writeReports(results: Results, settings: ReportChoice, io:
     files: fileFormats.map((f) => REPORT_FILE_NAMES[f]!),
     onWarning: (m: string) => io.stderr(`warning: ${m}\n`),
     // The reports state the verdict the run's exit code gives (report.html leads with it).
-    gate: { exitCode: gateOf(stamped, settings).exitCode, failOn: settings.failOn, ...(settings.failOnNew ? { newOnly: true } : {}) },
+    gate: { exitCode: gate.exitCode, failOn: settings.failOn, ...(settings.failOnNew ? { newOnly: true } : {}) },
     ...(settings.category ? { category: settings.category } : {}),
     ...(settings.statuses ? { statuses: settings.statuses } : {}),
     ...(settings.quiet ? { quiet: true } : {}),
@@ -447,8 +448,8 @@ export async function scan(settings: ScanSettings, io: RunIo): Promise<ScanOutco
     const { findings, summary } = locate(results.findings);
     results = { ...results, findings, iac: summary };
   } else if (settings.iac) results = await withIac(results, snapshot, settings.iac, io);
-  const files = await writeReports(results, settings.report, io);
   const gate = gateOf(results, settings.report, settings.nameOf);
+  const files = await writeReports(results, settings.report, io, gate);
   // A snapshot that was asked for and not saved fails the run (exit 2, as an unwritable --out-dir
   // does) even though the reports are written: a CI job must not pass with its artifact missing.
   return {

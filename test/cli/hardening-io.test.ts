@@ -306,7 +306,7 @@ describe('the report set is one run', () => {
       },
     } as unknown as AbortSignal;
     const io: RunIo = { stdout: () => undefined, stderr: () => undefined, color: false, progressBar: false, width: 80, now: () => new Date(), signal, runId: () => RUN_B };
-    await expect(writeReports(smallOrgResults(), { formats: ['json', 'sarif', 'html'], outDir: out, failOn: 'high' }, io)).rejects.toThrow('interrupted');
+    await expect(writeReports(smallOrgResults(), { formats: ['json', 'sarif', 'html'], outDir: out, failOn: 'high' }, io, { exitCode: 1, reasons: [] })).rejects.toThrow('interrupted');
     expect(readdirSync(out).sort()).toEqual(['report.html', 'results.json', 'results.sarif']);
     expect(runIds2(out)).toEqual([RUN_A, RUN_A]);
   });
