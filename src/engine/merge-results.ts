@@ -88,7 +88,7 @@ export function mergeResults(parts: readonly Results[]): MergedResults {
   const expired = new Map<string, NonNullable<Results['expiredSuppressions']>[number]>();
   for (const entry of parts.flatMap((part) => part.expiredSuppressions ?? [])) expired.set(`${entry.ruleId}\u0000${entry.resource}\u0000${entry.expires}`, entry);
   const gaps = new Map<string, NonNullable<Results['incomplete']>['gaps'][number]>();
-  for (const gap of parts.flatMap((part) => part.incomplete?.gaps ?? [])) gaps.set(`${gap.kind}\u0000${gap.arn}\u0000${gap.action}\u0000${gap.code}\u0000${gap.message}`, gap);
+  for (const gap of parts.flatMap((part) => part.incomplete?.gaps ?? [])) gaps.set(gapKey(gap), gap);
   // A slice of the --shard split that is not among the parts: its accounts were judged by no part,
   // so the merged results are incomplete in scope, as a merge of the snapshots says (mergeShardSnapshots).
   const shards = parts.flatMap((part) => (part.shard ? [part.shard] : []));
@@ -98,7 +98,7 @@ export function mergeResults(parts: readonly Results[]): MergedResults {
     for (const index of missingSlices) {
       const message = `The scan of organization ${organization.name ?? organization.arn} is incomplete: shard ${index}/${shards[0]!.count} was not merged: the accounts of that slice were scanned by no part.`;
       const gap = { kind: 'accounts' as const, arn: organization.arn, accountId: organization.accountId, action: 'organizations:ListAccounts', code: SHARD_MISSING, message };
-      gaps.set(`${gap.kind}\u0000${gap.arn}\u0000${gap.action}\u0000${gap.code}\u0000${gap.message}`, gap);
+      gaps.set(gapKey(gap), gap);
       findings.push({ ruleId: SCOPE_RULE_ID, status: 'error', severity: SCOPE_RULE.severity, resource: organization, message, evidence: [], frameworks: [], errors: [{ action: gap.action, code: gap.code, message }] });
     }
   }
@@ -129,6 +129,11 @@ export function mergeResults(parts: readonly Results[]): MergedResults {
   // The rollup counts the union's accounts: recomputed from the controls the parts carry.
   const withRollup = first.controls && first.pack !== undefined ? { ...results, controls: controlRollup(results, { id: first.pack, title: first.controls.title, controls: first.controls.controls }) } : results;
   return { results: withRollup, disagreements };
+}
+
+/** One scope gap's identity: the same gap reported by two parts is one gap. */
+function gapKey(gap: NonNullable<Results['incomplete']>['gaps'][number]): string {
+  return `${gap.kind}\u0000${gap.arn}\u0000${gap.action}\u0000${gap.code}\u0000${gap.message}`;
 }
 
 /** The organization the parts judged, as their organization findings name it, or built from the organization id. */
