@@ -52,7 +52,7 @@ const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value
 
 /** Every measured row in one table; a ratio always beside its denominator of the same run. */
 function printTable(report: Report): void {
-  const blank = { accounts: '', regions: '', 'wall s': '', 'median s': '', ratio: '', 'of (denominator s)': '', binds: '', 'own budget s': '', 'listed at s': '', 'API calls': '', 'calls/member': '', 'peak RSS MB': '', throttled: '', retried: '', failed: '', lost: '', 'results.json MB': '' };
+  const blank = { accounts: '', regions: '', 'wall s': '', 'median s': '', ratio: '', 'of (denominator s)': '', binds: '', 'own budget s': '', 'CPU s cli/fake': '', 'JS busy s': '', 'listed at s': '', 'API calls': '', 'calls/member': '', 'peak RSS MB': '', throttled: '', retried: '', failed: '', lost: '', 'results.json MB': '' };
   const rows: Record<string, string | number>[] = [];
   const node = report.startup?.[0];
   for (const m of report.startup ?? []) {
@@ -70,6 +70,8 @@ function printTable(report: Report): void {
       'of (denominator s)': `lower bound (${fixed(m.lowerBoundSeconds, 2)})`,
       binds: m.lowerBoundBinding,
       'own budget s': `${fixed(m.ownBudgetSeconds, 2)} (${m.ownBudgetKey.split(' ')[0]})`,
+      'CPU s cli/fake': `${fixed(m.cliCpuSeconds, 1)}/${fixed(m.fakeCpuSeconds, 1)} (${m.cores} cores)`,
+      'JS busy s': `${fixed(m.cliJsBusySeconds, 2)} (${Math.round((100 * m.cliJsBusySeconds) / m.wallSeconds)}%)`,
       'listed at s': fixed(m.listedSeconds, 2),
       'API calls': m.apiCallsTotal,
       'calls/member': fixed(m.callsPerMemberAccount, 2),

@@ -7,6 +7,7 @@
 import { spawn, spawnSync, fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
@@ -79,6 +80,16 @@ export interface ScanMeasurement {
    */
   ownBudgetSeconds: number;
   ownBudgetKey: string;
+  /**
+   * Of the best run: CPU seconds of the CLI (all its threads) and of the fake AWS, the seconds the
+   * CLI's JavaScript thread was busy, and this machine's cores. The scan's JavaScript runs on one
+   * thread, so its busy time is a floor of its own for this machine: when it is close to the wall
+   * time, the scan is bound by its CPU per call, not by AWS.
+   */
+  cliCpuSeconds: number;
+  fakeCpuSeconds: number;
+  cliJsBusySeconds: number;
+  cores: number;
   /** Sizes of the best run's saved snapshot and results.json. */
   snapshotMb: number;
   resultsJsonMb: number;
@@ -113,8 +124,9 @@ export async function prepareScanBench(): Promise<Workspace> {
   writeFileSync(
     peakRssPreload,
     [
-      '// Loaded with --require into the CLI: its peak RSS (getrusage maxRSS, kB), written as it exits.',
-      "process.on('exit', () => require('node:fs').writeFileSync(process.env.TRAILWARDEN_BENCH_PEAK_RSS_FILE, String(process.resourceUsage().maxRSS)));",
+      '// Loaded with --require into the CLI: as it exits, its peak RSS (getrusage maxRSS, kB), its CPU',
+      '// time (all threads, microseconds) and how long its one JavaScript thread was busy (event-loop utilization, ms).',
+      "process.on('exit', () => require('node:fs').writeFileSync(process.env.TRAILWARDEN_BENCH_PEAK_RSS_FILE, JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS, cpu: process.cpuUsage(), eventLoop: require('node:perf_hooks').performance.eventLoopUtilization() })));",
       '',
     ].join('\n'),
   );
@@ -134,9 +146,9 @@ async function startFake(workspace: Workspace, scenario: ScanScenario): Promise<
   return { child, started: JSON.parse(line) as FakeStarted };
 }
 
-async function stopFake(child: ChildProcess): Promise<{ calls: CallRecord[]; unexpectedErrors: string[] }> {
+async function stopFake(child: ChildProcess): Promise<{ calls: CallRecord[]; unexpectedErrors: string[]; cpu: NodeJS.CpuUsage }> {
   child.send('calls');
-  const [report] = (await once(child, 'message')) as [{ calls: CallRecord[]; unexpectedErrors: string[] }];
+  const [report] = (await once(child, 'message')) as [{ calls: CallRecord[]; unexpectedErrors: string[]; cpu: NodeJS.CpuUsage }];
   const exited = once(child, 'exit');
   child.send('close');
   await exited;
@@ -157,6 +169,11 @@ interface Run {
   milestones: Partial<Record<keyof typeof MILESTONES, number>>;
   exitCode: number;
   peakRssMb: number;
+  /** CPU seconds of the CLI (every thread: its JavaScript, the garbage collector's helpers, libuv) and of the fake AWS. */
+  cliCpuSeconds: number;
+  fakeCpuSeconds: number;
+  /** Seconds the CLI's one JavaScript thread was busy (event-loop utilization's active time). */
+  cliJsBusySeconds: number;
   calls: CallRecord[];
   /** Accounts in the saved snapshot (readSnapshot validated it) and the errors it records. */
   snapshotAccounts: number;
@@ -204,11 +221,15 @@ async function runOnce(workspace: Workspace, scenario: ScanScenario, index: numb
     if (fake.unexpectedErrors.length > 0) throw new Error(`the fake AWS failed: ${fake.unexpectedErrors.join('; ')}`);
     if (code === null || ![0, 1, 3].includes(code)) throw new Error(`the scan exited with ${code}:\n${stderr}`);
     const snapshot = await readSnapshot(snapshotFile);
+    const usage = JSON.parse(readFileSync(peakRssFile, 'utf8')) as { maxRssKb: number; cpu: NodeJS.CpuUsage; eventLoop: { active: number } };
     return {
       wallSeconds,
       milestones,
       exitCode: code,
-      peakRssMb: Number(readFileSync(peakRssFile, 'utf8')) / 1024,
+      peakRssMb: usage.maxRssKb / 1024,
+      cliCpuSeconds: (usage.cpu.user + usage.cpu.system) / 1e6,
+      fakeCpuSeconds: (fake.cpu.user + fake.cpu.system) / 1e6,
+      cliJsBusySeconds: usage.eventLoop.active / 1000,
       calls: fake.calls,
       snapshotAccounts: snapshot.accounts.length,
       errors: collectionErrors(snapshot),
@@ -294,6 +315,10 @@ export async function benchScan(workspace: Workspace, scenario: ScanScenario, ru
     ownBudgetKey: own.key,
     snapshotMb: best.snapshotMb,
     resultsJsonMb: best.resultsJsonMb,
+    cliCpuSeconds: best.cliCpuSeconds,
+    fakeCpuSeconds: best.fakeCpuSeconds,
+    cliJsBusySeconds: best.cliJsBusySeconds,
+    cores: availableParallelism(),
     criticalPathSeconds: bound.criticalPathSeconds,
     rateLimitSeconds: bound.rateLimitSeconds,
   };

@@ -7,7 +7,7 @@
  *   node serve.js --accounts 100 --digest-hours 24 --now 2026-11-01T12:00:00Z   (signed digest chains of the organization trail)
  *
  * Prints one JSON line, `{ url, caller, scanRoleName, scanAccountIds }`. Started with
- * child_process.fork, it answers the message `calls` with `{ calls }` (the call log) and exits on `close`.
+ * child_process.fork, it answers the message `calls` with `{ calls, unexpectedErrors, cpu }` (the call log, its failures, its CPU time) and exits on `close`.
  */
 import { parseArgs } from 'node:util';
 import { AWS_LIKE_RATE_LIMITS } from './behaviour.js';
@@ -64,7 +64,7 @@ async function shutDown(): Promise<void> {
 }
 
 process.on('message', (message: unknown) => {
-  if (message === 'calls') process.send?.({ calls: fake.calls, unexpectedErrors: fake.unexpectedErrors.map(String) });
+  if (message === 'calls') process.send?.({ calls: fake.calls, unexpectedErrors: fake.unexpectedErrors.map(String), cpu: process.cpuUsage() });
   if (message === 'close') void shutDown();
 });
 process.on('SIGTERM', () => void shutDown());
