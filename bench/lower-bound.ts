@@ -32,7 +32,7 @@ function roundTripsAfterListing(account: FakeAccount, callerAccountId: string): 
 
 export interface LowerBound {
   seconds: number;
-  /** Dependent round trips on the longest path: GetCallerIdentity, the ListAccounts pages, an account's chain. */
+  /** Dependent round trips on the longest path: GetCallerIdentity, the listing (ListAccounts pages, or the walk down the tree), an account's chain. */
   criticalPathRoundTrips: number;
   /** Time the fake's rate limits need to admit the calls of the busiest key. */
   rateLimitSeconds: number;
@@ -54,12 +54,40 @@ function limitOf(limits: RateLimitTable, call: CallRecord): { family: string; li
   return limit === undefined ? undefined : { family, limit };
 }
 
+/**
+ * Round trips until each account is named, the fewer of the two ways Organizations offers: its
+ * ListAccounts page (pages follow one another), or walking the tree (ListRoots, one
+ * ListOrganizationalUnitsForParent per level down to its parent, then its page of that parent's
+ * ListAccountsForParent; the parents are listed side by side).
+ */
+function roundTripsUntilListed(model: FakeAwsModel): Map<string, number> {
+  const organization = model.organization;
+  const parents = organization?.accountParents ?? {};
+  const unitParent = new Map((organization?.organizationalUnits ?? []).map((unit) => [unit.id, unit.parentId]));
+  const depthOf = (parentId: string | undefined): number => {
+    let depth = 0;
+    for (let at = parentId; at !== undefined && unitParent.has(at) && depth < 10; at = unitParent.get(at)) depth++;
+    return depth;
+  };
+  const positionInParent = new Map<string, number>();
+  const rounds = new Map<string, number>();
+  model.accounts.forEach((account, index) => {
+    const parent = parents[account.id] ?? 'root';
+    const position = positionInParent.get(parent) ?? 0;
+    positionInParent.set(parent, position + 1);
+    const byListAccounts = Math.floor(index / LIST_ACCOUNTS_PAGE_SIZE) + 1;
+    const byWalk = 1 + depthOf(parents[account.id]) + Math.floor(position / LIST_ACCOUNTS_PAGE_SIZE) + 1;
+    rounds.set(account.id, Math.min(byListAccounts, byWalk));
+  });
+  return rounds;
+}
+
 export function lowerBound(model: FakeAwsModel, callerAccountId: string, latencyMs: number, limits: RateLimitTable, calls: readonly CallRecord[]): LowerBound {
   let longestChain = 0;
-  model.accounts.forEach((account, index) => {
-    const pagesUntilListed = Math.floor(index / LIST_ACCOUNTS_PAGE_SIZE) + 1;
-    longestChain = Math.max(longestChain, pagesUntilListed + roundTripsAfterListing(account, callerAccountId));
-  });
+  const untilListed = roundTripsUntilListed(model);
+  for (const account of model.accounts) {
+    longestChain = Math.max(longestChain, untilListed.get(account.id)! + roundTripsAfterListing(account, callerAccountId));
+  }
   const criticalPathRoundTrips = 1 + longestChain;
 
   const perKey = new Map<string, { count: number; limit: RateLimit }>();

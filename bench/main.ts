@@ -28,6 +28,8 @@ import { packageRoot } from '../src/package-root.js';
 const SCAN_SCENARIOS: ScanScenario[] = [
   { name: 'org-100x17-50ms', accounts: 100, regions: 17, latencyMs: 50, ownTrailShare: 0.1, seed: 1 },
   { name: 'org-1000x17-50ms', accounts: 1_000, regions: 17, latencyMs: 50, ownTrailShare: 0.1, seed: 1 },
+  // A landing-zone tree: 1,000 accounts in 50 OUs two levels deep.
+  { name: 'org-1000x17-50ous-50ms', accounts: 1_000, regions: 17, latencyMs: 50, ownTrailShare: 0.1, seed: 1, organizationalUnits: 50 },
   // IAM at scale: GetAccountAuthorizationDetails over 200 roles in every account.
   { name: 'org-1000x17-200roles-50ms', accounts: 1_000, regions: 17, latencyMs: 50, ownTrailShare: 0.1, seed: 1, rolesPerAccount: 200 },
   // --verify-integrity 24h: 1,700 digest chains, 40,800 signed digests in the log-archive bucket.

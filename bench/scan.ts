@@ -30,6 +30,8 @@ export interface ScanScenario {
   seed: number;
   /** IAM roles in every account (GetAccountAuthorizationDetails size). */
   rolesPerAccount?: number;
+  /** OUs the accounts sit in (generateOrganization's organizationalUnits); absent: all under the root. */
+  organizationalUnits?: number;
   /** Hours of signed digest chains the fake holds for the organization trail, verified with --verify-integrity. */
   verifyIntegrityHours?: number;
 }
@@ -137,7 +139,7 @@ async function startFake(workspace: Workspace, scenario: ScanScenario): Promise<
   const child = fork(
     workspace.serve,
     [
-      ...['--accounts', String(scenario.accounts), '--regions', String(scenario.regions), '--own-trail-share', String(scenario.ownTrailShare), '--seed', String(scenario.seed), '--latency-ms', String(scenario.latencyMs), '--throttling', 'aws', '--roles-per-account', String(scenario.rolesPerAccount ?? 0)],
+      ...['--accounts', String(scenario.accounts), '--regions', String(scenario.regions), '--own-trail-share', String(scenario.ownTrailShare), '--seed', String(scenario.seed), '--latency-ms', String(scenario.latencyMs), '--throttling', 'aws', '--roles-per-account', String(scenario.rolesPerAccount ?? 0), '--organizational-units', String(scenario.organizationalUnits ?? 0)],
       ...(scenario.verifyIntegrityHours ? ['--digest-hours', String(scenario.verifyIntegrityHours), '--now', new Date().toISOString()] : []),
     ],
     { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
@@ -275,7 +277,7 @@ export async function benchScan(workspace: Workspace, scenario: ScanScenario, ru
     completed.push(run);
   }
   const best = completed.reduce((a, b) => (b.wallSeconds < a.wallSeconds ? b : a));
-  const generated = generateOrganization({ accounts: scenario.accounts, regions: scenario.regions, ownTrailShare: scenario.ownTrailShare, seed: scenario.seed, rolesPerAccount: scenario.rolesPerAccount ?? 0 });
+  const generated = generateOrganization({ accounts: scenario.accounts, regions: scenario.regions, ownTrailShare: scenario.ownTrailShare, seed: scenario.seed, rolesPerAccount: scenario.rolesPerAccount ?? 0, organizationalUnits: scenario.organizationalUnits ?? 0 });
   const calls = best.calls;
   const errors = best.errors;
   const failed = calls.filter((call) => call.status === 0 || call.status >= 400);

@@ -33,11 +33,12 @@ import { compareCollectionErrors, compareIdentity } from '../snapshot/merge.js';
 import { AwsGateway } from './gateway.js';
 import { collectKmsKey } from './kms.js';
 import { LogGroupCollector } from './logs.js';
-import { isActive, isEnabled } from './map/accounts.js';
+import { isActive, isEnabled, type OrganizationAccount } from './map/accounts.js';
+import { ACCOUNT_LISTING_ACTIONS } from '../snapshot/errors.js';
 import { isAccountId, isRegionName } from './map/arn.js';
 import type { TrailConfig } from './map/cloudtrail.js';
 import { collectIamAuthorization } from './iam.js';
-import { readOrganization, readOrganizationPaths, readRegions, readServiceControlPolicies, streamOrganizationAccounts, type OrganizationPaths } from './organizations.js';
+import { readOrganization, readOrganizationPaths, readRegions, readServiceControlPolicies, streamOrganizationAccounts, walkOrganizationAccounts, type OrganizationPaths } from './organizations.js';
 import { silentProgress, type ProgressSink } from './progress.js';
 import { BucketCollector } from './s3.js';
 import { inShard, validateShard, type Shard } from './shard.js';
@@ -183,7 +184,8 @@ class Scan {
   private readonly accountTasks = new TaskGroup();
   private readonly limit: ReturnType<typeof pLimit>;
   private readonly primaryRegion: string;
-  private lakeAccounts: ReadonlySet<string> | 'all' = 'all';
+  /** Where Lake event data stores are read: known once the organization is (its delegated administrators). */
+  private lakeAccounts: Promise<ReadonlySet<string> | 'all'> = Promise.resolve('all');
   private readonly considered = new Set<string>();
   private scheduled = 0;
   /** Read once per scan, from the caller, while the accounts are scanned. */
@@ -203,13 +205,19 @@ class Scan {
 
   async run(scanTime: string): Promise<Snapshot> {
     const { context, options } = this;
-    const organization = options.org ? await readOrganization(context) : null;
-    this.lakeAccounts = this.lakeAccountsOf(organization);
-    if (options.org) await this.streamOrganization();
+    // The organization is read while its accounts are listed: only an account's Lake reads wait for it.
+    const organizationRead = options.org ? readOrganization(context) : Promise.resolve(null);
+    // Observed here; awaited below, after the listing (which may end the scan first).
+    organizationRead.catch(() => undefined);
+    this.lakeAccounts = organizationRead.then((organization) => this.lakeAccountsOf(organization));
+    this.lakeAccounts.catch(() => undefined);
+    const walked = options.org ? await this.streamOrganization() : undefined;
+    const organization = await organizationRead;
     // After the listing, which the Organizations budget paces: a handful of calls while accounts are scanned.
     if (organization !== null && !isCollectionError(organization)) {
       this.serviceControlPolicies = context.tasks.spawn(() => readServiceControlPolicies(context));
-      this.organizationPaths = context.tasks.spawn(() => readOrganizationPaths(context));
+      // The walk named every account's place as it listed it; a ListAccounts listing needs the tree walked for paths.
+      this.organizationPaths = walked ? Promise.resolve(walked) : context.tasks.spawn(() => readOrganizationPaths(context));
     }
     else for (const id of options.accounts ?? [context.caller.accountId]) this.consider({ id });
     context.directory.complete();
@@ -225,10 +233,15 @@ class Scan {
     return snapshot;
   }
 
-  private async streamOrganization(): Promise<void> {
+  /**
+   * Lists the organization's accounts, scanning each as its page arrives: down the organization's
+   * tree (which also gives each account's place in it, returned), or with ListAccounts when the
+   * tree cannot be walked.
+   */
+  private async streamOrganization(): Promise<OrganizationPaths | undefined> {
     const wanted = this.options.accounts ? new Set(this.options.accounts) : undefined;
     const seen = new Set<string>();
-    await streamOrganizationAccounts(this.context, (page) => {
+    const onPage = (page: readonly OrganizationAccount[]) => {
       for (const account of page) {
         seen.add(account.id);
         if (wanted !== undefined && !wanted.has(account.id)) continue;
@@ -238,12 +251,19 @@ class Scan {
         }
         this.consider({ id: account.id, ...(account.name !== undefined ? { name: account.name } : {}) });
       }
-    });
+    };
+    const errorsBefore = this.context.errors.length;
+    const walked = await walkOrganizationAccounts(this.context, onPage);
+    if (walked === undefined) await streamOrganizationAccounts(this.context, onPage);
+    // An account the listing did not name is "not in the organization" only if the listing was whole;
+    // otherwise it may sit where the listing failed, which the snapshot already records as a gap.
+    const listingComplete = !this.context.errors.slice(errorsBefore).some((error) => ACCOUNT_LISTING_ACTIONS.has(error.$error.action));
     for (const id of wanted ?? []) {
-      if (seen.has(id)) continue;
+      if (seen.has(id) || !listingComplete) continue;
       this.context.progress.accountSkipped(id, 'not an account of the organization');
       this.context.errors.push(collectionError({ action: 'organizations:ListAccounts', code: 'AccountNotInOrganization', accountId: id, message: `account ${id} was requested but is not in the organization` }));
     }
+    return walked;
   }
 
   /** An account of the scan: readable by owner-level work, and scanned here when it is in this shard. */
@@ -290,7 +310,8 @@ class Scan {
       // publicAccessBlock is read only in accounts that own a trail bucket (added below).
       iam: await iamRead,
     };
-    if (this.lakeAccounts === 'all' || this.lakeAccounts.has(id)) {
+    const lakeAccounts = await this.lakeAccounts;
+    if (lakeAccounts === 'all' || lakeAccounts.has(id)) {
       const lakeRegions = await scannedRegions;
       if (lakeRegions === undefined) {
         account.eventDataStoreArns = isCollectionError(regions) ? regions : [];

@@ -104,6 +104,148 @@ export async function streamOrganizationAccounts(context: ScanContext, onPage: (
   } while (token !== undefined);
 }
 
+/** Organizations nest OUs at most five deep under the root; the bound also guards against a cyclic answer. */
+const MAX_TREE_DEPTH = 6;
+
+/**
+ * The organization's accounts, walked down its tree: ListRoots, then for every parent, at once,
+ * ListAccountsForParent (each page handed to `onPage` with the parent's path as it arrives) and
+ * ListOrganizationalUnitsForParent (each OU found is walked in turn). Every account is named once,
+ * with its place in the tree, so paths cost no second listing; the OUs of a wide tree are listed
+ * side by side, within the Organizations rate budget, instead of one ListAccounts chain.
+ *
+ * Returns the paths of the accounts it named, or `undefined` when the walk could not start (the
+ * roots, or the root's first page of accounts or of OUs, unreadable, say a role allowed
+ * ListAccounts only): nothing was handed to `onPage` then, and the caller lists with ListAccounts.
+ * A failure further down is recorded (the accounts under that parent, or below it, are unknown and
+ * the snapshot says so), as is an OU reached twice or deeper than Organizations allows.
+ */
+export async function walkOrganizationAccounts(context: ScanContext, onPage: (accounts: OrganizationAccount[], path: string[]) => void): Promise<OrganizationPaths | undefined> {
+  const target = callerTarget(context);
+  const gateway = context.gateway;
+  const paths = new Map<string, string[]>();
+  const visited = new Set<string>();
+  let roots: string[];
+  try {
+    roots = await gateway.readPages(
+      target,
+      'organizations',
+      (token) => new ListRootsCommand(token ? { NextToken: token } : {}),
+      (output) => (output.Roots ?? []).map((root) => required(root.Id, 'Root.Id')),
+      (output) => output.NextToken,
+    );
+  } catch (error) {
+    if (error instanceof AwsCallError) return undefined;
+    throw error;
+  }
+  const listed = (accounts: OrganizationAccount[], path: string[]) => {
+    for (const account of accounts) paths.set(account.id, path);
+    onPage(accounts, path);
+  };
+  const gap = (error: AwsCallError, parentId: string, what: string) =>
+    context.errors.push(collectionError({ ...error.detail, message: `${what} of ${parentId} could not be listed (${error.detail.message ?? error.detail.code}); accounts there were not scanned` }));
+
+  /** The first pages of one parent: its accounts and its OUs, read together. */
+  const firstPages = (parentId: string) =>
+    Promise.all([
+      gateway.read(target, 'organizations', new ListAccountsForParentCommand({ ParentId: parentId }), (output) => ({ accounts: (output.Accounts ?? []).map(mapOrganizationAccount), next: nonEmptyToken(output.NextToken) })),
+      gateway.read(target, 'organizations', new ListOrganizationalUnitsForParentCommand({ ParentId: parentId }), (output) => ({
+        units: (output.OrganizationalUnits ?? []).map((unit) => required(unit.Id, 'OrganizationalUnit.Id')),
+        next: nonEmptyToken(output.NextToken),
+      })),
+    ]);
+
+  /** The rest of one parent: the pages after the first, and each OU under it, walked. */
+  const walkRest = async (parentId: string, path: string[], first: Awaited<ReturnType<typeof firstPages>>): Promise<void> => {
+    const [accountsPage, unitsPage] = first;
+    listed(accountsPage.accounts, path);
+    const moreAccounts = accountsPage.next === undefined ? Promise.resolve() : streamParentPages(parentId, path, accountsPage.next);
+    let units = unitsPage.units;
+    if (unitsPage.next !== undefined) {
+      try {
+        units = [...units, ...(await restOfUnits(parentId, unitsPage.next))];
+      } catch (error) {
+        if (!(error instanceof AwsCallError)) throw error;
+        gap(error, parentId, 'some OUs');
+      }
+    }
+    await Promise.all([moreAccounts, ...units.map((unit) => walkUnit(unit, [...path, unit]))]);
+  };
+
+  const walkUnit = async (unitId: string, path: string[]): Promise<void> => {
+    if (visited.has(unitId) || path.length > MAX_TREE_DEPTH) {
+      context.errors.push(
+        collectionError({ action: 'organizations:ListOrganizationalUnitsForParent', code: MALFORMED_RESPONSE, ...target, message: `OU ${unitId} was reached twice or deeper than Organizations nests OUs (${path.join('/')}); it was not walked` }),
+      );
+      return;
+    }
+    visited.add(unitId);
+    let first: Awaited<ReturnType<typeof firstPages>>;
+    try {
+      first = await firstPages(unitId);
+    } catch (error) {
+      if (!(error instanceof AwsCallError)) throw error;
+      gap(error, unitId, 'the accounts and OUs');
+      return;
+    }
+    await walkRest(unitId, path, first);
+  };
+
+  /** ListAccountsForParent from `token` on, each page handed over as it arrives. */
+  const streamParentPages = async (parentId: string, path: string[], token: string): Promise<void> => {
+    const seenTokens = new Set<string>([token]);
+    let next: string | undefined = token;
+    while (next !== undefined) {
+      let page: { accounts: OrganizationAccount[]; next: string | undefined };
+      try {
+        page = await gateway.read(target, 'organizations', new ListAccountsForParentCommand({ ParentId: parentId, NextToken: next }), (output) => ({
+          accounts: (output.Accounts ?? []).map(mapOrganizationAccount),
+          next: nonEmptyToken(output.NextToken),
+        }));
+      } catch (error) {
+        if (!(error instanceof AwsCallError)) throw error;
+        gap(error, parentId, 'some accounts');
+        return;
+      }
+      listed(page.accounts, path);
+      next = page.next;
+      if (next !== undefined && seenTokens.has(next)) {
+        context.errors.push(
+          collectionError({ action: 'organizations:ListAccountsForParent', code: MALFORMED_RESPONSE, ...target, message: `the service returned the same pagination token twice listing the accounts of ${parentId}; accounts after it were not scanned` }),
+        );
+        return;
+      }
+      if (next !== undefined) seenTokens.add(next);
+    }
+  };
+
+  const restOfUnits = (parentId: string, token: string): Promise<string[]> =>
+    gateway.readPages(
+      target,
+      'organizations',
+      (next) => new ListOrganizationalUnitsForParentCommand({ ParentId: parentId, NextToken: next ?? token }),
+      (output) => (output.OrganizationalUnits ?? []).map((unit) => required(unit.Id, 'OrganizationalUnit.Id')),
+      (output) => output.NextToken,
+    );
+
+  // The roots' first pages decide whether the walk can be used at all: until they are read,
+  // nothing is handed over, so a role without these permissions falls back to ListAccounts whole.
+  let rootPages: Awaited<ReturnType<typeof firstPages>>[];
+  try {
+    rootPages = await Promise.all(roots.map(firstPages));
+  } catch (error) {
+    if (error instanceof AwsCallError) return undefined;
+    throw error;
+  }
+  for (const root of roots) visited.add(root);
+  await Promise.all(roots.map((root, index) => walkRest(root, [root], rootPages[index]!)));
+  return { paths };
+}
+
+function nonEmptyToken(token: string | undefined): string | undefined {
+  return token === '' ? undefined : token;
+}
+
 /** EC2 DescribeRegions (AllRegions) with each region's opt-in status, restricted to the requested regions. */
 export async function readRegions(context: ScanContext, target: Target, requested: 'all' | readonly string[]): Promise<RegionInfo[] | CollectionError> {
   return factOf(context.gateway.read(target, 'ec2', new DescribeRegionsCommand({ AllRegions: true }), (output) => mapRegions(output.Regions ?? [], requested)));

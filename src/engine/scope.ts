@@ -16,6 +16,7 @@ import { isCollectionError, type CollectionError, type Snapshot } from '../snaps
 import type { Finding, ResourceRef, RuleMeta } from '../results.js';
 import { isNotOffered } from '../snapshot/not-offered.js';
 import { SHARD_MISSING } from '../snapshot/merge.js';
+import { ACCOUNT_LISTING_ACTIONS } from '../snapshot/errors.js';
 
 export const SCOPE_RULE_ID = 'trailwarden/scan-scope';
 
@@ -76,7 +77,7 @@ export function scopeGaps(snapshot: Snapshot): ScopeGap[] {
   const gaps: ScopeGap[] = [];
   const accountCount = snapshot.accounts.length;
   for (const { $error: error } of snapshot.errors ?? []) {
-    if (error.action !== 'organizations:ListAccounts') continue;
+    if (!ACCOUNT_LISTING_ACTIONS.has(error.action)) continue;
     if (error.code === 'AccountNotInOrganization' && error.accountId) {
       gaps.push({
         kind: 'accounts',
@@ -94,7 +95,9 @@ export function scopeGaps(snapshot: Snapshot): ScopeGap[] {
     gaps.push({
       kind: 'accounts',
       resource: org,
-      message: `The account list of organization ${org.name ?? org.arn} is incomplete: ${describe(error)}; ${plural(accountCount, 'account')} ${accountCount === 1 ? 'was' : 'were'} read and scanned, the accounts after them were not.`,
+      message: `The account list of organization ${org.name ?? org.arn} is incomplete: ${describe(error)}; ${plural(accountCount, 'account')} ${accountCount === 1 ? 'was' : 'were'} read and scanned, ${
+        error.action === 'organizations:ListAccounts' ? 'the accounts after them were not' : 'the accounts where the listing failed were not'
+      }.`,
       error,
     });
   }

@@ -27,3 +27,9 @@ export function collectionErrors(snapshot: unknown): CollectionError['$error'][]
   }
   return out;
 }
+
+/**
+ * The Organizations calls that enumerate an organization's accounts (ListAccounts, or the walk down
+ * its tree): a snapshot error of one of them means the account list is incomplete.
+ */
+export const ACCOUNT_LISTING_ACTIONS: ReadonlySet<string> = new Set(['organizations:ListAccounts', 'organizations:ListAccountsForParent', 'organizations:ListOrganizationalUnitsForParent']);

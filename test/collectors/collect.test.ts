@@ -15,6 +15,8 @@ const LOG_ARCHIVE = '222222222222';
 const AUDIT = '333333333333';
 const MEMBER = '444444444444';
 const SUSPENDED = '666666666666';
+const ROOT = 'r-a1b2';
+const WORKLOADS_OU = 'ou-a1b2-workload1';
 const ORG_TRAIL = `arn:aws:cloudtrail:us-east-1:${MANAGEMENT}:trail/org-trail`;
 const BUCKET = `org-trail-logs-${LOG_ARCHIVE}`;
 const ACCESS_LOGS = `access-logs-${LOG_ARCHIVE}`;
@@ -62,11 +64,24 @@ function organization(overrides: Handlers = {}, options: { partition?: string } 
     'organizations:DescribeOrganization': () => ({ Organization: { Id: 'o-a1b2c3d4e5', MasterAccountId: MANAGEMENT } }),
     'organizations:ListDelegatedAdministrators': () => ({ DelegatedAdministrators: [{ Id: AUDIT }] }),
     'organizations:ListPolicies': () => ({ Policies: [] }),
-    'organizations:ListRoots': () => ({ Roots: [{ Id: 'r-a1b2' }] }),
-    'organizations:ListOrganizationalUnitsForParent': () => ({ OrganizationalUnits: [] }),
-    'organizations:ListAccountsForParent': () => ({
-      Accounts: [MANAGEMENT, LOG_ARCHIVE, AUDIT, MEMBER].map((Id) => ({ Id, State: 'ACTIVE' })),
-    }),
+    // The tree: management and log archive under the root (a page, then an empty one, as
+    // Organizations may send), the other accounts in one OU.
+    'organizations:ListRoots': () => ({ Roots: [{ Id: ROOT }] }),
+    'organizations:ListOrganizationalUnitsForParent': (input) => ({ OrganizationalUnits: input.ParentId === ROOT ? [{ Id: WORKLOADS_OU }] : [] }),
+    'organizations:ListAccountsForParent': (input) => {
+      if (input.ParentId === ROOT) {
+        if (input.NextToken === undefined) return { Accounts: [{ Id: MANAGEMENT, Name: 'management', State: 'ACTIVE' }, { Id: LOG_ARCHIVE, Name: 'log-archive', State: 'ACTIVE' }], NextToken: 'root-2' };
+        return { Accounts: [] };
+      }
+      if (input.ParentId !== WORKLOADS_OU) throw awsError('ParentNotFoundException', 400, `parent ${String(input.ParentId)} not found`);
+      return {
+        Accounts: [
+          { Id: AUDIT, Name: 'audit', State: 'ACTIVE' },
+          { Id: MEMBER, Name: 'workload', State: 'ACTIVE' },
+          { Id: SUSPENDED, Name: 'retired', Status: 'SUSPENDED' },
+        ],
+      };
+    },
     'iam:GetAccountAuthorizationDetails': () => ({ UserDetailList: [], GroupDetailList: [], RoleDetailList: [], Policies: [], IsTruncated: false }),
     'organizations:ListAccounts': (input) => {
       // An empty page in the middle, as Organizations may send.
@@ -208,9 +223,11 @@ describe('collectSnapshot over an organization (aws-sdk-client-mock)', () => {
     // The management account lists only its own trail, so one shadow DescribeTrails rules out organization trails it cannot list.
     expect(aws.callsBy(MANAGEMENT).filter((operation) => operation.startsWith('cloudtrail:DescribeTrails'))).toHaveLength(1);
     expect(snapshot.organization).toEqual({ id: 'o-a1b2c3d4e5', managementAccountId: MANAGEMENT, cloudTrailDelegatedAdministrators: [AUDIT], serviceControlPolicies: [] });
-    expect(account(snapshot, MEMBER).organizationPath).toEqual(['r-a1b2']);
-    // ListAccounts named every account: those no OU holds sit under the single root, not listed twice.
-    expect(aws.calls.filter((call) => call.operation === 'organizations:ListAccountsForParent')).toEqual([]);
+    // The walk down the tree named every account once, with its place: no ListAccounts, no second listing for paths.
+    expect(account(snapshot, MEMBER).organizationPath).toEqual([ROOT, WORKLOADS_OU]);
+    expect(account(snapshot, MANAGEMENT).organizationPath).toEqual([ROOT]);
+    expect(aws.calls.filter((call) => call.operation === 'organizations:ListAccounts')).toEqual([]);
+    expect(aws.calls.filter((call) => call.operation === 'organizations:ListAccountsForParent').map((call) => `${String(call.input.ParentId)} ${String(call.input.NextToken ?? '-')}`)).toEqual([`${ROOT} -`, `${ROOT} root-2`, `${WORKLOADS_OU} -`]);
   });
 
   it('reads each trail fact once, in the owner account and home region', async () => {
@@ -461,28 +478,69 @@ describe('collectSnapshot over an organization (aws-sdk-client-mock)', () => {
   });
 
   it('fails with a usage error when the organization cannot be listed at all', async () => {
-    aws = mockAws(
-      organization({
-        'organizations:ListAccounts': () => {
-          throw awsError('AccessDeniedException', 400, 'You don’t have permissions to access this resource.');
-        },
-      }),
-    );
+    const denied = () => {
+      throw awsError('AccessDeniedException', 400, 'You don’t have permissions to access this resource.');
+    };
+    aws = mockAws(organization({ 'organizations:ListRoots': denied, 'organizations:ListAccounts': denied }));
     await expect(collectSnapshot(base)).rejects.toThrow(UserError);
   });
 
-  it('records a listing that breaks after some pages and scans what it got', async () => {
+  it('lists with ListAccounts when the tree cannot be walked, and walks it for paths as before', async () => {
+    const denied = () => {
+      throw awsError('AccessDeniedException', 400, 'You don’t have permissions to access this resource.');
+    };
+    aws = mockAws(organization({ 'organizations:ListAccountsForParent': denied }));
+    const snapshot = await collectSnapshot(base);
+    expect(snapshot.accounts.map((entry) => entry.id)).toEqual([MANAGEMENT, LOG_ARCHIVE, AUDIT, MEMBER]);
+    expect(aws.calls.filter((call) => call.operation === 'organizations:ListAccounts')).toHaveLength(3);
+    // Only the paths are missing, recorded on each account; the account list is whole, so no scope gap.
+    expect(account(snapshot, MEMBER).organizationPath).toMatchObject({ $error: { action: 'organizations:ListAccountsForParent', code: 'AccessDeniedException' } });
+    expect(snapshot.errors?.filter((error) => error.$error.action === 'organizations:ListAccounts')).toEqual([]);
+  });
+
+  it('records a walk that breaks under one OU and scans what it got', async () => {
     const handlers = organization();
     aws = mockAws({
       ...handlers,
+      'organizations:ListAccountsForParent': (input, site) => {
+        if (input.ParentId === WORKLOADS_OU) throw awsError('ServiceException', 500, 'internal');
+        return handlers['organizations:ListAccountsForParent']!(input, site);
+      },
+    });
+    const snapshot = await collectSnapshot({ ...base, accounts: [MANAGEMENT, MEMBER] });
+    expect(snapshot.accounts.map((entry) => entry.id)).toEqual([MANAGEMENT]);
+    expect(snapshot.errors).toContainEqual(expect.objectContaining({ $error: expect.objectContaining({ action: 'organizations:ListAccountsForParent', code: 'ServiceException' }) }));
+    // The member may sit where the listing failed: that is the gap, not "not in the organization".
+    expect(snapshot.errors?.some((error) => error.$error.code === 'AccountNotInOrganization')).toBe(false);
+  });
+
+  it('records an OU whose sub-OUs cannot be listed, and a ListAccounts listing that breaks after some pages', async () => {
+    const handlers = organization();
+    aws = mockAws({
+      ...handlers,
+      'organizations:ListOrganizationalUnitsForParent': (input, site) => {
+        if (input.ParentId === WORKLOADS_OU) throw awsError('TooManyRequestsException', 400, 'AWS Organizations can’t complete your request because another request is already in progress.');
+        return handlers['organizations:ListOrganizationalUnitsForParent']!(input, site);
+      },
+    });
+    const walked = await collectSnapshot(base);
+    expect(walked.accounts.map((entry) => entry.id)).toEqual([MANAGEMENT, LOG_ARCHIVE]);
+    expect(walked.errors).toContainEqual(expect.objectContaining({ $error: expect.objectContaining({ action: 'organizations:ListOrganizationalUnitsForParent', code: 'TooManyRequestsException' }) }));
+    aws.restore();
+
+    aws = mockAws({
+      ...handlers,
+      'organizations:ListRoots': () => {
+        throw awsError('AccessDeniedException', 400, 'denied');
+      },
       'organizations:ListAccounts': (input, site) => {
         if (input.NextToken === 'page-3') throw awsError('ServiceException', 500, 'internal');
         return handlers['organizations:ListAccounts']!(input, site);
       },
     });
-    const snapshot = await collectSnapshot(base);
-    expect(snapshot.accounts.map((entry) => entry.id)).toEqual([MANAGEMENT, LOG_ARCHIVE]);
-    expect(snapshot.errors).toContainEqual(expect.objectContaining({ $error: expect.objectContaining({ action: 'organizations:ListAccounts', code: 'ServiceException' }) }));
+    const listed = await collectSnapshot(base);
+    expect(listed.accounts.map((entry) => entry.id)).toEqual([MANAGEMENT, LOG_ARCHIVE]);
+    expect(listed.errors).toContainEqual(expect.objectContaining({ $error: expect.objectContaining({ action: 'organizations:ListAccounts', code: 'ServiceException' }) }));
   });
 
   it('stops promptly when aborted', async () => {
@@ -490,14 +548,14 @@ describe('collectSnapshot over an organization (aws-sdk-client-mock)', () => {
     const handlers = organization();
     aws = mockAws({
       ...handlers,
-      'organizations:ListAccounts': (input, site) => {
+      'organizations:ListRoots': (input, site) => {
         controller.abort();
-        return handlers['organizations:ListAccounts']!(input, site);
+        return handlers['organizations:ListRoots']!(input, site);
       },
     });
     await expect(collectSnapshot({ ...base, signal: controller.signal })).rejects.toBeInstanceOf(AbortedError);
-    const afterAbort = aws.calls.slice(aws.calls.findIndex((call) => call.operation === 'organizations:ListAccounts') + 1);
-    expect(afterAbort.filter((call) => call.operation !== 'organizations:ListAccounts').length).toBeLessThanOrEqual(1);
+    const afterAbort = aws.calls.slice(aws.calls.findIndex((call) => call.operation === 'organizations:ListRoots') + 1);
+    expect(afterAbort.length).toBeLessThanOrEqual(1);
     await expect(collectSnapshot({ ...base, signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortedError);
   });
 });

@@ -200,7 +200,7 @@ describe('collectSnapshot against a misbehaving fake AWS', () => {
 
   it('keeps every call within AWS-like quotas and at most 4 calls per organization-trail-only member', async () => {
     const generated = generateOrganization({ accounts: 60, regions: 17, ownTrailShare: 0.2, seed: 42 });
-    const result = await scan(generated, {}, { latencyMs: 5, throttling: AWS_LIKE_RATE_LIMITS, pageSizes: { 'organizations:ListAccounts': 7 } });
+    const result = await scan(generated, {}, { latencyMs: 5, throttling: AWS_LIKE_RATE_LIMITS, pageSizes: { 'organizations:ListAccountsForParent': 7 } });
     expectWellBehaved(result);
     const { snapshot, fake } = result;
     expect(snapshot.accounts).toHaveLength(60);
@@ -213,6 +213,33 @@ describe('collectSnapshot against a misbehaving fake AWS', () => {
     for (const member of members) expect(fake.calls.filter((call) => call.accountId === member.id).length, member.id).toBeLessThanOrEqual(3);
     // Each owner (management and the members with a trail) has one trail; shadow copies add none.
     expect(snapshot.trails.map((trail) => trail.ownerAccountId).sort()).toEqual([...owners].sort());
+  });
+
+  it('walks an organization of nested OUs once: every account named with its place, no ListAccounts, no second listing for paths', async () => {
+    const generated = generateOrganization({ accounts: 90, regions: 3, ownTrailShare: 0.1, seed: 7, organizationalUnits: 12 });
+    const result = await scan(generated, {}, { latencyMs: 2, throttling: AWS_LIKE_RATE_LIMITS, pageSizes: { 'organizations:ListAccountsForParent': 3, 'organizations:ListOrganizationalUnitsForParent': 1 } });
+    expectWellBehaved(result);
+    const { snapshot, fake } = result;
+    expect(snapshot.accounts.map((entry) => entry.id).sort()).toEqual(generated.scanAccountIds.slice().sort());
+    const organization = generated.model.organization!;
+    const unitParent = new Map(organization.organizationalUnits!.map((unit) => [unit.id, unit.parentId]));
+    const pathOf = (id: string): string[] => {
+      const path: string[] = [];
+      for (let at: string | undefined = organization.accountParents![id]; at !== undefined && at !== organization.rootId; at = unitParent.get(at)) path.unshift(at);
+      return [organization.rootId!, ...path];
+    };
+    for (const entry of snapshot.accounts) expect(entry.organizationPath, entry.id).toEqual(pathOf(entry.id));
+    expect(snapshot.accounts.some((entry) => Array.isArray(entry.organizationPath) && entry.organizationPath.length === 3)).toBe(true);
+    const organizationCalls = fake.calls.filter((call) => call.service === 'organizations').map((call) => call.action);
+    expect(organizationCalls).not.toContain('ListAccounts');
+    // Each parent's accounts once, three to a page (a full last page is followed by an empty one).
+    const parents = [organization.rootId!, ...organization.organizationalUnits!.map((unit) => unit.id)];
+    const accountsUnder = (parent: string) => generated.model.accounts.filter((entry) => (organization.accountParents![entry.id] ?? organization.rootId) === parent).length;
+    const pagesOf = (count: number) => Math.max(1, Math.ceil(count / 3));
+    const expectedPages = parents.reduce((sum, parent) => sum + pagesOf(accountsUnder(parent)), 0);
+    expect(organizationCalls.filter((action) => action === 'ListAccountsForParent').length).toBeGreaterThanOrEqual(expectedPages);
+    expect(organizationCalls.filter((action) => action === 'ListAccountsForParent').length).toBeLessThanOrEqual(expectedPages + parents.length);
+    expect(organizationCalls.filter((action) => action === 'ListRoots')).toHaveLength(1);
   });
 
   it('scans one shard of the accounts and still reads the organization trail in management', async () => {

@@ -575,6 +575,19 @@ export interface GeneratedOrganizationOptions {
   externalId?: string;
   /** IAM roles per account besides the scan role (a few administrators, the rest workload roles), for the IAM collection benchmark. */
   rolesPerAccount?: number;
+  /**
+   * OUs to spread the accounts over, nested as landing zones nest them (one in ten under the root,
+   * the others under those); log archive and audit in the first, members round-robin, management
+   * under the root. Absent or 0: every account under the root.
+   */
+  organizationalUnits?: number;
+}
+
+/** OU `index` of `count` and its parent (the root for the first tenth, else one of those). */
+function generatedUnit(rootId: string, index: number, count: number): { id: string; parentId: string; name: string } {
+  const topLevel = Math.max(1, Math.ceil(count / 10));
+  const id = (n: number) => `ou-${rootId.slice(2)}-${String(n).padStart(8, '0')}`;
+  return { id: id(index), parentId: index < topLevel ? rootId : id(index % topLevel), name: index === 0 ? 'security' : `workloads-${index}` };
 }
 
 /** Roles of a workload account: mostly narrow workload roles, one administrator in fifty, and two customer managed policies. */
@@ -680,10 +693,20 @@ export function generateOrganization(options: GeneratedOrganizationOptions): Sce
     );
   }
   const caller = callerKeys(managementId);
+  const model = organizationModel(accounts, caller, [{ accountId: accountId(2), servicePrincipal: CLOUDTRAIL_PRINCIPAL }]);
+  const unitCount = options.organizationalUnits ?? 0;
+  if (unitCount > 0) {
+    const organization = model.organization!;
+    const rootId = 'r-gen0';
+    const units = Array.from({ length: unitCount }, (_, index) => generatedUnit(rootId, index, unitCount));
+    organization.rootId = rootId;
+    organization.organizationalUnits = units;
+    organization.accountParents = Object.fromEntries(accounts.slice(1).map((account, offset) => [account.id, units[offset < 2 ? 0 : (offset - 2) % unitCount]!.id]));
+  }
   return {
-    name: `generated-organization-${options.accounts}x${options.regions}-seed-${options.seed}`,
-    story: `${options.accounts} accounts × ${options.regions} regions under one organization trail; about ${Math.round(options.ownTrailShare * 100)}% of members own a trail too.`,
-    model: organizationModel(accounts, caller, [{ accountId: accountId(2), servicePrincipal: CLOUDTRAIL_PRINCIPAL }]),
+    name: `generated-organization-${options.accounts}x${options.regions}-seed-${options.seed}${unitCount > 0 ? `-${unitCount}-ous` : ''}`,
+    story: `${options.accounts} accounts × ${options.regions} regions under one organization trail${unitCount > 0 ? `, in ${unitCount} OUs` : ''}; about ${Math.round(options.ownTrailShare * 100)}% of members own a trail too.`,
+    model,
     caller,
     scanRoleName: SCAN_ROLE_NAME,
     scanAccountIds: accounts.map((account) => account.id),

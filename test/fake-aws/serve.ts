@@ -22,6 +22,7 @@ const { values } = parseArgs({
     regions: { type: 'string', default: '17' },
     'own-trail-share': { type: 'string', default: '0.1' },
     'roles-per-account': { type: 'string', default: '0' },
+    'organizational-units': { type: 'string', default: '0' },
     seed: { type: 'string', default: '1' },
     'latency-ms': { type: 'string', default: '0' },
     throttling: { type: 'string', default: 'off' },
@@ -43,6 +44,7 @@ function chosenScenario(): Scenario {
     ownTrailShare: Number(values['own-trail-share']),
     seed: Number(values.seed),
     rolesPerAccount: Number(values['roles-per-account']),
+    organizationalUnits: Number(values['organizational-units']),
   });
 }
 

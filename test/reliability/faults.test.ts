@@ -73,7 +73,7 @@ describe('a transient fault is retried and leaves the scan exactly as a clean on
       name: 'a burst of 500 and 503 answers',
       faults: [
         { match: { action: 'GetTrailStatus' }, fault: { kind: 'serverError', status: 500 }, times: 2 },
-        { match: { action: 'ListAccounts' }, fault: { kind: 'serverError', status: 503 }, times: 2 },
+        { match: { action: 'ListAccountsForParent' }, fault: { kind: 'serverError', status: 503 }, times: 2 },
       ],
       expectedFaults: 4,
     },
@@ -90,7 +90,7 @@ describe('a transient fault is retried and leaves the scan exactly as a clean on
     {
       name: 'empty pages with a token for the same position',
       faults: [
-        { match: { action: 'ListAccounts' }, fault: { kind: 'emptyPage' }, times: 1 },
+        { match: { action: 'ListAccountsForParent' }, fault: { kind: 'emptyPage' }, times: 1 },
         { match: { action: 'ListTrails', accountId: ORG_ACCOUNTS.workloadB }, fault: { kind: 'emptyPage' }, times: 1 },
       ],
       expectedFaults: 2,
@@ -229,14 +229,14 @@ describe('a persistent fault is recorded as an error, never as a verdict', () =>
 });
 
 describe('an account listing that never ends', () => {
-  const faults: FaultRule[] = [{ match: { action: 'ListAccounts' }, fault: { kind: 'emptyPage' } }];
+  const faults: FaultRule[] = [{ match: { action: 'ListAccountsForParent' }, fault: { kind: 'emptyPage' } }];
 
   it('stops at the repeated token and records where the listing stopped', async () => {
     const outcome = await scanScenario(scenario(ORGANIZATION), { fake: { faults } });
     expectWellBehaved(outcome);
-    expect(attemptsOf(outcome, 'ListAccounts')).toHaveLength(2);
-    expect(recordedErrors(outcome, { action: 'organizations:ListAccounts', code: 'MalformedResponse' })).toEqual([
-      expect.objectContaining({ message: expect.stringContaining('accounts after them were not scanned') }),
+    expect(attemptsOf(outcome, 'ListAccountsForParent')).toHaveLength(2);
+    expect(recordedErrors(outcome, { action: 'organizations:ListAccountsForParent', code: 'MalformedResponse' })).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('accounts after it were not scanned') }),
     ]);
     expect(outcome.stderr).toContain('1 fact(s) could not be collected');
   });
@@ -250,13 +250,34 @@ describe('an account listing that never ends', () => {
 });
 
 describe('an account listing cut after its first page', () => {
-  // Two accounts per page; every later page fails beyond the SDK's retries.
-  const fake = {
-    pageSizes: { 'organizations:ListAccounts': 2 },
-    faults: [{ match: { action: 'ListAccounts' }, fault: { kind: 'serverError', status: 503 }, skip: 1 } satisfies FaultRule],
-  };
+  // Two accounts per page; every later page fails beyond the SDK's retries. The scan walks the
+  // organization's tree (ListAccountsForParent); a role that may not walk it lists with ListAccounts.
+  const listings = [
+    {
+      name: 'walking the tree',
+      action: 'ListAccountsForParent',
+      fake: {
+        pageSizes: { 'organizations:ListAccountsForParent': 2 },
+        faults: [{ match: { action: 'ListAccountsForParent' }, fault: { kind: 'serverError', status: 503 }, skip: 1 } satisfies FaultRule],
+      },
+      message: /^The account list of organization o-\w+ is incomplete: organizations:ListAccountsForParent failed with ServiceUnavailable \(some accounts of r-\w+ could not be listed \(.+\); accounts there were not scanned\); 2 accounts were read and scanned, the accounts where the listing failed were not\.$/,
+    },
+    {
+      name: 'with ListAccounts, the tree not readable',
+      action: 'ListAccounts',
+      fake: {
+        pageSizes: { 'organizations:ListAccounts': 2 },
+        faults: [
+          { match: { action: 'ListRoots' }, fault: { kind: 'accessDenied' } } satisfies FaultRule,
+          { match: { action: 'ListAccounts' }, fault: { kind: 'serverError', status: 503 }, skip: 1 } satisfies FaultRule,
+        ],
+      },
+      message:
+        /^The account list of organization o-\w+ is incomplete: organizations:ListAccounts failed with ServiceUnavailable \(the account listing stopped after 1 page\(s\), 2 account\(s\) read; accounts after them were not scanned\); 2 accounts were read and scanned, the accounts after them were not\.$/,
+    },
+  ];
 
-  it('never looks complete: an organization-scope error finding, SARIF executionSuccessful false, the incomplete line in every report', async () => {
+  it.each(listings)('never looks complete ($name): an organization-scope error finding, SARIF executionSuccessful false, the incomplete line in every report', async ({ action, fake, message }) => {
     const outcome = await scanScenario(scenario(ORGANIZATION), { fake });
     expectWellBehaved(outcome);
     const all = Object.values(ORG_ACCOUNTS).length;
@@ -267,10 +288,10 @@ describe('an account listing cut after its first page', () => {
     const scope = outcome.results.findings.filter((finding) => finding.ruleId === 'trailwarden/scan-scope');
     expect(scope).toHaveLength(1);
     expect(scope[0]).toMatchObject({ status: 'error', resource: { type: 'organization' } });
-    expect(scope[0]!.message).toMatch(/^The account list of organization o-\w+ is incomplete: organizations:ListAccounts failed with ServiceUnavailable \(the account listing stopped after 1 page\(s\), 2 account\(s\) read; accounts after them were not scanned\); 2 accounts were read and scanned, the accounts after them were not\.$/);
+    expect(scope[0]!.message).toMatch(message);
     expect(outcome.results.rules.map((rule) => rule.id)).toContain('trailwarden/scan-scope');
     expect(outcome.results.incomplete?.summary).toMatch(/^Incomplete scan: 1 part of the scope \(accounts\) could not be enumerated/);
-    expect(outcome.results.incomplete?.gaps).toEqual([expect.objectContaining({ kind: 'accounts', action: 'organizations:ListAccounts', code: 'ServiceUnavailable' })]);
+    expect(outcome.results.incomplete?.gaps).toEqual([expect.objectContaining({ kind: 'accounts', action: `organizations:${action}`, code: 'ServiceUnavailable' })]);
 
     const run = outcome.sarif.runs[0] as unknown as {
       invocations: [{ executionSuccessful: boolean; toolExecutionNotifications: { level: string; descriptor: { id: string }; message: { text: string } }[] }];
@@ -278,7 +299,11 @@ describe('an account listing cut after its first page', () => {
     };
     expect(run.invocations[0].executionSuccessful).toBe(false);
     expect(run.invocations[0].toolExecutionNotifications).toContainEqual(
-      expect.objectContaining({ level: 'error', descriptor: { id: 'trailwarden/scan-scope/accounts' }, message: { text: expect.stringMatching(/^Incomplete scan: accounts of the scan could not be listed or accessed \(1 gap; organizations:ListAccounts ServiceUnavailable\)/) } }),
+      expect.objectContaining({
+        level: 'error',
+        descriptor: { id: 'trailwarden/scan-scope/accounts' },
+        message: { text: expect.stringMatching(new RegExp(`^Incomplete scan: accounts of the scan could not be listed or accessed \\(1 gap; organizations:${action} ServiceUnavailable\\)`)) },
+      }),
     );
     expect(run.results).toContainEqual(expect.objectContaining({ ruleId: 'trailwarden/scan-scope/could-not-evaluate', kind: 'open' }));
     expect(outcome.html).toContain('Incomplete scan: 1 part of the scope (accounts) could not be enumerated');
