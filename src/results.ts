@@ -223,6 +223,62 @@ export interface FindingFix {
   collect?: string[];
 }
 
+/**
+ * How a finding's fix is computed when it is read, from what the finding holds (its resource, its
+ * errors) and what the source keeps (shared per rule where it can be).
+ */
+export interface FixSource {
+  fixOf(finding: Finding): FindingFix;
+}
+
+/**
+ * A finding's fix is computed when read, not stored: at 10,000 accounts the filled-in commands of
+ * every failing finding are ~160 MB of strings nobody reads until a report is written. `fix` is an
+ * own enumerable accessor, so JSON.stringify, spreads, structuredClone, `Object.hasOwn` and `'fix'
+ * in` see it as the data property it was; the source is in an own non-enumerable symbol key that
+ * none of them copy. One getter function serves every finding, so the findings keep V8's shared
+ * shapes (a closure per finding would turn each into a dictionary, ~500 bytes more).
+ */
+const FIX_SOURCE = Symbol('trailwarden.fixSource');
+
+type Deferred = Finding & { [FIX_SOURCE]?: FixSource };
+
+function readFix(this: Deferred): FindingFix | undefined {
+  return this[FIX_SOURCE]?.fixOf(this);
+}
+
+const FIX_ACCESSOR: PropertyDescriptor = { get: readFix, enumerable: true, configurable: true };
+
+/** Gives `finding` a `fix` computed by `source` when read (the finding must have no `fix` yet). */
+export function deferFix<F extends Finding>(finding: F, source: FixSource): F {
+  Object.defineProperty(finding, FIX_SOURCE, { value: source });
+  Object.defineProperty(finding, 'fix', FIX_ACCESSOR);
+  return finding;
+}
+
+/** Whether `finding.fix` is computed when read (deferFix) rather than stored. */
+export function hasDeferredFix(finding: Finding): boolean {
+  return Object.getOwnPropertyDescriptor(finding, 'fix')?.get === readFix;
+}
+
+/**
+ * `{ ...finding, ...fields }` that keeps a deferred fix deferred (a spread would compute and store
+ * it): the same keys in the same order, with the same values.
+ */
+export function withFields(finding: Finding, fields: Omit<Partial<Finding>, 'fix'>): Finding {
+  const source = (finding as Deferred)[FIX_SOURCE];
+  if (source === undefined || !hasDeferredFix(finding)) return { ...finding, ...fields };
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(finding)) {
+    if (key === 'fix') {
+      Object.defineProperty(copy, FIX_SOURCE, { value: source });
+      Object.defineProperty(copy, 'fix', FIX_ACCESSOR);
+    } else copy[key] = finding[key as keyof Finding];
+  }
+  for (const key of Object.keys(fields)) copy[key] = fields[key as keyof typeof fields];
+  return copy as unknown as Finding;
+}
+
 /** Rule metadata as reporters need it (no condition). */
 export interface RuleMeta {
   id: string;

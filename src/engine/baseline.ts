@@ -9,6 +9,7 @@
  */
 import {
   findingIdentity,
+  withFields,
   type AbsentFinding,
   type BaselineComparison,
   type BaselineState,
@@ -46,7 +47,7 @@ export function firstRunComparison(current: Pick<Results, 'findings'>, file: str
     if (!compared(f)) return f;
     counts.new++;
     if (f.status === 'fail') newFailures++;
-    return { ...f, baselineState: 'new' as const };
+    return withFields(f, { baselineState: 'new' });
   });
   return { findings, comparison: { file, kind: 'none', counts, newFailures, absent: [], firstRun: true } };
 }
@@ -94,7 +95,7 @@ export function compareWithBaseline(
     if (!old) state = 'new';
     else state = sameOutcome(f, old) ? 'unchanged' : 'updated';
     counts[state]++;
-    const classified: Finding = { ...f, baselineState: state, ...(state === 'updated' && old!.status !== f.status ? { baselineStatus: old!.status } : {}) };
+    const classified = withFields(f, { baselineState: state, ...(state === 'updated' && old!.status !== f.status ? { baselineStatus: old!.status } : {}) });
     if (f.status === 'fail' && (state === 'new' || (state === 'updated' && old!.status !== 'fail'))) newFailures++;
     return classified;
   });

@@ -3,10 +3,10 @@
  * and time give the same findings in the same order.
  */
 import type { Snapshot, CollectionError } from '../snapshot/schema.js';
-import type { Finding, ResourceRef, Status } from '../results.js';
+import { deferFix, type Finding, type ResourceRef, type Status } from '../results.js';
 import type { LoadedRule, OptInCollection, Scope } from '../language/types.js';
 import { parseMessage, renderMessage, type MessagePart } from './message-template.js';
-import { findingFix } from './fix.js';
+import { deferredFix } from './fix.js';
 import type { EvalState, Evaluator } from './compile.js';
 import { SnapshotViews, type Subject } from './views.js';
 import { NOT_KNOWABLE_BEFORE_DEPLOY, UNKNOWN_BEFORE_APPLY, notOfferedReason } from '../snapshot/not-offered.js';
@@ -117,23 +117,15 @@ function evaluateSubject(rule: CompiledRule, subject: Subject, now: Date): Findi
     if (verdict === 'unknown') {
       status = 'error';
       message = `Could not evaluate "${rule.title}" for the ${labelOf(subject)}: ${errors.slice(0, 3).map(describeError).join('; ')}${errors.length > 3 ? `; and ${errors.length - 3} more` : ''}.`;
-      const fix = findingFix('error', rule.remediation, subject.resource, subject.view, errors);
-      return {
-        ruleId: rule.id,
-        status,
-        severity: rule.severity,
-        resource: subject.resource,
-        message,
-        evidence: state.evidence,
-        frameworks: frameworkTags(rule),
-        errors,
-        ...(fix ? { fix } : {}),
-      };
+      const finding: Finding = { ruleId: rule.id, status, severity: rule.severity, resource: subject.resource, message, evidence: state.evidence, frameworks: frameworkTags(rule), errors };
+      // The fix is computed when read (results.ts deferFix): stored, it would be most of a large scan's memory.
+      const fix = deferredFix('error', rule.remediation, subject.resource, subject.view, errors);
+      return fix ? deferFix(finding, fix) : finding;
     }
     status = verdict ? 'pass' : 'fail';
     message = capitalize(renderMessage(verdict ? messages.pass : messages.fail, rule.paramValues, { label: labelOf(subject), view: subject.view }, state.evidence));
-    const fix = verdict ? undefined : findingFix('fail', rule.remediation, subject.resource, subject.view);
-    if (fix) return { ruleId: rule.id, status, severity: rule.severity, resource: subject.resource, message, evidence: state.evidence, frameworks: frameworkTags(rule), fix };
+    const fix = verdict ? undefined : deferredFix('fail', rule.remediation, subject.resource, subject.view);
+    if (fix) return deferFix({ ruleId: rule.id, status, severity: rule.severity, resource: subject.resource, message, evidence: state.evidence, frameworks: frameworkTags(rule) }, fix);
   }
   return { ruleId: rule.id, status, severity: rule.severity, resource: subject.resource, message, evidence: state.evidence, frameworks: frameworkTags(rule) };
 }

@@ -5,7 +5,7 @@
  * account to add to the scan), since fixing the control may not be needed at all.
  */
 import type { CollectionError } from '../snapshot/schema.js';
-import type { FindingFix, Remediation, ResourceRef } from '../results.js';
+import type { Finding, FindingFix, FixSource, Remediation, ResourceRef } from '../results.js';
 import { isCollectionError } from '../snapshot/schema.js';
 
 /**
@@ -27,12 +27,32 @@ const FROM_RESOURCE: Record<string, (resource: ResourceRef) => string | undefine
   '<store-region>': (r) => (r.type === 'event-data-store' ? r.region : undefined),
 };
 
-/** A trail's bucket and key, for trail rules whose commands name them. */
-function fromTrailView(view: unknown, token: string): string | undefined {
-  const trail = (view as { trail?: Record<string, unknown> } | undefined)?.trail;
-  if (!trail) return undefined;
-  const value = token === '<bucket>' ? trail.s3BucketName : token === '<key-arn>' ? trail.kmsKeyId : undefined;
+/** The facts of a trail's view its commands name: its bucket and key. */
+export interface TrailFacts {
+  bucket?: string;
+  keyArn?: string;
+}
+
+const NO_TRAIL_FACTS: TrailFacts = Object.freeze({});
+
+function factOf(value: unknown): string | undefined {
   return typeof value === 'string' && !isCollectionError(value) ? value : undefined;
+}
+
+/**
+ * A trail's bucket and key, for trail rules whose commands name them: the two strings, taken out of
+ * the view so that what keeps them (a deferred fix) does not keep the view.
+ */
+export function trailFacts(view: unknown): TrailFacts {
+  const trail = (view as { trail?: Record<string, unknown> } | undefined)?.trail;
+  if (!trail) return NO_TRAIL_FACTS;
+  const bucket = factOf(trail.s3BucketName);
+  const keyArn = factOf(trail.kmsKeyId);
+  return bucket === undefined && keyArn === undefined ? NO_TRAIL_FACTS : { ...(bucket !== undefined ? { bucket } : {}), ...(keyArn !== undefined ? { keyArn } : {}) };
+}
+
+function fromTrail(facts: TrailFacts, token: string): string | undefined {
+  return token === '<bucket>' ? facts.bucket : token === '<key-arn>' ? facts.keyArn : undefined;
 }
 
 /** Values pasted into a shell command must not end it: only the characters AWS names are made of. */
@@ -42,9 +62,13 @@ const SAFE_VALUE = /^[A-Za-z0-9:/._@+=,*-]+$/;
 const US_EAST_1_CONSTRAINT = / --create-bucket-configuration LocationConstraint=us-east-1(?=\s|$)/g;
 
 export function fillCommand(template: string, resource: ResourceRef, view?: unknown): string {
+  return fillWith(template, resource, resource.type === 'trail' ? trailFacts(view) : NO_TRAIL_FACTS);
+}
+
+function fillWith(template: string, resource: ResourceRef, facts: TrailFacts): string {
   return template
     .replace(/<[a-z][a-z0-9-]*>/g, (token) => {
-      const value = FROM_RESOURCE[token]?.(resource) ?? (resource.type === 'trail' ? fromTrailView(view, token) : undefined);
+      const value = FROM_RESOURCE[token]?.(resource) ?? (resource.type === 'trail' ? fromTrail(facts, token) : undefined);
       return value !== undefined && SAFE_VALUE.test(value) ? value : token;
     })
     .replace(US_EAST_1_CONSTRAINT, '');
@@ -65,15 +89,61 @@ function collectStep(error: CollectionError['$error']): string {
   return `Scan again: ${error.action} failed with ${error.code}${where}.`;
 }
 
+/** Whether a finding of this status has a fix: commands or Terraform to fill in, or facts to collect. */
+function hasFix(status: 'fail' | 'error', remediation: Remediation, errors: readonly unknown[]): boolean {
+  return status === 'error' ? errors.length > 0 : Boolean(remediation.cli || remediation.terraform);
+}
+
+function collectFix(errors: readonly CollectionError['$error'][]): FindingFix {
+  return { collect: [...new Set(errors.map(collectStep))] };
+}
+
+function commandFix(remediation: Remediation, resource: ResourceRef, facts: TrailFacts): FindingFix {
+  return {
+    ...(remediation.cli ? { commands: fillWith(remediation.cli.trim(), resource, facts) } : {}),
+    ...(remediation.terraform ? { terraform: fillWith(remediation.terraform.trim(), resource, facts) } : {}),
+  };
+}
+
 /** The fix of a failing finding (commands filled in), or of an error finding (how to collect). */
 export function findingFix(status: 'fail' | 'error', remediation: Remediation, resource: ResourceRef, view: unknown, errors: readonly CollectionError['$error'][] = []): FindingFix | undefined {
-  if (status === 'error') {
-    const steps = [...new Set(errors.map(collectStep))];
-    return steps.length > 0 ? { collect: steps } : undefined;
+  if (!hasFix(status, remediation, errors)) return undefined;
+  return status === 'error' ? collectFix(errors) : commandFix(remediation, resource, resource.type === 'trail' ? trailFacts(view) : NO_TRAIL_FACTS);
+}
+
+/** An error finding's fix, from its own errors: one source for every error finding. */
+const COLLECT_FIX: FixSource = { fixOf: (finding) => collectFix(finding.errors ?? []) };
+
+/** A failing finding's fix, from its rule's remediation, its resource and (a trail's) bucket and key. */
+class CommandFix implements FixSource {
+  constructor(
+    private readonly remediation: Remediation,
+    private readonly facts: TrailFacts,
+  ) {}
+
+  fixOf(finding: Finding): FindingFix {
+    return commandFix(this.remediation, finding.resource, this.facts);
   }
-  const fix: FindingFix = {
-    ...(remediation.cli ? { commands: fillCommand(remediation.cli.trim(), resource, view) } : {}),
-    ...(remediation.terraform ? { terraform: fillCommand(remediation.terraform.trim(), resource, view) } : {}),
-  };
-  return Object.keys(fix).length > 0 ? fix : undefined;
+}
+
+/** The source of the rules' failing findings outside trails, one per rule (its remediation). */
+const commandFixOf = new WeakMap<Remediation, CommandFix>();
+
+/**
+ * What findingFix would give, as a source that computes it when `fix` is read (results.ts
+ * deferFix), or undefined when findingFix gives nothing. Keeps the remediation (shared by the
+ * rule's findings) and a trail's bucket and key, never the view; the resource and errors are the
+ * finding's own.
+ */
+export function deferredFix(status: 'fail' | 'error', remediation: Remediation, resource: ResourceRef, view: unknown, errors: readonly CollectionError['$error'][] = []): FixSource | undefined {
+  if (!hasFix(status, remediation, errors)) return undefined;
+  if (status === 'error') return COLLECT_FIX;
+  const facts = resource.type === 'trail' ? trailFacts(view) : NO_TRAIL_FACTS;
+  if (facts !== NO_TRAIL_FACTS) return new CommandFix(remediation, facts);
+  let shared = commandFixOf.get(remediation);
+  if (!shared) {
+    shared = new CommandFix(remediation, NO_TRAIL_FACTS);
+    commandFixOf.set(remediation, shared);
+  }
+  return shared;
 }

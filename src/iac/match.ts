@@ -6,7 +6,7 @@
  * location, at the attribute that decides the rule's verdict when there is one. More than one
  * (two roots, a module instantiated twice): ambiguous, reported, no location guessed.
  */
-import type { Finding, IacDefinitionRef, IacLocation, IacSummary, ResourceRef, ResourceType } from '../results.js';
+import { withFields, type Finding, type IacDefinitionRef, type IacLocation, type IacSummary, type ResourceRef, type ResourceType } from '../results.js';
 import type { Snapshot } from '../snapshot/schema.js';
 import { decidingCandidates } from './deciding.js';
 import { resourceTypeInfo } from './kinds.js';
@@ -168,7 +168,7 @@ export class IacMatcher {
       const [def] = defs;
       if (!def) return finding;
       located++;
-      return { ...finding, iac: this.locate(finding.ruleId, def) };
+      return withFields(finding, { iac: this.locate(finding.ruleId, def) });
     });
     // Definitions no finding reached may still be resources of the snapshot (a rule that passed
     // is a finding too, so this is mostly rules filtered out by a pack): look them up directly.

@@ -9,7 +9,7 @@
  * stand for it. A resource whose definition is not found, or is found in several roots, has no
  * location (it keeps the one reports give every finding). Pure.
  */
-import type { Finding, IacLocation, IacSummary } from '../results.js';
+import { withFields, type Finding, type IacLocation, type IacSummary } from '../results.js';
 import { definitionRef } from './match.js';
 import { UNKNOWN_BEFORE_APPLY } from '../snapshot/not-offered.js';
 import type { PlannedOrigin } from './plan-snapshot.js';
@@ -124,7 +124,7 @@ export function locateFindings(
       const found = locator.locate(finding);
       if (!found) return finding;
       located++;
-      return { ...finding, iac: iacLocationOf(found) };
+      return withFields(finding, { iac: iacLocationOf(found) });
     });
     return { findings: out, summary: { ...read, locatedFindings: located, unmatched: locator.unplanned().map(definitionRef), ambiguous: [] } };
   };

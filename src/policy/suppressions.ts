@@ -4,7 +4,7 @@
  */
 import { wildcardMatch } from '../aws-policy/policy-document.js';
 import type { Diagnostic } from '../errors.js';
-import type { ExpiredSuppression, Finding } from '../results.js';
+import { withFields, type ExpiredSuppression, type Finding } from '../results.js';
 import { diagnosticAt, type YamlSource } from './yaml-source.js';
 
 /** One entry of the config file's `suppressions:`. */
@@ -86,7 +86,7 @@ export function applySuppressions(findings: Finding[], entries: readonly Suppres
     if (!hit) return f;
     // Every matching entry is in use, not only the first: a narrower duplicate is not "unused".
     for (const s of active) if (s === hit || matches(s)) used.add(s.index);
-    return { ...f, suppression: { reason: hit.entry.reason, ...(hit.entry.expires ? { expires: hit.entry.expires } : {}) } };
+    return withFields(f, { suppression: { reason: hit.entry.reason, ...(hit.entry.expires ? { expires: hit.entry.expires } : {}) } });
   });
   return { findings: out, expired, unused: active.filter((s) => !used.has(s.index)).map((s) => s.index) };
 }

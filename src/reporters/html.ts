@@ -441,6 +441,8 @@ function buildPayload(results: Results, catalog: RuleCatalog, findings: readonly
   for (const rule of catalog.rules) for (const control of ruleControls(rule)) frameworks.add(frameworkKey(control));
   const rows = findings.map((finding) => {
     for (const control of finding.frameworks) frameworks.add(frameworkKey(control));
+    // Read once: an evaluated finding's fix is computed when read (results.ts deferFix).
+    const fix = finding.fix;
     const row: Record<(typeof FINDING_FIELDS)[number], unknown> = {
       rule: catalog.indexOf(finding.ruleId),
       status: finding.status,
@@ -457,7 +459,7 @@ function buildPayload(results: Results, catalog: RuleCatalog, findings: readonly
       errors: finding.errors === undefined ? null : displayData(finding.errors),
       suppression: finding.suppression === undefined ? null : displayData(finding.suppression),
       // The finding's own commands (engine/fix.ts pastes only values AWS names are made of), shown as text, one block per command.
-      fix: finding.fix === undefined ? null : fixView(finding.fix),
+      fix: fix === undefined ? null : fixView(fix),
     };
     const values = FINDING_FIELDS.map((field) => row[field]);
     return results.iac ? [...values, iacText(finding)] : values;

@@ -209,7 +209,9 @@ function* renderJsonChunks(results: Results): Generator<string> {
     frameworksAt[i] = tables.frameworkTable.add(JSON.stringify(finding.frameworks));
     messageAt[i] = tables.messageTable.add(JSON.stringify(messageTemplate(finding.message, finding.resource)));
     // A fix repeats the resource's values in its commands: templated as its JSON text, as a message is.
-    fixAt[i] = finding.fix ? tables.fixTable.add(JSON.stringify(messageTemplate(JSON.stringify(canonical(finding.fix, FIX_SHAPE)), finding.resource))) : NO_ENTRY;
+    // Read once: an evaluated finding's fix is computed when read (results.ts deferFix).
+    const fix = finding.fix;
+    fixAt[i] = fix ? tables.fixTable.add(JSON.stringify(messageTemplate(JSON.stringify(canonical(fix, FIX_SHAPE)), finding.resource))) : NO_ENTRY;
   }
   const head = JSON.stringify(canonical({ ...results, findings: FINDINGS_SLOT }, resultsShape), null, 2);
   const slot = `  "findings": ${JSON.stringify(FINDINGS_SLOT)}`;

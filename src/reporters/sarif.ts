@@ -412,6 +412,8 @@ function findingResult(finding: Finding, partition: string, rules: SarifRules, l
   const { arn, accountId, region, type, name } = finding.resource;
   const rule = rules.resultRule(finding.ruleId, status);
   const hash = resultFingerprint(finding, partition);
+  // Read once: an evaluated finding's fix is computed when read (results.ts deferFix).
+  const fix = finding.fix;
   return {
     rank: rankOf(status, finding.severity),
     order: [finding.ruleId, accountId, region ?? '', arn],
@@ -442,7 +444,7 @@ function findingResult(finding: Finding, partition: string, rules: SarifRules, l
         ...(status === 'error' ? { evaluatedRule: finding.ruleId } : {}),
         ...(finding.frameworks.length > 0 ? { frameworks: finding.frameworks } : {}),
         // The finding's own fix (engine/fix.ts), raw for tools; the message carries the commands for people.
-        ...(finding.fix ? { fix: finding.fix } : {}),
+        ...(fix ? { fix } : {}),
       },
     },
   };
