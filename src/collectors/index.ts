@@ -2,8 +2,9 @@
  * Collection: AWS APIs -> Snapshot (SPEC §1), across an organization and every enabled region,
  * read-only and fail-closed. The only code that imports the AWS SDK lives under this folder.
  *
- * Order of work: identify the caller; read the organization; stream accounts out of ListAccounts
- * pages into a bounded pool (per account: one AssumeRole, DescribeRegions, trail discovery, Lake
+ * Order of work: identify the caller; read the organization while its accounts are listed down its
+ * tree (ListAccountsForParent per root and OU, side by side; ListAccounts when the tree cannot be
+ * walked), each page's accounts streamed into a bounded pool (per account: one AssumeRole, DescribeRegions, trail discovery, Lake
  * where it is kept); every trail found starts its owner-level reads (status, selectors, insights,
  * tags), and every trail configuration starts the reads of its bucket, key and log group, each
  * once per scan.

@@ -1,6 +1,7 @@
 /**
  * Accounts and their regions: the organization, its CloudTrail delegated administrators and its
- * accounts as ListAccounts pages arrive (AWS Organizations), and each account's regions (EC2).
+ * accounts as their pages arrive, walking the organization's tree (or with ListAccounts), and each
+ * account's regions (EC2).
  */
 import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
 import {
@@ -305,7 +306,9 @@ export interface OrganizationPaths {
  * ListOrganizationalUnitsForParent and, per OU, ListAccountsForParent, level by level. Costs calls
  * per OU, not per account (a ListParents per account would cost one call for each of thousands).
  *
- * The accounts directly under the root are not listed again: ListAccounts has just named every
+ * Used when the accounts were listed with ListAccounts (the tree could not be walked then; a walk
+ * names every account's place as it lists it). The accounts directly under the root are not listed
+ * again: ListAccounts has just named every
  * account of the organization, each sits under exactly one parent, so with one root (as AWS
  * organizations have) an account no OU holds is under the root. In an organization whose accounts
  * mostly sit under the root that halves the Organizations calls of a scan, and their rate budget
