@@ -161,16 +161,19 @@ export async function walkOrganizationAccounts(context: ScanContext, onPage: (ac
     const [accountsPage, unitsPage] = first;
     listed(accountsPage.accounts, path);
     const moreAccounts = accountsPage.next === undefined ? Promise.resolve() : streamParentPages(parentId, path, accountsPage.next);
-    let units = unitsPage.units;
-    if (unitsPage.next !== undefined) {
-      try {
-        units = [...units, ...(await restOfUnits(parentId, unitsPage.next))];
-      } catch (error) {
-        if (!(error instanceof AwsCallError)) throw error;
-        gap(error, parentId, 'some OUs');
+    const subtrees = (async () => {
+      let units = unitsPage.units;
+      if (unitsPage.next !== undefined) {
+        try {
+          units = [...units, ...(await restOfUnits(parentId, unitsPage.next))];
+        } catch (error) {
+          if (!(error instanceof AwsCallError)) throw error;
+          gap(error, parentId, 'some OUs');
+        }
       }
-    }
-    await Promise.all([moreAccounts, ...units.map((unit) => walkUnit(unit, [...path, unit]))]);
+      await Promise.all(units.map((unit) => walkUnit(unit, [...path, unit])));
+    })();
+    await Promise.all([moreAccounts, subtrees]);
   };
 
   const walkUnit = async (unitId: string, path: string[]): Promise<void> => {
