@@ -110,7 +110,7 @@ describe('Ctrl-C during a scan', () => {
   it('stops promptly with exit 130, sends nothing more, and leaves no report or snapshot', async () => {
     // Slow enough that the scan is far from done when the signal comes.
     const scenario = generateOrganization({ accounts: 60, regions: 17, ownTrailShare: 0.2, seed: 7 });
-    const run = await startScan(scenario, { latencyMs: 200, pageSizes: { 'organizations:ListAccounts': 5 } }, scanArgs(scenario, '--fail-on', 'none'));
+    const run = await startScan(scenario, { latencyMs: 200, pageSizes: { 'organizations:ListAccountsForParent': 5 } }, scanArgs(scenario, '--fail-on', 'none'));
     await expect.poll(() => run.fake.calls.filter((call) => call.action === 'AssumeRole').length, { timeout: 20_000, interval: 20 }).toBeGreaterThanOrEqual(3);
 
     const sentBeforeSignal = run.fake.calls.length;
