@@ -259,9 +259,20 @@ function splitJson(text: string, separator: string): string {
   }
 }
 
+/** A character JSON.stringify writes otherwise than as itself (or half of a surrogate pair, to be safe). */
+// eslint-disable-next-line no-control-regex -- the control characters JSON escapes are the point
+const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** `piece` with `.split(account)`'s parts quoted as JSON strings and joined by ",", when nothing in it needs escaping. */
+function plainParts(piece: string, account: string): string {
+  return account === '' ? piece : piece.replaceAll(account, '","');
+}
+
 /**
  * JSON.stringify(messageTemplate(text, resource)) without the arrays in between: `text` split around
- * the name, each part split around the account id. The same call when a value is not a string.
+ * the name, each part split around the account id. A text with nothing to escape (most are) is
+ * written without JSON.stringify: the template is the text itself with its name made `"],["` and
+ * its account id `","`. The same call as before when a value is not a string.
  */
 function templateJson(text: string, resource: Finding['resource']): string {
   const name: unknown = resource.name;
@@ -269,14 +280,16 @@ function templateJson(text: string, resource: Finding['resource']): string {
   if (typeof text !== 'string' || (name && typeof name !== 'string') || (accountId && typeof accountId !== 'string')) return JSON.stringify(messageTemplate(text, resource));
   const account = (accountId as string | undefined) || '';
   const separator = (name as string | undefined) || '';
+  const plain = !ESCAPED.test(text);
   let at = separator === '' ? -1 : text.indexOf(separator);
-  if (at === -1) return `[${splitJson(text, account)}]`;
-  let out = `[${splitJson(text.slice(0, at), account)}`;
+  if (at === -1) return plain ? `[["${plainParts(text, account)}"]]` : `[${splitJson(text, account)}]`;
+  let out = plain ? `[["${plainParts(text.slice(0, at), account)}` : `[${splitJson(text.slice(0, at), account)}`;
   for (;;) {
     const from = at + separator.length;
     at = text.indexOf(separator, from);
-    if (at === -1) return `${out},${splitJson(text.slice(from), account)}]`;
-    out += `,${splitJson(text.slice(from, at), account)}`;
+    const piece = at === -1 ? text.slice(from) : text.slice(from, at);
+    out += plain ? `"],["${plainParts(piece, account)}` : `,${splitJson(piece, account)}`;
+    if (at === -1) return plain ? `${out}"]]` : `${out}]`;
   }
 }
 
@@ -432,6 +445,7 @@ function* renderJsonChunks(results: Results): Generator<string> {
   } else {
     yield '  "findings": [\n';
     const resources = new ResourceTexts();
+    const quoted = new Map<string, string>();
     let parts: string[] = [];
     for (let i = 0; i < count; i++) {
       const finding = results.findings[i]!;
@@ -439,6 +453,7 @@ function* renderJsonChunks(results: Results): Generator<string> {
       parts.push('    ');
       findingLine(
         parts,
+        quoted,
         finding,
         rule?.severity === finding.severity ? undefined : finding.severity,
         resources.text(finding.resource, rule?.scope === finding.resource.type),
@@ -494,6 +509,21 @@ function put(parts: string[], started: boolean, key: FindingField, value: unknow
   return true;
 }
 
+/** Words that repeat on every line (rule ids, statuses) are quoted once; a few thousand at most. */
+const QUOTED_WORDS = 4096;
+
+/** put() for a field whose value is mostly one of a few strings, their JSON text kept in `quoted`. */
+function putWord(parts: string[], started: boolean, key: FindingField, value: unknown, quoted: Map<string, string>): boolean {
+  if (typeof value !== 'string') return put(parts, started, key, value, undefined);
+  let text = quoted.get(value);
+  if (text === undefined) {
+    text = JSON.stringify(value);
+    if (quoted.size < QUOTED_WORDS) quoted.set(value, text);
+  }
+  parts.push(started ? NEXT[key] : FIRST[key], text);
+  return true;
+}
+
 const fieldShape = (key: string) => findingsShape.fields!.find(([field]) => field === key)![1];
 const ERRORS_SHAPE = fieldShape('errors');
 const SUPPRESSION_SHAPE = fieldShape('suppression');
@@ -511,9 +541,9 @@ const NEXT = Object.fromEntries(FINDING_FIELDS.map((key) => [key, `,${JSON.strin
  * own, then fields it has that findingsShape does not list, by name. Written field by field rather
  * than through a rebuilt copy, and joined once per chunk rather than concatenated per line.
  */
-function findingLine(parts: string[], finding: Finding, severity: unknown, resource: string | undefined, message: unknown, evidence: unknown, frameworks: unknown, fix: unknown): void {
-  let started = put(parts, false, 'ruleId', finding.ruleId, undefined);
-  started = put(parts, started, 'status', finding.status, undefined);
+function findingLine(parts: string[], quoted: Map<string, string>, finding: Finding, severity: unknown, resource: string | undefined, message: unknown, evidence: unknown, frameworks: unknown, fix: unknown): void {
+  let started = putWord(parts, false, 'ruleId', finding.ruleId, quoted);
+  started = putWord(parts, started, 'status', finding.status, quoted);
   started = put(parts, started, 'severity', severity, undefined);
   // The resource is never undefined (its type was read); its text is, when JSON.stringify gives none.
   parts.push(started ? NEXT.resource : FIRST.resource, resource ?? 'undefined');
