@@ -322,6 +322,9 @@ class Table {
 }
 const NO_ENTRY = -1;
 
+/** How many values of one evidence path EvidenceIndex keeps to find items by (see idOfNew). */
+const VALUES_PER_PATH = 8;
+
 /** A node of EvidenceIndex's trie: the table answer for the list that ends here, the lists that go on. */
 interface ListNode {
   at: number | undefined;
@@ -338,9 +341,33 @@ interface ListNode {
 class EvidenceIndex {
   private readonly idOfItem = new Map<object, number>();
   private readonly idOfText = new Map<string, number>();
+  /** Per path: value, id, value, id… (see idOfNew). */
+  private readonly idsOfPath = new Map<string, unknown[]>();
   private readonly texts: string[] = [];
   private readonly root: ListNode = { at: undefined, next: undefined };
   constructor(private readonly table: Table) {}
+
+  /**
+   * The id of an item object not seen before. Most are a new `{ path, value }` with a path and a
+   * plain value seen before: found by those (a few values per path), without writing its text.
+   */
+  private idOfNew(item: object): number {
+    const source = item as Record<string, unknown>;
+    if (!Object.hasOwn(source, 'path') || !Object.hasOwn(source, 'value')) return this.idOf(item);
+    for (const key in source) if (key !== 'path' && key !== 'value') return this.idOf(item);
+    const path = source.path;
+    const value = source.value;
+    if (typeof path !== 'string' || !(value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')) return this.idOf(item);
+    let seen = this.idsOfPath.get(path);
+    if (seen === undefined) {
+      seen = [];
+      this.idsOfPath.set(path, seen);
+    }
+    for (let i = 0; i < seen.length; i += 2) if (seen[i] === value) return seen[i + 1] as number;
+    const id = this.idOf(item);
+    if (seen.length < 2 * VALUES_PER_PATH) seen.push(value, id);
+    return id;
+  }
 
   private idOf(item: unknown): number {
     const text = writeJson(item, ITEM_PLAN) ?? 'null';
@@ -363,7 +390,7 @@ class EvidenceIndex {
         if (typeof item === 'object' && item !== null) {
           id = this.idOfItem.get(item);
           if (id === undefined) {
-            id = this.idOf(item);
+            id = this.idOfNew(item);
             this.idOfItem.set(item, id);
           }
         } else {

@@ -179,6 +179,29 @@ describe('results.json is byte for byte what the writer before it wrote', () => 
     }
   });
 
+  it('tells evidence items apart that share a path and a value but not their other keys or the type of their value', () => {
+    const results = createResults({ seed: 14, findings: 40 });
+    const items: unknown[] = [
+      { path: 'p', value: 1 },
+      { path: 'p', value: 1, extra: 2 },
+      { value: 1, path: 'p' },
+      Object.assign(Object.create({ path: 'p' }) as object, { value: 1 }),
+      Object.assign(Object.create({ inherited: true }) as object, { path: 'p', value: 1 }),
+      { path: 'p', value: '1' },
+      { path: 'p', value: -0 },
+      { path: 'p', value: 0 },
+      { path: 'p', value: NaN },
+      { path: 'p', value: Infinity },
+      { path: 'p', value: null },
+      { path: 'p', value: true },
+      { path: 'p', value: 'true' },
+      ...Array.from({ length: 12 }, (_, i) => ({ path: 'p', value: i })),
+      { path: 'p', value: 1 },
+    ];
+    results.findings.forEach((finding, i) => (finding.evidence = [items[i % items.length] as Evidence, { path: 'p', value: i % 3 }]));
+    expectSameBytes(results);
+  });
+
   it('fails where the writer before it failed', () => {
     const withBigint = createResults({ seed: 13, findings: 5 });
     withBigint.findings[0]!.evidence = [{ path: 'p', value: 1n }];
