@@ -11,7 +11,16 @@
  * frameworkTable, messageTable and fixTable (a fix's JSON text, templated as a message is), written before the findings; a finding leaves out the
  * severity and resource type its rule states. readResultsDocument (src/results.ts) puts all of it
  * back. A table stops growing at TABLE_LIMIT entries or bytes; past that findings carry the value
- * itself, so writing holds at most the tables and an index per finding beside the results.
+ * itself, so writing holds at most the tables and an index per finding beside the results (and the
+ * caches below, each an entry per distinct object or text).
+ *
+ * Speed (issue 15): the bytes are those JSON.stringify of a canonical copy gave (the writer before,
+ * kept in test/reporters/fixtures/json-2.0-reference.ts, is compared byte for byte with this one by
+ * test/reporters/json-identical.test.ts), but written without the copy: writeJson writes straight
+ * from a value's shape and hands anything unusual back to the copy. What findings share by identity
+ * is written once (a rule's framework list, a resource, an evidence item), an evidence list is
+ * looked up by its items' numbers, a message's template is built from its text, and the finding
+ * lines are joined per chunk.
  */
 import { RESULTS_TABLES, messageTemplate, type Finding, type Results, type RuleMeta } from '../results.js';
 import type { Reporter } from './context.js';
@@ -536,8 +545,8 @@ function put(parts: string[], started: boolean, key: FindingField, value: unknow
   return true;
 }
 
-/** Words that repeat on every line (rule ids, statuses) are quoted once; a few thousand at most. */
-const QUOTED_WORDS = 4096;
+/** Words that repeat on every line (rule ids, statuses) are quoted once: a few thousand short ones at most. */
+const QUOTED_WORDS = { count: 4096, chars: 256 };
 
 /** put() for a field whose value is mostly one of a few strings, their JSON text kept in `quoted`. */
 function putWord(parts: string[], started: boolean, key: FindingField, value: unknown, quoted: Map<string, string>): boolean {
@@ -545,7 +554,7 @@ function putWord(parts: string[], started: boolean, key: FindingField, value: un
   let text = quoted.get(value);
   if (text === undefined) {
     text = JSON.stringify(value);
-    if (quoted.size < QUOTED_WORDS) quoted.set(value, text);
+    if (quoted.size < QUOTED_WORDS.count && value.length <= QUOTED_WORDS.chars) quoted.set(value, text);
   }
   parts.push(started ? NEXT[key] : FIRST[key], text);
   return true;
