@@ -348,7 +348,7 @@ interface ListNode {
  * changes for the same text (the table only grows), so it is kept in the trie.
  */
 class EvidenceIndex {
-  private readonly idOfItem = new Map<object, number>();
+  private readonly idOfObject = new Map<object, number>();
   private readonly idOfText = new Map<string, number>();
   /** Per path: value, id, value, id… (see idOfNew). */
   private readonly idsOfPath = new Map<string, unknown[]>();
@@ -357,16 +357,17 @@ class EvidenceIndex {
   constructor(private readonly table: Table) {}
 
   /**
-   * The id of an item object not seen before. Most are a new `{ path, value }` with a path and a
-   * plain value seen before: found by those (a few values per path), without writing its text.
+   * The id of a `{ path, value }` item of a string path and a plain value (most are, each a new
+   * object), found by those (a few values per path) without writing its text; undefined for
+   * another item.
    */
-  private idOfNew(item: object): number {
+  private idOfPlain(item: object): number | undefined {
     const source = item as Record<string, unknown>;
-    if (!Object.hasOwn(source, 'path') || !Object.hasOwn(source, 'value')) return this.idOf(item);
-    for (const key in source) if (key !== 'path' && key !== 'value') return this.idOf(item);
+    if (!Object.hasOwn(source, 'path') || !Object.hasOwn(source, 'value')) return undefined;
+    for (const key in source) if (key !== 'path' && key !== 'value') return undefined;
     const path = source.path;
     const value = source.value;
-    if (typeof path !== 'string' || !(value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')) return this.idOf(item);
+    if (typeof path !== 'string' || !(value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')) return undefined;
     let seen = this.idsOfPath.get(path);
     if (seen === undefined) {
       seen = [];
@@ -375,6 +376,17 @@ class EvidenceIndex {
     for (let i = 0; i < seen.length; i += 2) if (seen[i] === value) return seen[i + 1] as number;
     const id = this.idOf(item);
     if (seen.length < 2 * VALUES_PER_PATH) seen.push(value, id);
+    return id;
+  }
+
+  /** An item's id: a plain one by its path and value, another object by identity, then by its text. */
+  private idOfItem(item: unknown): number {
+    if (typeof item !== 'object' || item === null) return this.idOf(item);
+    let id = this.idOfPlain(item) ?? this.idOfObject.get(item);
+    if (id === undefined) {
+      id = this.idOf(item);
+      this.idOfObject.set(item, id);
+    }
     return id;
   }
 
@@ -394,17 +406,7 @@ class EvidenceIndex {
     let node = this.root;
     try {
       for (let i = 0; i < evidence.length; i++) {
-        const item: unknown = evidence[i];
-        let id: number | undefined;
-        if (typeof item === 'object' && item !== null) {
-          id = this.idOfItem.get(item);
-          if (id === undefined) {
-            id = this.idOfNew(item);
-            this.idOfItem.set(item, id);
-          }
-        } else {
-          id = this.idOf(item);
-        }
+        const id = this.idOfItem(evidence[i]);
         let next = (node.next ??= new Map()).get(id);
         if (next === undefined) {
           next = { at: undefined, next: undefined };
@@ -419,8 +421,7 @@ class EvidenceIndex {
     if (node.at === undefined) {
       let json = '[';
       for (let i = 0; i < evidence.length; i++) {
-        const item: unknown = evidence[i];
-        json += `${i === 0 ? '' : ','}${this.texts[typeof item === 'object' && item !== null ? this.idOfItem.get(item)! : this.idOf(item)]!}`;
+        json += `${i === 0 ? '' : ','}${this.texts[this.idOfItem(evidence[i])]!}`;
       }
       node.at = this.table.add(`${json}]`);
     }
