@@ -432,6 +432,27 @@ class EvidenceIndex {
 /** Findings' lines are handed on joined, a chunk once it has this many pieces (some 300 lines), not one by one. */
 const CHUNK_PARTS = 1 << 13;
 
+/** The pieces of a chunk of finding lines, in an array made big enough once per chunk (not grown by push). */
+class Pieces {
+  private items = new Array<string>(CHUNK_PARTS + 64);
+  count = 0;
+  add(piece: string): void {
+    this.items[this.count++] = piece;
+  }
+  add2(first: string, second: string): void {
+    this.items[this.count++] = first;
+    this.items[this.count++] = second;
+  }
+  /** The chunk's text; the pieces start again. */
+  take(): string {
+    const items = this.items;
+    items.length = this.count;
+    this.items = new Array<string>(CHUNK_PARTS + 64);
+    this.count = 0;
+    return items.join('');
+  }
+}
+
 /**
  * results.json in pieces: everything but the findings in one piece (as JSON.stringify(…, null, 2)
  * formats it, with the tables before `findings`), then the findings, one per line.
@@ -483,11 +504,11 @@ function* renderJsonChunks(results: Results): Generator<string> {
     yield '  "findings": [\n';
     const resources = new ResourceTexts();
     const quoted = new Map<string, string>();
-    let parts: string[] = [];
+    const parts = new Pieces();
     for (let i = 0; i < count; i++) {
       const finding = results.findings[i]!;
       const rule = rules.get(finding.ruleId);
-      parts.push('    ');
+      parts.add('    ');
       findingLine(
         parts,
         quoted,
@@ -499,14 +520,11 @@ function* renderJsonChunks(results: Results): Generator<string> {
         frameworksAt[i] === NO_ENTRY ? finding.frameworks : frameworksAt[i],
         fixAt[i] === NO_ENTRY ? finding.fix : fixAt[i],
       );
-      parts.push(i + 1 < count ? ',\n' : '\n');
-      if (parts.length >= CHUNK_PARTS) {
-        yield parts.join('');
-        parts = [];
-      }
+      parts.add(i + 1 < count ? ',\n' : '\n');
+      if (parts.count >= CHUNK_PARTS) yield parts.take();
     }
-    parts.push('  ]');
-    yield parts.join('');
+    parts.add('  ]');
+    yield parts.take();
   }
   yield `${head.slice(at + slot.length)}\n`;
 }
@@ -535,14 +553,14 @@ function resourceJson(resource: Finding['resource'], typeLeftOut: boolean): stri
  * Adds the field `"key":…` to the finding line being written in `parts` ("{" before the first, ","
  * before the others), unless the value is undefined. Returns whether the line has a field now.
  */
-function put(parts: string[], started: boolean, key: FindingField, value: unknown, shape: Shape | undefined): boolean {
+function put(parts: Pieces, started: boolean, key: FindingField, value: unknown, shape: Shape | undefined): boolean {
   if (value === undefined) return started;
   let text: string | undefined;
   if (typeof value === 'string') text = JSON.stringify(value);
   else if (typeof value === 'number' && value >= 0 && Number.isInteger(value)) text = `${value}`;
   else text = canonicalJson(value, shape);
   // What a template literal writes for a value JSON.stringify gives no text for.
-  parts.push(started ? NEXT[key] : FIRST[key], text ?? 'undefined');
+  parts.add2(started ? NEXT[key] : FIRST[key], text ?? 'undefined');
   return true;
 }
 
@@ -550,14 +568,14 @@ function put(parts: string[], started: boolean, key: FindingField, value: unknow
 const QUOTED_WORDS = { count: 4096, chars: 256 };
 
 /** put() for a field whose value is mostly one of a few strings, their JSON text kept in `quoted`. */
-function putWord(parts: string[], started: boolean, key: FindingField, value: unknown, quoted: Map<string, string>): boolean {
+function putWord(parts: Pieces, started: boolean, key: FindingField, value: unknown, quoted: Map<string, string>): boolean {
   if (typeof value !== 'string') return put(parts, started, key, value, undefined);
   let text = quoted.get(value);
   if (text === undefined) {
     text = JSON.stringify(value);
     if (quoted.size < QUOTED_WORDS.count && value.length <= QUOTED_WORDS.chars) quoted.set(value, text);
   }
-  parts.push(started ? NEXT[key] : FIRST[key], text);
+  parts.add2(started ? NEXT[key] : FIRST[key], text);
   return true;
 }
 
@@ -578,12 +596,12 @@ const NEXT = Object.fromEntries(FINDING_FIELDS.map((key) => [key, `,${JSON.strin
  * own, then fields it has that findingsShape does not list, by name. Written field by field rather
  * than through a rebuilt copy, and joined once per chunk rather than concatenated per line.
  */
-function findingLine(parts: string[], quoted: Map<string, string>, finding: Finding, severity: unknown, resource: string | undefined, message: unknown, evidence: unknown, frameworks: unknown, fix: unknown): void {
+function findingLine(parts: Pieces, quoted: Map<string, string>, finding: Finding, severity: unknown, resource: string | undefined, message: unknown, evidence: unknown, frameworks: unknown, fix: unknown): void {
   let started = putWord(parts, false, 'ruleId', finding.ruleId, quoted);
   started = putWord(parts, started, 'status', finding.status, quoted);
   started = put(parts, started, 'severity', severity, undefined);
   // The resource is never undefined (its type was read); its text is, when JSON.stringify gives none.
-  parts.push(started ? NEXT.resource : FIRST.resource, resource ?? 'undefined');
+  parts.add2(started ? NEXT.resource : FIRST.resource, resource ?? 'undefined');
   put(parts, true, 'message', message, undefined);
   put(parts, true, 'evidence', evidence, evidenceShape);
   put(parts, true, 'frameworks', frameworks, undefined);
@@ -600,10 +618,10 @@ function findingLine(parts: string[], quoted: Map<string, string>, finding: Find
   if (unlisted) {
     for (const key of unlisted.sort(compareText)) {
       const value = source[key];
-      if (value !== undefined) parts.push(`,${JSON.stringify(key)}:`, canonicalJson(value, undefined) ?? 'undefined');
+      if (value !== undefined) parts.add2(`,${JSON.stringify(key)}:`, canonicalJson(value, undefined) ?? 'undefined');
     }
   }
-  parts.push('}');
+  parts.add('}');
 }
 
 export function renderJson(results: Results): string {
