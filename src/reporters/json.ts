@@ -272,16 +272,15 @@ function splitJson(text: string, separator: string): string {
 // eslint-disable-next-line no-control-regex -- the control characters JSON escapes are the point
 const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
 
-/** `piece` with `.split(account)`'s parts quoted as JSON strings and joined by ",", when nothing in it needs escaping. */
-function plainParts(piece: string, account: string): string {
-  return account === '' ? piece : piece.replaceAll(account, '","');
-}
+/** Characters of the template's own syntax, besides those ESCAPED. */
+const TEMPLATE_SYNTAX = /[[\],]/;
 
 /**
  * JSON.stringify(messageTemplate(text, resource)) without the arrays in between: `text` split around
  * the name, each part split around the account id. A text with nothing to escape (most are) is
  * written without JSON.stringify: the template is the text itself with its name made `"],["` and
- * its account id `","`. The same call as before when a value is not a string.
+ * then its account id `","` (which cannot meet a `"` it does not have, so it is only ever found
+ * where the split would find it). The same call as before when a value is not a string.
  */
 function templateJson(text: string, resource: Finding['resource']): string {
   const name: unknown = resource.name;
@@ -289,16 +288,18 @@ function templateJson(text: string, resource: Finding['resource']): string {
   if (typeof text !== 'string' || (name && typeof name !== 'string') || (accountId && typeof accountId !== 'string')) return JSON.stringify(messageTemplate(text, resource));
   const account = (accountId as string | undefined) || '';
   const separator = (name as string | undefined) || '';
-  const plain = !ESCAPED.test(text);
+  if (!ESCAPED.test(text) && !ESCAPED.test(account) && !TEMPLATE_SYNTAX.test(account)) {
+    const byName = separator === '' ? text : text.replaceAll(separator, '"],["');
+    return `[["${account === '' ? byName : byName.replaceAll(account, '","')}"]]`;
+  }
   let at = separator === '' ? -1 : text.indexOf(separator);
-  if (at === -1) return plain ? `[["${plainParts(text, account)}"]]` : `[${splitJson(text, account)}]`;
-  let out = plain ? `[["${plainParts(text.slice(0, at), account)}` : `[${splitJson(text.slice(0, at), account)}`;
+  if (at === -1) return `[${splitJson(text, account)}]`;
+  let out = `[${splitJson(text.slice(0, at), account)}`;
   for (;;) {
     const from = at + separator.length;
     at = text.indexOf(separator, from);
-    const piece = at === -1 ? text.slice(from) : text.slice(from, at);
-    out += plain ? `"],["${plainParts(piece, account)}` : `,${splitJson(piece, account)}`;
-    if (at === -1) return plain ? `${out}"]]` : `${out}]`;
+    if (at === -1) return `${out},${splitJson(text.slice(from), account)}]`;
+    out += `,${splitJson(text.slice(from, at), account)}`;
   }
 }
 
