@@ -202,6 +202,21 @@ describe('results.json is byte for byte what the writer before it wrote', () => 
     expectSameBytes(results);
   });
 
+  it('templates every short message around every short name and account id as before, one rule’s findings after another', () => {
+    const results = createResults({ seed: 15, findings: 1 });
+    const base = results.findings[0]!;
+    const words = [''];
+    for (let length = 1; length <= 5; length++) for (const word of words.filter((w) => w.length === length - 1)) words.push(`${word}a`, `${word}b`);
+    results.findings = [];
+    for (const name of ['', 'a', 'aa', 'ab', 'b', 'aba']) {
+      for (const accountId of ['', 'a', 'b', 'ba', 'aa']) {
+        for (const message of words) results.findings.push({ ...base, message, resource: { ...base.resource, name, accountId }, fix: { commands: `${message} ${name}` } });
+      }
+    }
+    expect(results.findings.length).toBeGreaterThan(1800);
+    expectSameBytes(results);
+  });
+
   it('fails where the writer before it failed', () => {
     const withBigint = createResults({ seed: 13, findings: 5 });
     withBigint.findings[0]!.evidence = [{ path: 'p', value: 1n }];
