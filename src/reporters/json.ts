@@ -344,26 +344,27 @@ function hasTemplate(message: string, name: string, account: string, parts: read
 }
 
 /**
- * The message table, looked up cheaply: a rule's findings mostly share a few templates (70 for
- * 455,000 findings at 10,000 accounts), so each message is first checked against the templates its
- * rule's messages had (hasTemplate), and only written out (templateJson) and looked up by its
- * text when none fits. A table answer never changes for the same text, so it is kept.
+ * The message table (or the fix table), looked up cheaply: a rule's findings mostly share a few
+ * templates (70 messages for 455,000 findings at 10,000 accounts), so each message is first checked
+ * against the templates its rule's messages had (hasTemplate), and only written out (templateJson)
+ * and looked up by its text when none fits. A table answer never changes for the same text, so it
+ * is kept.
  */
 class MessageIndex {
   private readonly byRule = new Map<unknown, KnownTemplate[]>();
   constructor(private readonly table: Table) {}
 
-  add(finding: Finding): number {
-    const { message, resource } = finding;
+  /** The table answer for the template of `message` (a message, or a fix's JSON text) around the resource's name and account id. */
+  add(ruleId: unknown, message: string, resource: Finding['resource']): number {
     const name: unknown = resource.name;
     const accountId: unknown = resource.accountId;
     if (typeof message !== 'string' || (name && typeof name !== 'string') || (accountId && typeof accountId !== 'string')) return this.table.add(templateJson(message, resource));
     const separator = (name as string | undefined) || '';
     const account = (accountId as string | undefined) || '';
-    let known = this.byRule.get(finding.ruleId);
+    let known = this.byRule.get(ruleId);
     if (known === undefined) {
       known = [];
-      this.byRule.set(finding.ruleId, known);
+      this.byRule.set(ruleId, known);
     }
     for (const template of known) if (hasTemplate(message, separator, account, template.parts)) return template.at;
     const json = templateJson(message, resource);
@@ -540,6 +541,7 @@ function* renderJsonChunks(results: Results): Generator<string> {
   const tables = { evidenceTable: new Table(), frameworkTable: new Table(), messageTable: new Table(), fixTable: new Table() };
   const evidence = new EvidenceIndex(tables.evidenceTable);
   const messages = new MessageIndex(tables.messageTable);
+  const fixes = new MessageIndex(tables.fixTable);
   const frameworksOf = new Map<object, number>();
   const evidenceAt = new Int32Array(count);
   const frameworksAt = new Int32Array(count);
@@ -559,9 +561,9 @@ function* renderJsonChunks(results: Results): Generator<string> {
     } else {
       frameworksAt[i] = tables.frameworkTable.add(JSON.stringify(frameworks));
     }
-    messageAt[i] = messages.add(finding);
+    messageAt[i] = messages.add(finding.ruleId, finding.message, finding.resource);
     // A fix repeats the resource's values in its commands: templated as its JSON text, as a message is.
-    fixAt[i] = finding.fix ? tables.fixTable.add(templateJson(canonicalJson(finding.fix, FIX_SHAPE)!, finding.resource)) : NO_ENTRY;
+    fixAt[i] = finding.fix ? fixes.add(finding.ruleId, canonicalJson(finding.fix, FIX_SHAPE)!, finding.resource) : NO_ENTRY;
   }
   const head = JSON.stringify(canonical({ ...results, findings: FINDINGS_SLOT }, resultsShape), null, 2);
   const slot = `  "findings": ${JSON.stringify(FINDINGS_SLOT)}`;
@@ -630,12 +632,15 @@ function put(parts: Pieces, started: boolean, key: FindingField, value: unknown,
   if (value === undefined) return started;
   let text: string | undefined;
   if (typeof value === 'string') text = JSON.stringify(value);
-  else if (typeof value === 'number' && value >= 0 && Number.isInteger(value)) text = `${value}`;
+  else if (typeof value === 'number' && value >= 0 && Number.isInteger(value)) text = value < INDEX_TEXTS.length ? (INDEX_TEXTS[value] ??= `${value}`) : `${value}`;
   else text = canonicalJson(value, shape);
   // What a template literal writes for a value JSON.stringify gives no text for.
   parts.add2(started ? NEXT[key] : FIRST[key], text ?? 'undefined');
   return true;
 }
+
+/** The text of table indexes (and other small numbers), made once per process. */
+const INDEX_TEXTS: (string | undefined)[] = new Array<string | undefined>(1 << 16);
 
 /** Words that repeat on every line (rule ids, statuses) are quoted once: a few thousand short ones at most. */
 const QUOTED_WORDS = { count: 4096, chars: 256 };
