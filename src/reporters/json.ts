@@ -505,9 +505,13 @@ class EvidenceIndex {
 /** Findings' lines are handed on joined, a chunk once it has this many pieces (some 300 lines), not one by one. */
 const CHUNK_PARTS = 1 << 13;
 
-/** The pieces of a chunk of finding lines, in an array made big enough once per chunk (not grown by push). */
+/**
+ * The pieces of a chunk of finding lines, in one array made big enough once (not grown push by push,
+ * nor made again per chunk): a chunk's text is the array joined, what the chunk before left behind
+ * it emptied first.
+ */
 class Pieces {
-  private items = new Array<string>(CHUNK_PARTS + 64);
+  private readonly items = new Array<string>(CHUNK_PARTS + 64).fill('');
   count = 0;
   add(piece: string): void {
     this.items[this.count++] = piece;
@@ -516,11 +520,13 @@ class Pieces {
     this.items[this.count++] = first;
     this.items[this.count++] = second;
   }
+  /** How far the chunk before filled the array. */
+  private filled = 0;
   /** The chunk's text; the pieces start again. */
   take(): string {
     const items = this.items;
-    items.length = this.count;
-    this.items = new Array<string>(CHUNK_PARTS + 64);
+    for (let i = this.count; i < this.filled; i++) items[i] = '';
+    this.filled = this.count;
     this.count = 0;
     return items.join('');
   }
