@@ -404,7 +404,7 @@ class Table {
 }
 const NO_ENTRY = -1;
 
-/** How many values of one evidence path EvidenceIndex keeps to find items by (see idOfNew). */
+/** How many values of one evidence path EvidenceIndex keeps to find items by (see idOfPlain). */
 const VALUES_PER_PATH = 8;
 
 /** A node of EvidenceIndex's trie: the table answer for the list that ends here, the lists that go on. */
@@ -423,7 +423,7 @@ interface ListNode {
 class EvidenceIndex {
   private readonly idOfObject = new Map<object, number>();
   private readonly idOfText = new Map<string, number>();
-  /** Per path: value, id, value, id… (see idOfNew). */
+  /** Per path: value, id, value, id… (see idOfPlain). */
   private readonly idsOfPath = new Map<string, unknown[]>();
   private readonly texts: string[] = [];
   private readonly root: ListNode = { at: undefined, next: undefined };
