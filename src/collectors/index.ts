@@ -9,8 +9,6 @@
  * tags), and every trail configuration starts the reads of its bucket, key and log group, each
  * once per scan.
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import pLimit from 'p-limit';
 import { AbortedError, UserError } from '../errors.js';
 import {
@@ -36,6 +34,7 @@ import { collectKmsKey } from './kms.js';
 import { LogGroupCollector } from './logs.js';
 import { isActive, isEnabled, type OrganizationAccount } from './map/accounts.js';
 import { ACCOUNT_LISTING_ACTIONS } from '../snapshot/errors.js';
+import { releaseGarbage } from '../memory.js';
 import { isAccountId, isRegionName } from './map/arn.js';
 import type { TrailConfig } from './map/cloudtrail.js';
 import { collectIamAuthorization } from './iam.js';
@@ -155,21 +154,12 @@ export async function collectSnapshot(options: CollectOptions): Promise<Snapshot
 }
 
 /**
- * Thousands of SDK calls leave tens of megabytes of promoted garbage behind. V8 would reclaim it
- * only when evaluation's allocations reach the old-generation limit, which it sets at up to four
- * times the live heap, and that limit, not the data, then sets the scan's peak RSS (1,000
- * accounts: ~300 MB without this, ~250 MB with it). One full collection here costs ~30 ms.
- * Setting --expose-gc is process-wide: from here on, any context created afterwards (as this one
- * is) can reach `gc`, though the main context's globals stay as they were. trailwarden creates no
- * other contexts, so this costs nothing elsewhere; a library embedding the collectors should know.
+ * Thousands of SDK calls leave tens of megabytes of promoted garbage behind: released where the
+ * collection ends, before evaluation's allocations would grow the heap over it (1,000 accounts:
+ * ~300 MB peak RSS without this, ~250 MB with it; one full collection here costs ~30 ms).
  */
 function releaseCollectionGarbage(): void {
-  try {
-    setFlagsFromString('--expose-gc');
-    (runInNewContext('gc') as () => void)();
-  } catch {
-    // A hint to the garbage collector, never a reason for a scan to fail.
-  }
+  releaseGarbage();
 }
 
 /** One collection run: the per-account pool and the owner-level resources it discovers. */

@@ -26,7 +26,7 @@ interface Layer {
 }
 
 const LAYERS: Layer[] = [
-  { name: 'foundations', rank: 0, members: ['errors.ts', 'objects.ts', 'files.ts', 'package-root.ts', 'precompiled-validators.ts', 'schema-validator.ts'] },
+  { name: 'foundations', rank: 0, members: ['errors.ts', 'objects.ts', 'files.ts', 'memory.ts', 'package-root.ts', 'precompiled-validators.ts', 'schema-validator.ts'] },
   { name: 'contracts', rank: 1, members: ['snapshot/', 'results.ts', 'language/', 'aws-policy/'] },
   { name: 'parts', rank: 2, isolated: true, members: ['engine/', 'collectors/', 'reporters/', 'iac/'] },
   { name: 'policy', rank: 3, members: ['policy/'] },
