@@ -28,16 +28,16 @@ import { REPORT_FILE_NAMES } from './formats.js';
 import { compareText } from './model.js';
 
 /** How to order one JSON value: listed fields first (with their own shapes), array items by `each`. */
-interface Shape {
+export interface Shape {
   readonly fields?: readonly (readonly [string, Shape?])[];
   readonly each?: Shape;
 }
 
-const FIX_SHAPE: Shape = { fields: [['commands'], ['terraform'], ['collect']] };
+export const FIX_SHAPE: Shape = { fields: [['commands'], ['terraform'], ['collect']] };
 
 const collectionError: Shape = { fields: [['action'], ['code'], ['accountId'], ['region'], ['message']] };
 
-const resultsShape: Shape = {
+export const resultsShape: Shape = {
   fields: [
     ['schemaVersion'],
     ['tool', { fields: [['name'], ['version']] }],
