@@ -113,7 +113,7 @@ export const resultsShape: Shape = {
 };
 
 const listedKeys = new WeakMap<Shape, ReadonlySet<string>>();
-function listedOf(shape: Shape): ReadonlySet<string> {
+export function listedOf(shape: Shape): ReadonlySet<string> {
   let listed = listedKeys.get(shape);
   if (!listed) {
     listed = new Set((shape.fields ?? []).map(([key]) => key));
@@ -128,7 +128,7 @@ function setField(target: Record<string, unknown>, key: string, value: unknown):
 }
 
 /** Rebuilds `value` with its keys in canonical order; `undefined` fields vanish as in JSON. */
-function canonical(value: unknown, shape: Shape | undefined): unknown {
+export function canonical(value: unknown, shape: Shape | undefined): unknown {
   if (Array.isArray(value)) return value.map((item) => canonical(item, shape?.each));
   if (value === null || typeof value !== 'object') return value;
   const source = value as Record<string, unknown>;
