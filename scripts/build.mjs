@@ -21,14 +21,16 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const rawTextPlugin = {
   name: 'raw-text',
   setup(b) {
+    // The path is kept relative to the package: esbuild names each module of the bundle by it, and
+    // an absolute one would make dist/action.js differ between two checkouts of the same commit.
     b.onResolve({ filter: /\?raw$/ }, (args) => ({
-      path: path.resolve(args.resolveDir, args.path.slice(0, -'?raw'.length)),
+      path: path.relative(ROOT, path.resolve(args.resolveDir, args.path.slice(0, -'?raw'.length))).split(path.sep).join('/'),
       namespace: 'raw-text',
     }));
     b.onLoad({ filter: /.*/, namespace: 'raw-text' }, async (args) => ({
-      contents: await readFile(args.path, 'utf8'),
+      contents: await readFile(path.join(ROOT, args.path), 'utf8'),
       loader: 'text',
-      watchFiles: [args.path],
+      watchFiles: [path.join(ROOT, args.path)],
     }));
   },
 };
