@@ -196,6 +196,18 @@ function account(snapshot: Snapshot, id: string) {
   return found;
 }
 
+/** The organization's answers, with one Organizations operation failing for one parent (root or OU). */
+function failingUnder(parentId: string, operation: 'organizations:ListAccountsForParent' | 'organizations:ListOrganizationalUnitsForParent', error: Error): Handlers {
+  const handlers = organization();
+  return {
+    ...handlers,
+    [operation]: (input: Input, site: { accountId: string; region: string }) => {
+      if (input.ParentId === parentId) throw error;
+      return handlers[operation]!(input, site);
+    },
+  };
+}
+
 describe('collectSnapshot over an organization (aws-sdk-client-mock)', () => {
   let aws: MockAws | undefined;
   let restoreEnvironment: () => void;
@@ -499,14 +511,7 @@ describe('collectSnapshot over an organization (aws-sdk-client-mock)', () => {
   });
 
   it('records a walk that breaks under one OU and scans what it got', async () => {
-    const handlers = organization();
-    aws = mockAws({
-      ...handlers,
-      'organizations:ListAccountsForParent': (input, site) => {
-        if (input.ParentId === WORKLOADS_OU) throw awsError('ServiceException', 500, 'internal');
-        return handlers['organizations:ListAccountsForParent']!(input, site);
-      },
-    });
+    aws = mockAws(failingUnder(WORKLOADS_OU, 'organizations:ListAccountsForParent', awsError('ServiceException', 500, 'internal')));
     const snapshot = await collectSnapshot({ ...base, accounts: [MANAGEMENT, MEMBER] });
     expect(snapshot.accounts.map((entry) => entry.id)).toEqual([MANAGEMENT]);
     expect(snapshot.errors).toContainEqual(expect.objectContaining({ $error: expect.objectContaining({ action: 'organizations:ListAccountsForParent', code: 'ServiceException' }) }));
@@ -516,13 +521,7 @@ describe('collectSnapshot over an organization (aws-sdk-client-mock)', () => {
 
   it('records an OU whose sub-OUs cannot be listed, and a ListAccounts listing that breaks after some pages', async () => {
     const handlers = organization();
-    aws = mockAws({
-      ...handlers,
-      'organizations:ListOrganizationalUnitsForParent': (input, site) => {
-        if (input.ParentId === WORKLOADS_OU) throw awsError('TooManyRequestsException', 400, 'AWS Organizations can’t complete your request because another request is already in progress.');
-        return handlers['organizations:ListOrganizationalUnitsForParent']!(input, site);
-      },
-    });
+    aws = mockAws(failingUnder(WORKLOADS_OU, 'organizations:ListOrganizationalUnitsForParent', awsError('TooManyRequestsException', 400, 'AWS Organizations can’t complete your request because another request is already in progress.')));
     const walked = await collectSnapshot(base);
     expect(walked.accounts.map((entry) => entry.id)).toEqual([MANAGEMENT, LOG_ARCHIVE]);
     expect(walked.errors).toContainEqual(expect.objectContaining({ $error: expect.objectContaining({ action: 'organizations:ListOrganizationalUnitsForParent', code: 'TooManyRequestsException' }) }));
