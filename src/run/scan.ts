@@ -322,7 +322,7 @@ const RELEASE_EVERY_CHARS = 32 << 20;
  * A streamed report's chunks, with a full collection after each RELEASE_EVERY_CHARS written (a
  * results.json of 10,000 accounts, 140 MB: four). Writing one promotes garbage at a rate that let
  * V8 grow the heap from 450 MB live to 920 MB before its next collection (peak RSS 1,055 MB for a
- * scan of a 10,000-account snapshot); with the hints it is ~900 MB, for ~0.2 s per collection.
+ * scan of a 10,000-account snapshot); with the hints it is ~900 MB, for ~0.3 s per collection.
  * Reports of up to a few thousand accounts never reach the threshold.
  */
 function* releasingGarbage(chunks: Iterable<string>): Generator<string> {
