@@ -72,10 +72,7 @@ export async function streamOrganizationAccounts(context: ScanContext, onPage: (
   do {
     let page: { accounts: OrganizationAccount[]; next: string | undefined };
     try {
-      page = await context.gateway.read(target, 'organizations', new ListAccountsCommand(token ? { NextToken: token } : {}), (output) => ({
-        accounts: (output.Accounts ?? []).map(mapOrganizationAccount),
-        next: output.NextToken === '' ? undefined : output.NextToken,
-      }));
+      page = await context.gateway.read(target, 'organizations', new ListAccountsCommand(token ? { NextToken: token } : {}), accountsPageOf);
     } catch (error) {
       if (!(error instanceof AwsCallError)) throw error;
       if (pages === 0) {
@@ -128,13 +125,7 @@ export async function walkOrganizationAccounts(context: ScanContext, onPage: (ac
   const visited = new Set<string>();
   let roots: string[];
   try {
-    roots = await gateway.readPages(
-      target,
-      'organizations',
-      (token) => new ListRootsCommand(token ? { NextToken: token } : {}),
-      (output) => (output.Roots ?? []).map((root) => required(root.Id, 'Root.Id')),
-      (output) => output.NextToken,
-    );
+    roots = await readRoots(context);
   } catch (error) {
     if (error instanceof AwsCallError) return undefined;
     throw error;
@@ -149,11 +140,8 @@ export async function walkOrganizationAccounts(context: ScanContext, onPage: (ac
   /** The first pages of one parent: its accounts and its OUs, read together. */
   const firstPages = (parentId: string) =>
     Promise.all([
-      gateway.read(target, 'organizations', new ListAccountsForParentCommand({ ParentId: parentId }), (output) => ({ accounts: (output.Accounts ?? []).map(mapOrganizationAccount), next: nonEmptyToken(output.NextToken) })),
-      gateway.read(target, 'organizations', new ListOrganizationalUnitsForParentCommand({ ParentId: parentId }), (output) => ({
-        units: (output.OrganizationalUnits ?? []).map((unit) => required(unit.Id, 'OrganizationalUnit.Id')),
-        next: nonEmptyToken(output.NextToken),
-      })),
+      gateway.read(target, 'organizations', new ListAccountsForParentCommand({ ParentId: parentId }), accountsPageOf),
+      gateway.read(target, 'organizations', new ListOrganizationalUnitsForParentCommand({ ParentId: parentId }), (output) => ({ units: unitIdsOf(output), next: nonEmptyToken(output.NextToken) })),
     ]);
 
   /** The rest of one parent: the pages after the first, and each OU under it, walked. */
@@ -202,10 +190,7 @@ export async function walkOrganizationAccounts(context: ScanContext, onPage: (ac
     while (next !== undefined) {
       let page: { accounts: OrganizationAccount[]; next: string | undefined };
       try {
-        page = await gateway.read(target, 'organizations', new ListAccountsForParentCommand({ ParentId: parentId, NextToken: next }), (output) => ({
-          accounts: (output.Accounts ?? []).map(mapOrganizationAccount),
-          next: nonEmptyToken(output.NextToken),
-        }));
+        page = await gateway.read(target, 'organizations', new ListAccountsForParentCommand({ ParentId: parentId, NextToken: next }), accountsPageOf);
       } catch (error) {
         if (!(error instanceof AwsCallError)) throw error;
         gap(error, parentId, 'some accounts');
@@ -228,7 +213,7 @@ export async function walkOrganizationAccounts(context: ScanContext, onPage: (ac
       target,
       'organizations',
       (next) => new ListOrganizationalUnitsForParentCommand({ ParentId: parentId, NextToken: next ?? token }),
-      (output) => (output.OrganizationalUnits ?? []).map((unit) => required(unit.Id, 'OrganizationalUnit.Id')),
+      unitIdsOf,
       (output) => output.NextToken,
     );
 
@@ -248,6 +233,27 @@ export async function walkOrganizationAccounts(context: ScanContext, onPage: (ac
 
 function nonEmptyToken(token: string | undefined): string | undefined {
   return token === '' ? undefined : token;
+}
+
+/** A page of ListAccounts or ListAccountsForParent: its accounts and the token of the next (none for an empty one). */
+function accountsPageOf(output: { Accounts?: Parameters<typeof mapOrganizationAccount>[0][] | undefined; NextToken?: string | undefined }): { accounts: OrganizationAccount[]; next: string | undefined } {
+  return { accounts: (output.Accounts ?? []).map(mapOrganizationAccount), next: nonEmptyToken(output.NextToken) };
+}
+
+/** The OU ids of a ListOrganizationalUnitsForParent page. */
+function unitIdsOf(output: { OrganizationalUnits?: { Id?: string | undefined }[] | undefined }): string[] {
+  return (output.OrganizationalUnits ?? []).map((unit) => required(unit.Id, 'OrganizationalUnit.Id'));
+}
+
+/** The organization's roots (ListRoots, every page): one in every AWS organization. */
+function readRoots(context: ScanContext): Promise<string[]> {
+  return context.gateway.readPages(
+    callerTarget(context),
+    'organizations',
+    (token) => new ListRootsCommand(token ? { NextToken: token } : {}),
+    (output) => (output.Roots ?? []).map((root) => required(root.Id, 'Root.Id')),
+    (output) => output.NextToken,
+  );
 }
 
 /** EC2 DescribeRegions (AllRegions) with each region's opt-in status, restricted to the requested regions. */
@@ -323,13 +329,7 @@ export async function readOrganizationPaths(context: ScanContext): Promise<Organ
   return factOf(
     (async () => {
       const paths = new Map<string, string[]>();
-      const roots = await gateway.readPages(
-        target,
-        'organizations',
-        (token) => new ListRootsCommand(token ? { NextToken: token } : {}),
-        (output) => (output.Roots ?? []).map((root) => required(root.Id, 'Root.Id')),
-        (output) => output.NextToken,
-      );
+      const roots = await readRoots(context);
       const singleRoot = roots.length === 1;
       let level = roots.map((id) => [id]);
       // Organizations nest OUs at most five deep; the bound guards against a cyclic answer.
@@ -343,7 +343,7 @@ export async function readOrganizationPaths(context: ScanContext): Promise<Organ
                 target,
                 'organizations',
                 (token) => new ListOrganizationalUnitsForParentCommand({ ParentId: parentId, ...(token ? { NextToken: token } : {}) }),
-                (output) => (output.OrganizationalUnits ?? []).map((unit) => required(unit.Id, 'OrganizationalUnit.Id')),
+                unitIdsOf,
                 (output) => output.NextToken,
               ),
               listAccounts
