@@ -107,71 +107,59 @@ async function importGenerator(name) {
 }
 
 /**
+ * A plugin that replaces one module of src/ (its compiled `.js` path as imported) with contents
+ * made at build time: `load` returns esbuild's onLoad result.
+ */
+function replaceModule(name, sourceFile, load) {
+  const replaced = path.join(ROOT, sourceFile);
+  const filter = new RegExp(`${path.basename(sourceFile).replace(/\./g, '\\.')}$`);
+  return {
+    name,
+    setup(b) {
+      b.onResolve({ filter }, (args) => (path.resolve(args.resolveDir, args.path) === replaced ? { path: path.basename(sourceFile, '.js'), namespace: name } : undefined));
+      b.onLoad({ filter: /.*/, namespace: name }, load);
+    },
+  };
+}
+
+/**
  * Replaces src/policy/builtin-sources.ts with the policy files themselves, each with its data
  * parsed and schema-checked at build time (scripts/prepared-policies.ts): a scan does not parse
  * the built-in YAML at start, and the build fails on a built-in policy with a problem.
  */
-export const embeddedPoliciesPlugin = {
-  name: 'embedded-policies',
-  setup(b) {
-    const reader = path.join(ROOT, 'src', 'policy', 'builtin-sources.js');
-    b.onResolve({ filter: /builtin-sources\.js$/ }, (args) =>
-      path.resolve(args.resolveDir, args.path) === reader ? { path: 'builtin-sources', namespace: 'embedded-policies' } : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: 'embedded-policies' }, async () => {
-      const files = await builtinPolicyFiles();
-      const { exports, inputs } = await importGenerator('prepared-policies');
-      return {
-        contents: exports.preparedPoliciesModule(files, builtinPoliciesHash(files)),
-        loader: 'js',
-        watchFiles: [...files.map((f) => path.join(ROOT, f.file)), ...inputs],
-      };
-    });
-  },
-};
+export const embeddedPoliciesPlugin = replaceModule('embedded-policies', 'src/policy/builtin-sources.js', async () => {
+  const files = await builtinPolicyFiles();
+  const { exports, inputs } = await importGenerator('prepared-policies');
+  return {
+    contents: exports.preparedPoliciesModule(files, builtinPoliciesHash(files)),
+    loader: 'js',
+    watchFiles: [...files.map((f) => path.join(ROOT, f.file)), ...inputs],
+  };
+});
 
 /**
  * Replaces src/precompiled-validators.ts with ajv's standalone code for every schema
  * (scripts/standalone-validators.ts): a bundle validates snapshots, policies and configuration
  * files without compiling a schema, and without loading ajv's compiler, at start.
  */
-export const precompiledValidatorsPlugin = {
-  name: 'precompiled-validators',
-  setup(b) {
-    const stub = path.join(ROOT, 'src', 'precompiled-validators.js');
-    b.onResolve({ filter: /precompiled-validators\.js$/ }, (args) =>
-      path.resolve(args.resolveDir, args.path) === stub ? { path: 'precompiled-validators', namespace: 'precompiled-validators' } : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: 'precompiled-validators' }, async () => {
-      const { exports, inputs } = await importGenerator('standalone-validators');
-      return { contents: exports.standaloneValidatorsModule(), loader: 'js', resolveDir: ROOT, watchFiles: inputs };
-    });
-  },
-};
+export const precompiledValidatorsPlugin = replaceModule('precompiled-validators', 'src/precompiled-validators.js', async () => {
+  const { exports, inputs } = await importGenerator('standalone-validators');
+  return { contents: exports.standaloneValidatorsModule(), loader: 'js', resolveDir: ROOT, watchFiles: inputs };
+});
 
 /**
  * Replaces src/iac/wasm-assets.ts with the WebAssembly of web-tree-sitter's runtime and the
  * Terraform grammar embedded (esbuild's binary loader): the Action and the npm package run without node_modules.
  */
-export const embeddedWasmPlugin = {
-  name: 'embedded-wasm',
-  setup(b) {
-    const reader = path.join(ROOT, 'src', 'iac', 'wasm-assets.js');
-    b.onResolve({ filter: /wasm-assets\.js$/ }, (args) =>
-      path.resolve(args.resolveDir, args.path) === reader ? { path: 'wasm-assets', namespace: 'embedded-wasm' } : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: 'embedded-wasm' }, () => ({
-      contents: [
-        "import runtime from 'web-tree-sitter/tree-sitter.wasm';",
-        "import terraform from '@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm';",
-        'export async function wasmAssets() { return { runtime, terraform }; }',
-      ].join('\n'),
-      loader: 'js',
-      resolveDir: ROOT,
-    }));
-  },
-};
-
+export const embeddedWasmPlugin = replaceModule('embedded-wasm', 'src/iac/wasm-assets.js', () => ({
+  contents: [
+    "import runtime from 'web-tree-sitter/tree-sitter.wasm';",
+    "import terraform from '@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm';",
+    'export async function wasmAssets() { return { runtime, terraform }; }',
+  ].join('\n'),
+  loader: 'js',
+  resolveDir: ROOT,
+}));
 
 export const common = {
   bundle: true,
