@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/main.js';
+import { runCli } from '../support/cli-runner.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PAGES = ['README.md', ...readdirSync(path.join(ROOT, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
@@ -122,12 +122,7 @@ describe("the README's examples", () => {
     if (cwd) rmSync(cwd, { recursive: true, force: true });
   });
 
-  async function cli(argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    let stdout = '';
-    let stderr = '';
-    const code = await run(argv, { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text), isTTY: false, env: {}, columns: 120, now: () => new Date('2026-11-01T12:30:00Z') });
-    return { code, stdout, stderr };
-  }
+  const cli = (argv: readonly string[]) => runCli(argv, { now: new Date('2026-11-01T12:30:00Z') });
 
   it('finds the commands of the first screen, the usage list and the user sections', () => {
     expect(examples.length).toBeGreaterThanOrEqual(15);

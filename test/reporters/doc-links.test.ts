@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/main.js';
+import { runCli } from '../support/cli-runner.js';
 import { repositoryUrl } from '../../src/package-root.js';
 import { TRAILWARDEN_REPOSITORY_URL } from '../../src/reporters/model.js';
 
@@ -41,16 +41,8 @@ describe('documentation links', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'trailwarden-links-'));
-    let stderr = '';
     // The demo with every built-in rule: each rule's helpUri is in the SARIF and the HTML.
-    const code = await run(['scan', '--demo', '--out-dir', dir, '--format', 'json,sarif,html,summary'], {
-      stdout: () => undefined,
-      stderr: (text) => void (stderr += text),
-      isTTY: false,
-      env: {},
-      columns: 120,
-      now: () => new Date('2026-11-01T12:30:00Z'),
-    });
+    const { code, stderr } = await runCli(['scan', '--demo', '--out-dir', dir, '--format', 'json,sarif,html,summary'], { now: new Date('2026-11-01T12:30:00Z') });
     if (code !== 1) throw new Error(`the demo scan exited ${code}:\n${stderr}`);
     for (const name of readdirSync(dir)) outputs[name] = readFileSync(path.join(dir, name), 'utf8');
   });

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/main.js';
+import { runCli } from '../support/cli-runner.js';
 import { renderHtml } from '../../src/reporters/html.js';
 import { SEVERITY_RANK, type Results } from '../../src/results.js';
 import { XSS_FLAG } from '../fixtures/results-factory.js';
@@ -100,16 +100,9 @@ describe.skipIf(process.env.SKIP_BROWSER_TESTS === '1')('report.html of the demo
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     dir = mkdtempSync(path.join(tmpdir(), 'trailwarden-html-'));
-    let stderr = '';
-    exitCode = await run(['scan', '--demo', '--out-dir', dir, '--format', 'json,html'], {
-      stdout: () => undefined,
-      stderr: (text) => void (stderr += text),
-      isTTY: false,
-      env: {},
-      columns: 120,
-      now: () => new Date('2026-11-01T12:30:00Z'),
-    });
-    if (exitCode !== 1) throw new Error(`the demo scan exited ${exitCode}, not 1:\n${stderr}`);
+    const scan = await runCli(['scan', '--demo', '--out-dir', dir, '--format', 'json,html'], { now: new Date('2026-11-01T12:30:00Z') });
+    exitCode = scan.code;
+    if (exitCode !== 1) throw new Error(`the demo scan exited ${exitCode}, not 1:\n${scan.stderr}`);
     reportFile = path.join(dir, 'report.html');
     results = parseResultsJson(readFileSync(path.join(dir, 'results.json'), 'utf8'));
     browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: LAUNCH_ARGS });
