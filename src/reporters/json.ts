@@ -386,7 +386,7 @@ const ITEM_PLAN = planOf(evidenceShape.each);
 export const TABLE_LIMIT = { entries: 1 << 20, chars: 64 << 20 };
 
 /** Distinct values as JSON text, each with its index; NO_ENTRY once the table is full. */
-class Table {
+export class Table {
   readonly entries: string[] = [];
   private readonly index = new Map<string, number>();
   private chars = 0;
@@ -402,7 +402,7 @@ class Table {
     return at;
   }
 }
-const NO_ENTRY = -1;
+export const NO_ENTRY = -1;
 
 /** How many values of one evidence path EvidenceIndex keeps to find items by (see idOfPlain). */
 const VALUES_PER_PATH = 8;
